@@ -1,0 +1,26 @@
+import Docker from 'dockerode';
+
+/** Builds the dockerode client for DOCKER_HOST (unix:///path or tcp://host:port); unset means the local socket. */
+export function connectDocker(dockerHost?: string): Docker {
+  if (!dockerHost) return new Docker({ socketPath: '/var/run/docker.sock' });
+  if (dockerHost.startsWith('unix://')) return new Docker({ socketPath: dockerHost.slice('unix://'.length) });
+  const url = new URL(dockerHost);
+  return new Docker({ host: url.hostname, port: Number(url.port), protocol: 'http' });
+}
+
+export interface DaemonIdentity {
+  dockerId: string;
+  daemonName: string;
+  serverVersion: string;
+}
+
+/** Answers who the daemon is, or throws a message that says which daemon could not be reached and why. */
+export async function checkDaemon(docker: Docker, dockerHost?: string): Promise<DaemonIdentity> {
+  const where = dockerHost ?? 'unix:///var/run/docker.sock';
+  try {
+    const info = await docker.info();
+    return { dockerId: info.ID, daemonName: info.Name, serverVersion: info.ServerVersion };
+  } catch (error) {
+    throw new Error(`cannot reach the Docker daemon at ${where}: ${(error as Error).message}`);
+  }
+}

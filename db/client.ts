@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { acquireDataDirLock } from './data-dir-lock.js';
+import * as schema from './schema.js';
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  /** `postgres` for a server, `pglite` for the embedded database. */
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/**
+ * Opens the database and applies pending migrations. With a URL it is PostgreSQL through
+ * postgres.js; without one, embedded PGlite under `dataDir` (one process at a time, guarded by a lock).
+ */
+export async function openDatabase(options: { url?: string; dataDir: string }): Promise<DatabaseHandle> {
+  if (options.url) {
+    const sql = postgres(options.url, { max: 10, onnotice: () => {} });
+    const db = drizzlePostgres(sql, { schema });
+    try {
+      await migratePostgres(db, { migrationsFolder });
+    } catch (error) {
+      await sql.end();
+      throw new Error(
+        `cannot prepare the database at ${redactUrl(options.url)}: ${(error as Error).message}`,
+      );
+    }
+    return { db: db as unknown as Database, kind: 'postgres', close: () => sql.end() };
+  }
+  const dir = join(options.dataDir, 'pgdata');
+  mkdirSync(dir, { recursive: true });
+  const release = acquireDataDirLock(dir);
+  const client = new PGlite(dir);
+  const db = drizzlePglite(client, { schema });
+  await migratePglite(db, { migrationsFolder });
+  return {
+    db: db as unknown as Database,
+    kind: 'pglite',
+    close: async () => {
+      await client.close();
+      release();
+    },
+  };
+}
+
+/** Opens a throwaway in-memory PGlite: the embedded engine, without a data directory. */
+export async function openMemoryDatabase(): Promise<DatabaseHandle> {
+  const client = new PGlite();
+  const db = drizzlePglite(client, { schema });
+  await migratePglite(db, { migrationsFolder });
+  return { db: db as unknown as Database, kind: 'pglite', close: () => client.close() };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

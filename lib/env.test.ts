@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { agentEnvSchema, apiEnvSchema, ConfigError, loadEnv, orchestratorEnvSchema } from './env.js';
+
+const token = { GRAPHIUM_ADMIN_TOKEN: 'a-long-enough-admin-secret' };
+
+describe('loadEnv', () => {
+  it('applies the documented defaults', () => {
+    const env = loadEnv(apiEnvSchema, token);
+    assert.equal(env.PORT, 3000);
+    assert.equal(env.TEMPORAL_ADDRESS, '127.0.0.1:7233');
+    assert.equal(env.TEMPORAL_NAMESPACE, 'default');
+    assert.equal(env.DATABASE_URL, undefined);
+    assert.equal(env.GRAPHIUM_DATA_DIR, '.graphium');
+  });
+
+  it('names every bad variable in one message, and never echoes a token', () => {
+    assert.throws(
+      () => loadEnv(apiEnvSchema, { PORT: 'abc', TEMPORAL_ADDRESS: 'nohost', GRAPHIUM_ADMIN_TOKEN: 'short' }),
+      (error: ConfigError) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /PORT: expected a port number between 1 and 65535 \(got "abc"\)/);
+        assert.match(error.message, /TEMPORAL_ADDRESS: expected host:port/);
+        assert.match(error.message, /GRAPHIUM_ADMIN_TOKEN: must be at least 16 characters .*\(given\)/);
+        assert.doesNotMatch(error.message, /short/);
+        return true;
+      },
+    );
+  });
+
+  it('treats an empty variable as unset, so a required one is reported missing', () => {
+    assert.throws(
+      () => loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: '' }),
+      /GRAPHIUM_HOST_ID: required \(not set\)/,
+    );
+  });
+
+  it('checks host IDs, DOCKER_HOST and TLS pairs', () => {
+    assert.equal(loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm-1' }).GRAPHIUM_AGENT_CONCURRENCY, 16);
+    assert.throws(() => loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'VM 1' }), /GRAPHIUM_HOST_ID/);
+    assert.throws(
+      () => loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', DOCKER_HOST: 'http://x' }),
+      /DOCKER_HOST: expected unix:/,
+    );
+    assert.throws(
+      () => loadEnv(orchestratorEnvSchema, { TEMPORAL_TLS_CERT: '/etc/hostname' }),
+      /TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together/,
+    );
+  });
+
+  it('rejects a DATABASE_URL that is not PostgreSQL', () => {
+    assert.throws(() => loadEnv(orchestratorEnvSchema, { DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
+  });
+});

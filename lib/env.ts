@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { parseDuration } from '../stack/duration.js';
+
+// Every process parses its configuration here, once, at start. Nothing else reads process.env.
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
+const filePath = z.string().refine((path) => existsSync(path), 'file does not exist');
+const duration = z
+  .string()
+  .refine((text) => (parseDuration(text) ?? 0) > 0, 'expected a duration such as 30s, 2m or 1h');
+const portMessage = 'expected a port number between 1 and 65535';
+const port = z.coerce
+  .number({ error: portMessage })
+  .int(portMessage)
+  .min(1, portMessage)
+  .max(65535, portMessage);
+const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info');
+
+export const hostIdPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const hostId = z
+  .string()
+  .regex(
+    hostIdPattern,
+    'expected 1-63 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
+
+const temporalVars = {
+  TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TLS_CERT: filePath.optional(),
+  TEMPORAL_TLS_KEY: filePath.optional(),
+  TEMPORAL_TLS_CA: filePath.optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+};
+
+const databaseVars = {
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// URL')
+    .optional(),
+  GRAPHIUM_DATA_DIR: z.string().min(1).default('.graphium'),
+};
+
+function withTlsPairCheck<T extends z.ZodRawShape>(shape: T) {
+  return z.object(shape).superRefine((env, ctx) => {
+    const record = env as Record<string, unknown>;
+    if (Boolean(record.TEMPORAL_TLS_CERT) !== Boolean(record.TEMPORAL_TLS_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [record.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'],
+        message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together',
+      });
+    }
+  });
+}
+
+export const apiEnvSchema = withTlsPairCheck({
+  ...temporalVars,
+  ...databaseVars,
+  PORT: port.default(3000),
+  GRAPHIUM_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)'),
+  GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
+  LOG_LEVEL: logLevel,
+});
+
+export const orchestratorEnvSchema = withTlsPairCheck({
+  ...temporalVars,
+  ...databaseVars,
+  GRAPHIUM_WORKFLOW_BUNDLE: filePath.optional(),
+  LOG_LEVEL: logLevel,
+});
+
+export const agentEnvSchema = withTlsPairCheck({
+  ...temporalVars,
+  GRAPHIUM_HOST_ID: hostId,
+  DOCKER_HOST: z
+    .string()
+    .regex(
+      /^(unix:\/\/\/\S+|tcp:\/\/[^\s:/]+:\d{1,5})$/,
+      'expected unix:///path/to/docker.sock or tcp://host:port',
+    )
+    .optional(),
+  GRAPHIUM_AGENT_CONCURRENCY: z.coerce
+    .number({ error: 'expected a whole number between 1 and 256' })
+    .int()
+    .min(1, 'expected a whole number between 1 and 256')
+    .max(256, 'expected a whole number between 1 and 256')
+    .default(16),
+  LOG_LEVEL: logLevel,
+});
+
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+export type OrchestratorEnv = z.infer<typeof orchestratorEnvSchema>;
+export type AgentEnv = z.infer<typeof agentEnvSchema>;
+export type TemporalEnv = Pick<ApiEnv, keyof typeof temporalVars>;
+export type DatabaseEnv = Pick<ApiEnv, keyof typeof databaseVars>;
+
+/** Parses the environment; an empty variable counts as unset, so defaults apply and required ones fail. */
+export function loadEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '(environment)');
+    const given = present[name];
+    const shown = given === undefined ? 'not set' : name.includes('TOKEN') ? 'given' : `got "${given}"`;
+    return `  ${name}: ${issue.code === 'invalid_type' && given === undefined ? 'required' : issue.message} (${shown})`;
+  });
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}

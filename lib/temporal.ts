@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import type { SearchAttributeType } from '@temporalio/common';
+import proto from '@temporalio/proto';
+import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@temporalio/worker';
+import { graphiumSearchAttributes } from '../workflows/search-attributes.js';
+import type { TemporalEnv } from './env.js';
+import type { Logger } from './log.js';
+
+type ConnectionLike = Pick<Connection, 'operatorService'> | Pick<NativeConnection, 'operatorService'>;
+
+// @temporalio/proto is CommonJS without static named exports.
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+
+const indexedValueType: Record<SearchAttributeType, proto.temporal.api.enums.v1.IndexedValueType> = {
+  TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  DOUBLE: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+function connectionOptions(env: TemporalEnv): { address: string; tls?: TLSConfig } {
+  const useTls = env.TEMPORAL_TLS_CA || env.TEMPORAL_TLS_CERT;
+  return {
+    address: env.TEMPORAL_ADDRESS,
+    tls: useTls
+      ? {
+          serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
+          serverRootCACertificate: env.TEMPORAL_TLS_CA ? readFileSync(env.TEMPORAL_TLS_CA) : undefined,
+          clientCertPair:
+            env.TEMPORAL_TLS_CERT && env.TEMPORAL_TLS_KEY
+              ? { crt: readFileSync(env.TEMPORAL_TLS_CERT), key: readFileSync(env.TEMPORAL_TLS_KEY) }
+              : undefined,
+        }
+      : undefined,
+  };
+}
+
+/** Routes the SDK's own log lines (worker state, retries, core warnings) into our structured log. */
+export function installTemporalRuntime(log: Logger): void {
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'trace',
+    DEBUG: 'debug',
+    INFO: 'info',
+    WARN: 'warn',
+    ERROR: 'error',
+  };
+  Runtime.install({
+    logger: new DefaultLogger('INFO', ({ level, message, meta }) => log[levels[level]]({ ...meta }, message)),
+    shutdownSignals: [],
+  });
+}
+
+export async function connectWorkerConnection(env: TemporalEnv): Promise<NativeConnection> {
+  return NativeConnection.connect(connectionOptions(env));
+}
+
+export async function connectClient(env: TemporalEnv): Promise<Client> {
+  const connection = await Connection.connect(connectionOptions(env));
+  return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+}
+
+/** Adds Graphium's search attributes to the namespace when missing; idempotent, safe from several processes. */
+export async function ensureSearchAttributes(
+  connection: ConnectionLike,
+  namespace: string,
+): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set(Object.keys(existing.customAttributes ?? {}));
+  const missing = graphiumSearchAttributes.filter((key) => !known.has(key.name));
+  if (missing.length === 0) return [];
+  try {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, indexedValueType[key.type]])),
+    });
+  } catch (error) {
+    // Another process registered them between our list and add.
+    if (!/already exists/i.test(String((error as Error).message))) throw error;
+  }
+  return missing.map((key) => key.name);
+}

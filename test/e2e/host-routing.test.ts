@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { ORCHESTRATOR_TASK_QUEUE } from '../../workflows/task-queues.js';
+import { DaemonProbe } from '../harness/daemon.js';
+import {
+  startAgent,
+  startOrchestrator,
+  stopAll,
+  temporalClient,
+  waitUntilPolling,
+} from '../harness/graphium.js';
+import { type TestInfra, useInfra } from '../harness/infra.js';
+import { createTestDatabase, type TestDatabase } from '../harness/postgres.js';
+import type { ManagedProcess } from '../harness/processes.js';
+
+describe('routing by host queue (real Temporal, real dockerd hosts, real agents)', () => {
+  let infra: TestInfra;
+  let database: TestDatabase;
+  let client: Client;
+  const processes: ManagedProcess[] = [];
+
+  before(async () => {
+    infra = await useInfra();
+    database = await createTestDatabase(infra.pgAdminUrl);
+    client = await temporalClient(infra);
+    processes.push(
+      startOrchestrator(infra, database.url),
+      startAgent(infra, 'vm1', infra.dockerHosts[0]!.dockerHost),
+      startAgent(infra, 'vm2', infra.dockerHosts[1]!.dockerHost),
+    );
+    await waitUntilPolling(processes);
+  });
+
+  after(async () => {
+    await stopAll(processes);
+    await client?.connection.close();
+    await database?.drop();
+  });
+
+  it('each host queue is served by the agent of that host, against its own daemon', async () => {
+    const results = await client.workflow.execute('probeHostsWorkflow', {
+      taskQueue: ORCHESTRATOR_TASK_QUEUE,
+      workflowId: `probe-hosts-${Date.now()}`,
+      args: [{ hostIds: ['vm1', 'vm2'] }],
+    });
+    const daemons = await Promise.all(
+      infra.dockerHosts.slice(0, 2).map((host) => new DaemonProbe(host.socketPath).info()),
+    );
+    assert.deepEqual(
+      results.map((r: { hostId: string; dockerId: string }) => [r.hostId, r.dockerId]),
+      [
+        ['vm1', daemons[0]!.ID],
+        ['vm2', daemons[1]!.ID],
+      ],
+    );
+    if (!infra.sharedDaemon)
+      assert.notEqual(daemons[0]!.ID, daemons[1]!.ID, 'the two hosts must be distinct daemons');
+  });
+
+  it('a host without an agent is reported as offline, naming it, after the pickup bound', async () => {
+    await assert.rejects(
+      client.workflow.execute('probeHostsWorkflow', {
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowId: `probe-hosts-offline-${Date.now()}`,
+        args: [{ hostIds: ['vm1', 'vm-nobody'], pickupTimeout: '2s' }],
+      }),
+      (error: Error) => {
+        assert.match(String((error as { cause?: Error }).cause?.message ?? error.message), /vm-nobody/);
+        return true;
+      },
+    );
+  });
+});

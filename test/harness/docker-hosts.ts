@@ -1,0 +1,174 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { DaemonProbe } from './daemon.js';
+import { waitFor } from './ports.js';
+
+export const TEST_IMAGE = 'graphium-test/busybox:1';
+const BUSYBOX_APPLETS = [
+  'sh',
+  'sleep',
+  'httpd',
+  'wget',
+  'echo',
+  'cat',
+  'ls',
+  'true',
+  'false',
+  'env',
+  'ps',
+  'kill',
+];
+
+/** One Docker "host" for tests: its own dockerd with its own socket and data root. */
+export interface TestDockerHost {
+  index: number;
+  socketPath: string;
+  dockerHost: string;
+  dir: string;
+}
+
+export interface DockerHostsHandle {
+  hosts: TestDockerHost[];
+  /** True when every logical host shares one daemon (no root or no dockerd here). */
+  shared: boolean;
+  stop(): Promise<void>;
+}
+
+export function canRunDockerd(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    execFileSync('dockerd', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts `count` independent dockerd daemons under `baseDir` and imports the busybox test image
+ * into each. Every daemon is stopped by `stop()` (the caller runs it on success and on failure).
+ */
+export async function startDockerHosts(count: number, baseDir: string): Promise<DockerHostsHandle> {
+  if (!canRunDockerd()) return sharedLocalDaemon(count);
+  mkdirSync(baseDir, { recursive: true });
+  const started: { host: TestDockerHost; child: ChildProcess }[] = [];
+  const stop = async () => {
+    await Promise.all(started.map(({ host, child }) => stopDaemon(host, child)));
+  };
+  try {
+    await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const dir = join(baseDir, `host${i + 1}`);
+        const entry = startDaemon(i + 1, dir);
+        started.push(entry);
+        await waitFor(`dockerd in ${dir}`, () => new DaemonProbe(entry.host.socketPath).ping(), {
+          timeoutMs: 60_000,
+        });
+      }),
+    );
+    const rootfsTar = buildBusyboxRootfs(baseDir);
+    for (const { host } of started) await importTestImage(new DaemonProbe(host.socketPath), rootfsTar);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { hosts: started.map((s) => s.host).sort((a, b) => a.index - b.index), shared: false, stop };
+}
+
+function startDaemon(index: number, dir: string): { host: TestDockerHost; child: ChildProcess } {
+  mkdirSync(dir, { recursive: true });
+  const socketPath = join(dir, 'docker.sock');
+  const log = createWriteStream(join(dir, 'dockerd.log'), { flags: 'a' });
+  // Its own key file gives each daemon its own engine ID (by default all share /etc/docker/key.json).
+  const configFile = join(dir, 'daemon.json');
+  writeFileSync(configFile, JSON.stringify({ 'deprecated-key-path': join(dir, 'key.json') }));
+  // No bridge, no iptables: tests need no outside network, and several daemons must coexist.
+  const child = spawn(
+    'dockerd',
+    [
+      `--config-file=${configFile}`,
+      '--iptables=false',
+      '--ip-forward=false',
+      '--ip-masq=false',
+      '--bridge=none',
+      '--storage-driver=vfs',
+      `--data-root=${join(dir, 'data')}`,
+      `--exec-root=${join(dir, 'exec')}`,
+      `--pidfile=${join(dir, 'docker.pid')}`,
+      `--host=unix://${socketPath}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return { host: { index, socketPath, dockerHost: `unix://${socketPath}`, dir }, child };
+}
+
+async function stopDaemon(host: TestDockerHost, child: ChildProcess): Promise<void> {
+  const pidFile = join(host.dir, 'docker.pid');
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : child.pid;
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    if (pid) process.kill(pid, 'SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await gone;
+    clearTimeout(timer);
+  }
+  rmSync(host.dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+function buildBusyboxRootfs(baseDir: string): string {
+  const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
+  if (!busybox)
+    throw new Error('busybox is missing: install busybox-static (apt-get install busybox-static)');
+  const rootfs = join(baseDir, 'rootfs');
+  rmSync(rootfs, { recursive: true, force: true });
+  mkdirSync(join(rootfs, 'bin'), { recursive: true });
+  mkdirSync(join(rootfs, 'tmp'), { recursive: true });
+  copyFileSync(busybox, join(rootfs, 'bin', 'busybox'));
+  for (const applet of BUSYBOX_APPLETS) symlinkSync('busybox', join(rootfs, 'bin', applet));
+  const tarFile = join(baseDir, 'rootfs.tar');
+  execFileSync('tar', ['-C', rootfs, '-cf', tarFile, '.']);
+  return tarFile;
+}
+
+async function importTestImage(probe: DaemonProbe, tarFile: string): Promise<void> {
+  if (await probe.hasImage(TEST_IMAGE)) return;
+  const [repo, tag] = TEST_IMAGE.split(':') as [string, string];
+  await probe.importImage(createReadStream(tarFile), repo, tag, ['/bin/sh']);
+}
+
+/** Without root or dockerd, every logical host shares the local daemon; labels keep them apart. */
+async function sharedLocalDaemon(count: number): Promise<DockerHostsHandle> {
+  const socketPath = '/var/run/docker.sock';
+  const probe = new DaemonProbe(socketPath);
+  if (!(await probe.ping().catch(() => false))) {
+    throw new Error('cannot start dockerd (needs root and docker.io) and no local Docker daemon answers');
+  }
+  if (!(await probe.hasImage(TEST_IMAGE))) {
+    const dir = join('/tmp', `graphium-rootfs-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    await importTestImage(probe, buildBusyboxRootfs(dir));
+  }
+  process.stderr.write(
+    `graphium tests: dockerd cannot run here; ${count} logical hosts share ${socketPath} (told apart by label)\n`,
+  );
+  const hosts = Array.from({ length: count }, (_, i) => ({
+    index: i + 1,
+    socketPath,
+    dockerHost: `unix://${socketPath}`,
+    dir: '',
+  }));
+  return { hosts, shared: true, stop: async () => {} };
+}

@@ -1,0 +1,47 @@
+import { Client, Connection } from '@temporalio/client';
+import type { TestInfra } from './infra.js';
+import { type ManagedProcess, startProcess } from './processes.js';
+
+// Starts Graphium's own processes against the test infrastructure, exactly as `npm run …` would.
+
+export function startOrchestrator(
+  infra: TestInfra,
+  databaseUrl: string,
+  name = 'orchestrator',
+): ManagedProcess {
+  return startProcess(name, 'workflows/main.ts', {
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    TEMPORAL_NAMESPACE: infra.namespace,
+    DATABASE_URL: databaseUrl,
+    GRAPHIUM_WORKFLOW_BUNDLE: infra.workflowBundle,
+  });
+}
+
+export function startAgent(
+  infra: TestInfra,
+  hostId: string,
+  dockerHost: string,
+  extraEnv: Record<string, string> = {},
+): ManagedProcess {
+  return startProcess(`agent-${hostId}`, 'worker-agent/main.ts', {
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    TEMPORAL_NAMESPACE: infra.namespace,
+    GRAPHIUM_HOST_ID: hostId,
+    DOCKER_HOST: dockerHost,
+    ...extraEnv,
+  });
+}
+
+export async function waitUntilPolling(processes: ManagedProcess[]): Promise<void> {
+  await Promise.all(processes.map((p) => p.waitForLog(/"(agent|orchestrator) polling"/, 60_000)));
+}
+
+export async function temporalClient(infra: TestInfra): Promise<Client> {
+  const connection = await Connection.connect({ address: infra.temporalAddress });
+  return new Client({ connection, namespace: infra.namespace });
+}
+
+/** Stops every process (gracefully, then by force) and prints the logs of those that failed a test. */
+export async function stopAll(processes: ManagedProcess[]): Promise<void> {
+  await Promise.all(processes.map((p) => p.stop(15_000)));
+}

@@ -1,0 +1,89 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startTemporalDevServer } from '../../lib/temporal-dev-server.js';
+import { type DockerHostsHandle, startDockerHosts, type TestDockerHost } from './docker-hosts.js';
+import { freePort } from './ports.js';
+import { DEFAULT_PG_ADMIN_URL } from './postgres.js';
+import { REPO_ROOT } from './processes.js';
+
+/** What every end-to-end test stands on: one Temporal dev server, N dockerd hosts, a PostgreSQL server. */
+export interface TestInfra {
+  temporalAddress: string;
+  namespace: string;
+  dockerHosts: TestDockerHost[];
+  /** True when the hosts share one daemon (fallback without root); CI refuses this. */
+  sharedDaemon: boolean;
+  pgAdminUrl: string;
+  /** Pre-built workflow bundle, so each orchestrator starts in a second instead of re-bundling. */
+  workflowBundle: string;
+}
+
+export const INFRA_ENV = 'GRAPHIUM_TEST_INFRA';
+const DOCKER_HOST_COUNT = 3;
+
+export async function bundleWorkflows(outFile: string): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(REPO_ROOT, 'workflows', 'index.ts'),
+    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
+  });
+  writeFileSync(outFile, code);
+  return outFile;
+}
+
+/** Starts everything; `stop()` tears it all down and must run on success and on failure alike. */
+export async function startInfra(
+  workDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ infra: TestInfra; stop: () => Promise<void> }> {
+  mkdirSync(workDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch((error) => console.error('teardown:', error));
+  };
+  try {
+    const port = await freePort();
+    const [temporal, docker, workflowBundle] = await Promise.all([
+      startTemporalDevServer({ port, logFile: join(workDir, 'temporal.log') }).then((server) => {
+        stops.push(server.stop);
+        return server;
+      }),
+      startDockerHosts(DOCKER_HOST_COUNT, join(workDir, 'docker')).then((handle: DockerHostsHandle) => {
+        stops.push(handle.stop);
+        return handle;
+      }),
+      bundleWorkflows(join(workDir, 'workflow-bundle.js')),
+    ]);
+    return {
+      infra: {
+        temporalAddress: temporal.address,
+        namespace: 'default',
+        dockerHosts: docker.hosts,
+        sharedDaemon: docker.shared,
+        pgAdminUrl: env.GRAPHIUM_TEST_PG_URL ?? DEFAULT_PG_ADMIN_URL,
+        workflowBundle,
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * The infrastructure for one test file: the runner's shared one (test/run.ts exports it in
+ * GRAPHIUM_TEST_INFRA), or, when a file runs on its own, a private one torn down after the file.
+ */
+export async function useInfra(): Promise<TestInfra> {
+  const file = process.env[INFRA_ENV];
+  if (file) return JSON.parse(readFileSync(file, 'utf8')) as TestInfra;
+  const workDir = join('/tmp', `graphium-test-${process.pid}`);
+  const { infra, stop } = await startInfra(workDir);
+  after(async () => {
+    await stop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+  return infra;
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+
+/** The server tests create their throwaway databases on; `.ci/run` creates this role. */
+export const DEFAULT_PG_ADMIN_URL = 'postgres://graphium:graphium@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database on the real PostgreSQL server, dropped again by `drop()`. */
+export async function createTestDatabase(adminUrl: string): Promise<TestDatabase> {
+  const name = `graphium_t_${randomBytes(5).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } catch (error) {
+    await admin.end();
+    throw new Error(
+      `PostgreSQL is not usable at ${adminUrl.replace(/:[^:@/]*@/, ':***@')} (${(error as Error).message}); ` +
+        'start it (see .ci/run) or set GRAPHIUM_TEST_PG_URL',
+    );
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      try {
+        await admin.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}

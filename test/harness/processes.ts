@@ -1,0 +1,109 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const LOG_DIR = join(REPO_ROOT, '.tmp', 'logs');
+
+/** A Graphium process (agent, orchestrator, api) started the way a user starts it, with its log kept. */
+export class ManagedProcess {
+  private output = '';
+  private waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  readonly exited: Promise<number | null>;
+  readonly logFile: string;
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    mkdirSync(LOG_DIR, { recursive: true });
+    this.logFile = join(LOG_DIR, `${name}.log`);
+    const file = createWriteStream(this.logFile, { flags: 'a' });
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      file.write(text);
+      this.output += text;
+      if (this.output.length > 2_000_000) this.output = this.output.slice(-1_000_000);
+      for (const waiter of [...this.waiters]) {
+        const match = text.split('\n').find((line) => waiter.pattern.test(line));
+        if (match) {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          waiter.resolve(match);
+        }
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Resolves with the first log line matching `pattern` (also one already printed). */
+  waitForLog(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    const seen = this.output.split('\n').find((line) => pattern.test(line));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        reject(
+          new Error(
+            `${this.name}: no log line matching ${pattern} within ${timeoutMs} ms; tail:\n${this.tail()}`,
+          ),
+        );
+      }, timeoutMs);
+      const done = (line: string) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+      this.exited.then((code) => {
+        if (this.waiters.some((w) => w.resolve === done)) {
+          clearTimeout(timer);
+          reject(new Error(`${this.name} exited (${code}) before logging ${pattern}; tail:\n${this.tail()}`));
+        }
+      });
+      this.waiters.push({ pattern, resolve: done });
+    });
+  }
+
+  tail(lines = 30): string {
+    return this.output.split('\n').slice(-lines).join('\n');
+  }
+
+  /** Graceful stop (SIGTERM), escalated to SIGKILL after `timeoutMs`. */
+  async stop(timeoutMs = 30_000): Promise<number | null> {
+    if (!this.running) return this.child.exitCode;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+/** Runs a TypeScript entry point of this repository (`worker-agent/main.ts`) in its own Node process. */
+export function startProcess(
+  name: string,
+  entry: string,
+  env: Record<string, string | undefined>,
+): ManagedProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new ManagedProcess(name, child);
+}

@@ -1,0 +1,24 @@
+// A node:test reporter that adds up the whole run as one JSON object, so the runner can print one
+// summary line and CI can refuse a run whose end-to-end tests were skipped or absent.
+// Plain JavaScript: node loads reporters before any TypeScript loader is in place.
+
+export default async function* summaryReporter(source) {
+  const totals = { tests: 0, pass: 0, fail: 0, skipped: 0, todo: 0, e2ePassed: 0, e2eFiles: [] };
+  const e2eFiles = new Set();
+  for await (const { type, data } of source) {
+    if ((type !== 'test:pass' && type !== 'test:fail') || data.details?.type === 'suite') continue;
+    totals.tests += 1;
+    const isE2e = Boolean(data.file?.includes('/test/e2e/'));
+    if (data.skip) totals.skipped += 1;
+    else if (data.todo) totals.todo += 1;
+    else if (type === 'test:pass') {
+      totals.pass += 1;
+      if (isE2e) {
+        totals.e2ePassed += 1;
+        e2eFiles.add(data.file.slice(data.file.indexOf('/test/e2e/') + 1));
+      }
+    } else totals.fail += 1;
+  }
+  totals.e2eFiles = [...e2eFiles].sort();
+  yield `${JSON.stringify(totals)}\n`;
+}

@@ -1,0 +1,39 @@
+import { hostname } from 'node:os';
+import { Worker } from '@temporalio/worker';
+import { checkDaemon, connectDocker } from '../activities/docker/client.js';
+import { createDockerActivities } from '../activities/docker/index.js';
+import type { AgentEnv } from '../lib/env.js';
+import type { Logger } from '../lib/log.js';
+import { connectWorkerConnection } from '../lib/temporal.js';
+import { hostTaskQueue } from '../workflows/task-queues.js';
+
+/**
+ * Runs one host's agent until `stop` resolves: it connects out to Temporal and polls only its own
+ * queue, so the Docker daemon is never exposed. It keeps no local state; containers are found by label.
+ */
+export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown>): Promise<void> {
+  const hostId = env.GRAPHIUM_HOST_ID;
+  const docker = connectDocker(env.DOCKER_HOST);
+  const daemon = await checkDaemon(docker, env.DOCKER_HOST);
+  const connection = await connectWorkerConnection(env);
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: hostTaskQueue(hostId),
+      identity: `agent:${hostId}@${hostname()}:${process.pid}`,
+      activities: createDockerActivities(docker, hostId, log),
+      maxConcurrentActivityTaskExecutions: env.GRAPHIUM_AGENT_CONCURRENCY,
+      // On SIGTERM running Docker steps get this long to finish; the rest are cancelled and retried on restart.
+      shutdownGraceTime: '20s',
+    });
+    log.info(
+      { taskQueue: hostTaskQueue(hostId), ...daemon, temporal: env.TEMPORAL_ADDRESS },
+      'agent polling',
+    );
+    await worker.runUntil(stop);
+    log.info('agent stopped');
+  } finally {
+    await connection.close();
+  }
+}

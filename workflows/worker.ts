@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import { createControlActivities } from '../activities/control/index.js';
+import type { Database } from '../db/client.js';
+import type { OrchestratorEnv } from '../lib/env.js';
+import type { Logger } from '../lib/log.js';
+import { connectClient, connectWorkerConnection, ensureSearchAttributes } from '../lib/temporal.js';
+import { ORCHESTRATOR_TASK_QUEUE } from './task-queues.js';
+
+/**
+ * The orchestrator worker: runs every workflow and the control-plane activities on
+ * `graphium-orchestrator` until `stop` resolves. It never talks to a Docker daemon.
+ */
+export async function runOrchestrator(
+  env: OrchestratorEnv,
+  log: Logger,
+  db: Database,
+  stop: Promise<unknown>,
+): Promise<void> {
+  const connection = await connectWorkerConnection(env);
+  const client = await connectClient(env);
+  try {
+    const added = await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
+    if (added.length > 0) log.info({ added }, 'registered search attributes');
+    const worker = await Worker.create({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: ORCHESTRATOR_TASK_QUEUE,
+      ...(env.GRAPHIUM_WORKFLOW_BUNDLE
+        ? { workflowBundle: { codePath: env.GRAPHIUM_WORKFLOW_BUNDLE } }
+        : { workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)) }),
+      activities: createControlActivities(db, client),
+    });
+    log.info({ taskQueue: ORCHESTRATOR_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'orchestrator polling');
+    await worker.runUntil(stop);
+    log.info('orchestrator stopped');
+  } finally {
+    await client.connection.close();
+    await connection.close();
+  }
+}

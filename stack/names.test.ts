@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { containerName, LABEL_STACK, networkName, stackNamePattern, volumeName } from './names.js';
+
+describe('names', () => {
+  it('builds Docker names from the stack name', () => {
+    assert.equal(containerName('shop', 'web', 2), 'shop_web_2');
+    assert.equal(networkName('shop', { name: 'default', external: false }), 'shop_default');
+    assert.equal(networkName('shop', { name: 'edge', external: true, externalName: 'corp' }), 'corp');
+    assert.equal(volumeName('shop', { name: 'data', external: false }), 'shop_data');
+    assert.equal(volumeName('shop', { name: 'data', external: true, externalName: 'data' }), 'data');
+    assert.equal(LABEL_STACK, 'io.graphium.stack');
+  });
+
+  it('accepts only Docker-safe lower-case stack names', () => {
+    for (const ok of ['shop', 'a', 'my_app-2', '0x', 'a'.repeat(63)])
+      assert.ok(stackNamePattern.test(ok), ok);
+    for (const bad of ['', 'Shop', '-a', '_a', 'a.b', 'a b', 'a'.repeat(64)])
+      assert.ok(!stackNamePattern.test(bad), bad);
+  });
+});

@@ -1,15 +1,16 @@
-import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+import { openDatabase } from '../db/client.js';
 import { apiEnvSchema, loadEnv } from '../lib/env.js';
 import { createLogger } from '../lib/log.js';
 import { runMain, untilShutdownSignal } from '../lib/main.js';
+import { runApi } from './server.js';
 
 runMain('api', async () => {
   const env = loadEnv(apiEnvSchema);
   const log = createLogger('api', env.LOG_LEVEL);
-  const app = new Hono().get('/api/v1/healthz', (c) => c.json({ status: 'ok' }));
-  const server = serve({ fetch: app.fetch, port: env.PORT });
-  log.info({ port: env.PORT }, 'api listening');
-  await untilShutdownSignal();
-  server.close();
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.GRAPHIUM_DATA_DIR });
+  try {
+    await runApi(env, log, database.db, untilShutdownSignal());
+  } finally {
+    await database.close();
+  }
 });

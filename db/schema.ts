@@ -17,13 +17,13 @@ import type { StackSpec } from '../stack/types.js';
 import {
   type DeploymentStatus,
   deploymentStatuses,
-  type Operation,
   type Role,
   roles,
   type StackFormat,
   stackFormats,
 } from '../workflows/enums.js';
 import type { ContainerProgress } from '../workflows/progress-types.js';
+import type { Operation } from '../workflows/registry.js';
 
 /** `column in ('a', 'b')`: the enum arrays stay the single source of allowed values. */
 const oneOf = (column: AnyPgColumn, values: readonly string[]): SQL =>

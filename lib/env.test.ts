@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { agentEnvSchema, apiEnvSchema, ConfigError, loadEnv, orchestratorEnvSchema } from './env.js';
+import {
+  agentEnvSchema,
+  apiEnvSchema,
+  ConfigError,
+  devEnvSchema,
+  loadEnv,
+  orchestratorEnvSchema,
+} from './env.js';
 
 const token = { GRAPHIUM_ADMIN_TOKEN: 'a-long-enough-admin-secret' };
 
@@ -50,5 +57,39 @@ describe('loadEnv', () => {
 
   it('rejects a DATABASE_URL that is not PostgreSQL', () => {
     assert.throws(() => loadEnv(orchestratorEnvSchema, { DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
+  });
+
+  it('gives npm run dev its own Temporal ports and an optional admin token', () => {
+    const env = loadEnv(devEnvSchema, {});
+    assert.equal(env.PORT, 3000);
+    assert.equal(env.TEMPORAL_PORT, 7233);
+    assert.equal(env.TEMPORAL_UI_PORT, 8233);
+    assert.equal(env.TEMPORAL_ADDRESS, undefined, 'unset: dev starts its own server');
+    assert.equal(env.GRAPHIUM_ADMIN_TOKEN, undefined, 'unset: dev keeps a generated one');
+    assert.equal(env.GRAPHIUM_DATA_DIR, '.graphium');
+  });
+
+  it('refuses dev ports that clash, and TLS settings for the plain local server', () => {
+    assert.throws(
+      () => loadEnv(devEnvSchema, { PORT: '8233' }),
+      /TEMPORAL_UI_PORT: must differ from PORT \(both are 8233\) \(not set\)/,
+    );
+    assert.throws(
+      () => loadEnv(devEnvSchema, { TEMPORAL_UI_PORT: '7233' }),
+      /TEMPORAL_UI_PORT: must differ from TEMPORAL_PORT/,
+    );
+    assert.throws(
+      () => loadEnv(devEnvSchema, { TEMPORAL_TLS_CA: '/etc/hostname' }),
+      /TEMPORAL_TLS_CA: only used with TEMPORAL_ADDRESS/,
+    );
+    assert.equal(
+      loadEnv(devEnvSchema, { TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_PORT: '3000' }).TEMPORAL_ADDRESS,
+      'temporal:7233',
+      'ports of a server dev does not start do not matter',
+    );
+    assert.throws(
+      () => loadEnv(devEnvSchema, { TEMPORAL_CLI: '/nonexistent/temporal' }),
+      /TEMPORAL_CLI: no executable/,
+    );
   });
 });

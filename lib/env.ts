@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from '../stack/duration.js';
 
@@ -10,6 +10,14 @@ export class ConfigError extends Error {
 
 const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
 const filePath = z.string().refine((path) => existsSync(path), 'file does not exist');
+const executableFile = z.string().refine((path) => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'no executable file at this path');
 const duration = z
   .string()
   .refine((text) => (parseDuration(text) ?? 0) > 0, 'expected a duration such as 30s, 2m or 1h');
@@ -19,6 +27,19 @@ const port = z.coerce
   .int(portMessage)
   .min(1, portMessage)
   .max(65535, portMessage);
+const adminToken = z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)');
+const dockerHost = z
+  .string()
+  .regex(
+    /^(unix:\/\/\/\S+|tcp:\/\/[^\s:/]+:\d{1,5})$/,
+    'expected unix:///path/to/docker.sock or tcp://host:port',
+  );
+const agentConcurrency = z.coerce
+  .number({ error: 'expected a whole number between 1 and 256' })
+  .int()
+  .min(1, 'expected a whole number between 1 and 256')
+  .max(256, 'expected a whole number between 1 and 256')
+  .default(16);
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info');
 
 export const hostIdPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -63,7 +84,7 @@ export const apiEnvSchema = withTlsPairCheck({
   ...temporalVars,
   ...databaseVars,
   PORT: port.default(3000),
-  GRAPHIUM_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)'),
+  GRAPHIUM_ADMIN_TOKEN: adminToken,
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
   LOG_LEVEL: logLevel,
 });
@@ -78,25 +99,53 @@ export const orchestratorEnvSchema = withTlsPairCheck({
 export const agentEnvSchema = withTlsPairCheck({
   ...temporalVars,
   GRAPHIUM_HOST_ID: hostId,
-  DOCKER_HOST: z
-    .string()
-    .regex(
-      /^(unix:\/\/\/\S+|tcp:\/\/[^\s:/]+:\d{1,5})$/,
-      'expected unix:///path/to/docker.sock or tcp://host:port',
-    )
-    .optional(),
-  GRAPHIUM_AGENT_CONCURRENCY: z.coerce
-    .number({ error: 'expected a whole number between 1 and 256' })
-    .int()
-    .min(1, 'expected a whole number between 1 and 256')
-    .max(256, 'expected a whole number between 1 and 256')
-    .default(16),
+  DOCKER_HOST: dockerHost.optional(),
+  GRAPHIUM_AGENT_CONCURRENCY: agentConcurrency,
   LOG_LEVEL: logLevel,
+});
+
+/**
+ * `npm run dev`: everything in one process. Without TEMPORAL_ADDRESS it starts its own Temporal dev
+ * server on TEMPORAL_PORT / TEMPORAL_UI_PORT; without GRAPHIUM_ADMIN_TOKEN it keeps a generated one
+ * in the data directory.
+ */
+export const devEnvSchema = withTlsPairCheck({
+  ...temporalVars,
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_CLI: executableFile.optional(),
+  ...databaseVars,
+  PORT: port.default(3000),
+  GRAPHIUM_ADMIN_TOKEN: adminToken.optional(),
+  GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
+  DOCKER_HOST: dockerHost.optional(),
+  GRAPHIUM_AGENT_CONCURRENCY: agentConcurrency,
+  GRAPHIUM_WORKFLOW_BUNDLE: filePath.optional(),
+  LOG_LEVEL: logLevel,
+}).superRefine((env, ctx) => {
+  if (env.TEMPORAL_ADDRESS) return;
+  // Our own dev server speaks plain gRPC on loopback: TLS settings would silently do nothing.
+  for (const name of ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME'] as const) {
+    if (env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'only used with TEMPORAL_ADDRESS' });
+  }
+  const taken = new Map<number, string>([[env.PORT, 'PORT']]);
+  for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT'] as const) {
+    const other = taken.get(env[name]);
+    if (other)
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `must differ from ${other} (both are ${env[name]})`,
+      });
+    taken.set(env[name], name);
+  }
 });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export type OrchestratorEnv = z.infer<typeof orchestratorEnvSchema>;
 export type AgentEnv = z.infer<typeof agentEnvSchema>;
+export type DevEnv = z.infer<typeof devEnvSchema>;
 export type TemporalEnv = Pick<ApiEnv, keyof typeof temporalVars>;
 export type DatabaseEnv = Pick<ApiEnv, keyof typeof databaseVars>;
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, createWriteStream } from 'node:fs';
+import { accessSync, closeSync, constants, openSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 
@@ -20,6 +20,13 @@ export interface TemporalDevServerOptions {
   logFile: string;
   /** `temporal` binary; default: TEMPORAL_CLI or the first `temporal` on PATH. */
   executable?: string;
+  /** Also create this namespace at start (`default` always exists). */
+  namespace?: string;
+  /**
+   * Run the server in its own process group, so a terminal's Ctrl-C reaches only its parent, which
+   * stops it last, after the workers that still talk to it. The parent must then stop it itself.
+   */
+  detached?: boolean;
   readyTimeoutMs?: number;
 }
 
@@ -61,10 +68,12 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
-  const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
+  if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+  // The server writes straight into its log file, not through a pipe to us: a pipe would break (and
+  // SIGPIPE the server) if this process died first.
+  const logFd = openSync(options.logFile, 'a');
+  const child = spawn(executable, args, { stdio: ['ignore', logFd, logFd], detached: options.detached });
+  closeSync(logFd);
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) =>
       reject(new Error(`temporal server exited with code ${code} during start; see ${options.logFile}`)),

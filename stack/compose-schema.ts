@@ -226,6 +226,11 @@ export const serviceSchema = z.strictObject({
   labels: labels.optional(),
   restart: z.string().transform(via(parseRestart)).optional(),
   healthcheck: healthcheck.optional(),
+  stop_grace_period: duration.optional(),
+  stop_signal: z
+    .string()
+    .regex(/^(SIG[A-Z0-9]+|\d+)$/, { error: 'expected a signal name such as SIGINT, or a number' })
+    .optional(),
   depends_on: dependsOn.optional(),
   deploy: deploy.optional(),
   networks: serviceNetworks.optional(),

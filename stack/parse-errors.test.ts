@@ -177,6 +177,15 @@ describe('service checks', () => {
     );
   });
 
+  it('checks stop_grace_period and stop_signal', () => {
+    assert.deepEqual(web('stop_grace_period: soon'), [
+      'services.web.stop_grace_period: "soon" is not a duration',
+    ]);
+    assert.deepEqual(web('stop_signal: "kill -9"'), [
+      'services.web.stop_signal: expected a signal name such as SIGINT, or a number',
+    ]);
+  });
+
   it('checks durations, healthcheck tests and restart policies', () => {
     assert.deepEqual(web('healthcheck: {interval: abc, timeout: 5, start_period: 1d}'), [
       'services.web.healthcheck.interval: "abc" is not a duration',

@@ -112,6 +112,14 @@ networks: {front: null, back: {driver: overlay}}
     assert.deepEqual(web.environment, { A: '1', B: '', C: '', D: 'a=b' });
   });
 
+  it('reads stop_grace_period and stop_signal', () => {
+    const web = service(
+      'services:\n  web:\n    image: x\n    stop_grace_period: 1m30s\n    stop_signal: SIGINT\n',
+    );
+    assert.equal(web.stopGracePeriodMs, 90_000);
+    assert.equal(web.stopSignal, 'SIGINT');
+  });
+
   it('normalizes healthcheck test forms and disable', () => {
     const test = (hc: string) =>
       service(`services:\n  web:\n    image: x\n    healthcheck: ${hc}\n`).healthcheck;

@@ -154,6 +154,8 @@ function toServiceSpec(name: string, service: ComposeService): ServiceSpec {
   if (service.command !== undefined) spec.command = service.command;
   if (service.entrypoint !== undefined) spec.entrypoint = service.entrypoint;
   if (service.healthcheck !== undefined) spec.healthcheck = service.healthcheck;
+  if (service.stop_grace_period !== undefined) spec.stopGracePeriodMs = service.stop_grace_period;
+  if (service.stop_signal !== undefined) spec.stopSignal = service.stop_signal;
   return spec;
 }
 

@@ -23,6 +23,9 @@ export interface ServiceSpec {
   labels: Record<string, string>;
   restart: RestartSpec;
   healthcheck?: HealthcheckSpec;
+  /** How long `stop` waits after the stop signal before killing (Docker's default: 10 s). */
+  stopGracePeriodMs?: number;
+  stopSignal?: string;
   dependsOn: DependencySpec[];
   replicas: number;
   constraints: PlacementConstraint[];

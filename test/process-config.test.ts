@@ -29,6 +29,13 @@ const cases = [
     env: { GRAPHIUM_HOST_ID: 'vm1', GRAPHIUM_AGENT_CONCURRENCY: '0' },
     variable: 'GRAPHIUM_AGENT_CONCURRENCY',
   },
+  { role: 'dev', entry: 'scripts/dev.ts', env: { TEMPORAL_UI_PORT: '3000' }, variable: 'TEMPORAL_UI_PORT' },
+  {
+    role: 'dev',
+    entry: 'scripts/dev.ts',
+    env: { GRAPHIUM_ADMIN_TOKEN: 'short' },
+    variable: 'GRAPHIUM_ADMIN_TOKEN',
+  },
 ];
 
 describe('process configuration', () => {

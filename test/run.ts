@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { INFRA_ENV, startInfra } from './harness/infra.js';
-import { REPO_ROOT } from './harness/processes.js';
+import { LOG_DIR_ENV, REPO_ROOT } from './harness/processes.js';
 
 // `npm test`: starts the real infrastructure once (Temporal dev server, three dockerd hosts, a
 // PostgreSQL server check, the workflow bundle), runs every *.test.ts file against it with
@@ -34,9 +34,9 @@ async function main(): Promise<number> {
     return 1;
   }
   const workDir = join('/tmp', `graphium-test-${process.pid}`);
-  const tmp = join(REPO_ROOT, '.tmp');
+  // Per run, so two runs side by side (two terminals, two sessions) never clobber each other.
+  const tmp = join(REPO_ROOT, '.tmp', 'runs', String(process.pid));
   mkdirSync(tmp, { recursive: true });
-  rmSync(join(tmp, 'logs'), { recursive: true, force: true });
   console.log(`graphium tests: starting Temporal, dockerd hosts and the workflow bundle in ${workDir}`);
   const { infra, stop } = await startInfra(workDir);
   const teardown = async () => {
@@ -52,8 +52,7 @@ async function main(): Promise<number> {
     `graphium tests: Temporal ${infra.temporalAddress}, ${infra.dockerHosts.length} Docker hosts ` +
       `(${infra.sharedDaemon ? 'one shared daemon' : 'separate dockerd daemons'}), PostgreSQL ${infra.pgAdminUrl.replace(/:[^:@/]*@/, ':***@')}`,
   );
-  const summaryFile = join(tmp, 'test-summary.json');
-  rmSync(summaryFile, { force: true });
+  const summaryFile = join(tmp, 'summary.json');
   let code: number;
   try {
     code = await new Promise<number>((resolve) => {
@@ -70,7 +69,11 @@ async function main(): Promise<number> {
           `--test-reporter-destination=${summaryFile}`,
           ...files,
         ],
-        { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, [INFRA_ENV]: infraFile } },
+        {
+          cwd: REPO_ROOT,
+          stdio: 'inherit',
+          env: { ...process.env, [INFRA_ENV]: infraFile, [LOG_DIR_ENV]: join(tmp, 'logs') },
+        },
       );
       child.on('exit', (exitCode) => resolve(exitCode ?? 1));
     });
@@ -87,6 +90,7 @@ async function main(): Promise<number> {
       `${summary.skipped} skipped, ${summary.todo} todo; end-to-end: ${summary.e2ePassed} passed in ` +
       `${summary.e2eFiles.length} files on ${infra.dockerHosts.length} ${infra.sharedDaemon ? 'logical hosts of one daemon' : 'dockerd hosts'}`,
   );
+  console.log(`graphium tests: process logs in ${relative(REPO_ROOT, join(tmp, 'logs'))}`);
   if (ci && requested.length === 0) {
     const problems = [
       summary.skipped + summary.todo > 0 && 'tests were skipped',

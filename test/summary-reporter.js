@@ -6,7 +6,12 @@ export default async function* summaryReporter(source) {
   const totals = { tests: 0, pass: 0, fail: 0, skipped: 0, todo: 0, e2ePassed: 0, e2eFiles: [] };
   const e2eFiles = new Set();
   for await (const { type, data } of source) {
-    if ((type !== 'test:pass' && type !== 'test:fail') || data.details?.type === 'suite') continue;
+    if (type !== 'test:pass' && type !== 'test:fail') continue;
+    if (data.details?.type === 'suite') {
+      // A suite that failed on its own (a hook, or the file did not load) counts as one failed test.
+      if (type === 'test:fail' && data.details.error?.failureType !== 'subtestsFailed') totals.fail += 1;
+      continue;
+    }
     totals.tests += 1;
     const isE2e = Boolean(data.file?.includes('/test/e2e/'));
     if (data.skip) totals.skipped += 1;

@@ -6,6 +6,7 @@ import type { AgentEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
 import { connectWorkerConnection } from '../lib/temporal.js';
 import { hostTaskQueue } from '../workflows/task-queues.js';
+import { activityLogInterceptor } from './activity-log.js';
 
 /**
  * Runs one host's agent until `stop` resolves: it connects out to Temporal and polls only its own
@@ -24,6 +25,7 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
       identity: `agent:${hostId}@${hostname()}:${process.pid}`,
       activities: createDockerActivities(docker, hostId, log),
       maxConcurrentActivityTaskExecutions: env.GRAPHIUM_AGENT_CONCURRENCY,
+      interceptors: { activity: [activityLogInterceptor(log)] },
       // On SIGTERM running Docker steps get this long to finish; the rest are cancelled and retried on restart.
       shutdownGraceTime: '20s',
     });

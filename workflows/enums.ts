@@ -13,8 +13,5 @@ export const deploymentStatuses = [
 export type DeploymentStatus = (typeof deploymentStatuses)[number];
 export const activeDeploymentStatuses = ['pending', 'running'] as const satisfies readonly DeploymentStatus[];
 
-export const operations = ['deploy', 'stop', 'start', 'delete'] as const;
-export type Operation = (typeof operations)[number];
-
 export const stackFormats = ['yaml', 'json'] as const;
 export type StackFormat = (typeof stackFormats)[number];

@@ -1,4 +1,5 @@
-import type { DeploymentStatus, Operation } from './enums.js';
+import type { DeploymentStatus } from './enums.js';
+import type { Operation } from './registry.js';
 
 // What a running operation reports through its `progress` query, and what the database keeps after.
 

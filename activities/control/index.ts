@@ -1,12 +1,29 @@
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client.js';
+import {
+  finishDeployment,
+  markDeploymentStarted,
+  recordDeploymentProgress,
+} from '../../db/repositories/deployments.js';
+import { type ObservedHost, replacePlacements } from '../../db/repositories/placements.js';
+import { markStackDeleted } from '../../db/repositories/stack-deletion.js';
 
 /**
  * Control-plane activities, run by the orchestrator worker on `graphium-orchestrator`: they keep
- * the database in step with the workflows. Built over injected clients so tests pass real ones.
+ * the database in step with the workflows. Each is an idempotent write, safe to retry.
  */
-export function createControlActivities(_db: Database, _temporal: Client) {
-  return {};
+export function createControlActivities(db: Database, _temporal?: Client) {
+  return {
+    operationStarted: (input: { deploymentId: string; runId: string; hostIds: string[] }) =>
+      markDeploymentStarted(db, input),
+    recordProgress: (input: Parameters<typeof recordDeploymentProgress>[1]) =>
+      recordDeploymentProgress(db, input),
+    operationFinished: (input: Parameters<typeof finishDeployment>[1]) => finishDeployment(db, input),
+    /** Writes what Docker reported on each host as the stack's placements there. */
+    syncPlacements: (input: { stackId: string; observed: ObservedHost[] }) =>
+      replacePlacements(db, input.stackId, input.observed),
+    stackDeleted: (input: { stackId: string }) => markStackDeleted(db, input.stackId),
+  };
 }
 
 export type ControlActivities = ReturnType<typeof createControlActivities>;

@@ -10,6 +10,7 @@ import {
   temporalClient,
   waitUntilPolling,
 } from '../harness/graphium.js';
+import { fetchHistories, replayHistories, saveHistories } from '../harness/histories.js';
 import { type TestInfra, useInfra } from '../harness/infra.js';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres.js';
 import type { ManagedProcess } from '../harness/processes.js';
@@ -39,9 +40,10 @@ describe('routing by host queue (real Temporal, real dockerd hosts, real agents)
   });
 
   it('each host queue is served by the agent of that host, against its own daemon', async () => {
+    const workflowId = `probe-hosts-${Date.now()}`;
     const results = await client.workflow.execute('probeHostsWorkflow', {
       taskQueue: ORCHESTRATOR_TASK_QUEUE,
-      workflowId: `probe-hosts-${Date.now()}`,
+      workflowId,
       args: [{ hostIds: ['vm1', 'vm2'] }],
     });
     const daemons = await Promise.all(
@@ -56,6 +58,18 @@ describe('routing by host queue (real Temporal, real dockerd hosts, real agents)
     );
     if (!infra.sharedDaemon)
       assert.notEqual(daemons[0]!.ID, daemons[1]!.ID, 'the two hosts must be distinct daemons');
+    const histories = await fetchHistories(client, [workflowId]);
+    assert.deepEqual(await replayHistories(infra.workflowBundle, histories), []);
+    saveHistories('routing', histories);
+  });
+
+  it('the orchestrator registered its search attributes on the plain dev server', async () => {
+    const { customAttributes } = await client.connection.operatorService.listSearchAttributes({
+      namespace: infra.namespace,
+    });
+    for (const name of ['GraphiumStack', 'GraphiumHosts', 'GraphiumOperation', 'GraphiumStatus']) {
+      assert.ok(name in (customAttributes ?? {}), `${name} registered`);
+    }
   });
 
   it('a host without an agent is reported as offline, naming it, after the pickup bound', async () => {

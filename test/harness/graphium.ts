@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TestInfra } from './infra.js';
+import { freePort } from './ports.js';
 import { type ManagedProcess, startProcess } from './processes.js';
 
 // Starts Graphium's own processes against the test infrastructure, exactly as `npm run …` would.
@@ -15,6 +16,30 @@ export function startOrchestrator(
     DATABASE_URL: databaseUrl,
     GRAPHIUM_WORKFLOW_BUNDLE: infra.workflowBundle,
   });
+}
+
+/** Starts `npm run api` on a free port and resolves once it logs `api listening`. */
+export async function startApi(
+  infra: TestInfra,
+  databaseUrl: string,
+  adminToken: string,
+  name = 'api',
+): Promise<{ process: ManagedProcess; baseUrl: string }> {
+  const port = await freePort();
+  const child = startProcess(name, 'api/main.ts', {
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    TEMPORAL_NAMESPACE: infra.namespace,
+    GRAPHIUM_ADMIN_TOKEN: adminToken,
+  });
+  try {
+    await child.waitForLog(/"api listening"/, 60_000);
+  } catch (error) {
+    await child.stop(5_000);
+    throw error;
+  }
+  return { process: child, baseUrl: `http://127.0.0.1:${port}` };
 }
 
 export function startAgent(

@@ -1,12 +1,11 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporalDevServer } from '../../lib/temporal-dev-server.js';
+import { writeWorkflowBundle } from '../../lib/workflow-bundle.js';
 import { type DockerHostsHandle, startDockerHosts, type TestDockerHost } from './docker-hosts.js';
 import { freePort } from './ports.js';
-import { DEFAULT_PG_ADMIN_URL } from './postgres.js';
-import { REPO_ROOT } from './processes.js';
+import { pgAdminUrlFromEnv } from './postgres.js';
 
 /** What every end-to-end test stands on: one Temporal dev server, N dockerd hosts, a PostgreSQL server. */
 export interface TestInfra {
@@ -24,11 +23,7 @@ export const INFRA_ENV = 'GRAPHIUM_TEST_INFRA';
 const DOCKER_HOST_COUNT = 3;
 
 export async function bundleWorkflows(outFile: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: join(REPO_ROOT, 'workflows', 'index.ts'),
-    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
-  });
-  writeFileSync(outFile, code);
+  await writeWorkflowBundle(outFile);
   return outFile;
 }
 
@@ -36,6 +31,7 @@ export async function bundleWorkflows(outFile: string): Promise<string> {
 export async function startInfra(
   workDir: string,
   env: NodeJS.ProcessEnv = process.env,
+  dockerHostCount = DOCKER_HOST_COUNT,
 ): Promise<{ infra: TestInfra; stop: () => Promise<void> }> {
   mkdirSync(workDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
@@ -49,7 +45,7 @@ export async function startInfra(
         stops.push(server.stop);
         return server;
       }),
-      startDockerHosts(DOCKER_HOST_COUNT, join(workDir, 'docker')).then((handle: DockerHostsHandle) => {
+      startDockerHosts(dockerHostCount, join(workDir, 'docker')).then((handle: DockerHostsHandle) => {
         stops.push(handle.stop);
         return handle;
       }),
@@ -61,7 +57,7 @@ export async function startInfra(
         namespace: 'default',
         dockerHosts: docker.hosts,
         sharedDaemon: docker.shared,
-        pgAdminUrl: env.GRAPHIUM_TEST_PG_URL ?? DEFAULT_PG_ADMIN_URL,
+        pgAdminUrl: pgAdminUrlFromEnv(env),
         workflowBundle,
       },
       stop,

@@ -4,6 +4,11 @@ import postgres from 'postgres';
 /** The server tests create their throwaway databases on; `.ci/run` creates this role. */
 export const DEFAULT_PG_ADMIN_URL = 'postgres://graphium:graphium@127.0.0.1:5432/postgres';
 
+/** Where tests find PostgreSQL; `.ci/run` sets GRAPHIUM_TEST_PG_URL. */
+export function pgAdminUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GRAPHIUM_TEST_PG_URL ?? DEFAULT_PG_ADMIN_URL;
+}
+
 export interface TestDatabase {
   url: string;
   drop(): Promise<void>;

@@ -1,0 +1,181 @@
+import { ApplicationFailure, activityInfo, heartbeat, sleep } from '@temporalio/activity';
+import type Docker from 'dockerode';
+import { LABEL_CONFIG_HASH, LABEL_DEPLOYMENT, LABEL_HOST, LABEL_STACK } from '../../stack/names.js';
+import { CONTAINER_UNHEALTHY, INVALID_CONTAINER_SPEC } from '../../workflows/errors.js';
+import { buildCreateOptions } from './container-spec.js';
+import { messageOf, specFailure } from './errors.js';
+import type { HostDocker } from './host-docker.js';
+import { retiredName } from './retired-names.js';
+import type {
+  ContainerRequest,
+  CreateContainerResult,
+  ReadyResult,
+  RetiredContainer,
+  WaitReadyInput,
+} from './types.js';
+
+/**
+ * Creates one replica, idempotently. A container of the same name and configuration is left
+ * alone (`unchanged`); one that this same deployment already created (a retried attempt) is
+ * reused; an older one with another configuration is renamed out of the way (`retired`) so a
+ * rollback can bring it back. The new container is created but not started.
+ */
+export async function createContainer(
+  host: HostDocker,
+  request: ContainerRequest,
+): Promise<CreateContainerResult> {
+  const { attempt } = activityInfo();
+  const image = await host.docker.getImage(request.service.image).inspect();
+  const options = buildCreateOptions(request, host.hostId, image.Id);
+  const existing = await host.inspect(request.name);
+  let retired = await findRetired(host, request);
+  if (existing) {
+    assertOwned(existing, request, host.hostId);
+    const labels = existing.Config.Labels ?? {};
+    if (labels[LABEL_DEPLOYMENT] === request.deploymentId) {
+      return {
+        containerId: existing.Id,
+        action: retired ? 'replaced' : 'created',
+        running: existing.State.Running,
+        retired,
+        attempt,
+      };
+    }
+    if (labels[LABEL_CONFIG_HASH] === options.Labels?.[LABEL_CONFIG_HASH]) {
+      return {
+        containerId: existing.Id,
+        action: 'unchanged',
+        running: existing.State.Running,
+        retired,
+        attempt,
+      };
+    }
+    // Rename first, then stop: if we crash in between, the retry still finds it by its retired name.
+    retired = {
+      name: request.name,
+      retiredName: retiredName(request.name, request.deploymentId, existing.State.Running),
+      containerId: existing.Id,
+      wasRunning: existing.State.Running,
+    };
+    await host.rename(existing.Id, retired.retiredName);
+  }
+  if (retired) await host.stop(retired.containerId);
+  const container = await create(host, options, request);
+  return {
+    containerId: container,
+    action: retired ? 'replaced' : 'created',
+    running: false,
+    retired,
+    attempt,
+  };
+}
+
+async function create(host: HostDocker, options: Docker.ContainerCreateOptions, request: ContainerRequest) {
+  let id: string;
+  try {
+    id = (await host.docker.createContainer(options)).id;
+  } catch (error) {
+    throw specFailure(`container ${request.name} on host ${host.hostId}`, error);
+  }
+  host.log.info(
+    { container: request.name, containerId: id, deployment: request.deploymentId },
+    'container created',
+  );
+  for (const network of request.networks.slice(1)) {
+    try {
+      await host.docker
+        .getNetwork(network.dockerName)
+        .connect({ Container: id, EndpointConfig: { Aliases: network.aliases } });
+    } catch (error) {
+      if (!/already exists/i.test(messageOf(error))) throw error;
+    }
+  }
+  return id;
+}
+
+async function findRetired(
+  host: HostDocker,
+  request: ContainerRequest,
+): Promise<RetiredContainer | undefined> {
+  for (const wasRunning of [true, false]) {
+    const name = retiredName(request.name, request.deploymentId, wasRunning);
+    const found = await host.inspect(name);
+    if (found) return { name: request.name, retiredName: name, containerId: found.Id, wasRunning };
+  }
+  return undefined;
+}
+
+/** Never touch a container Graphium did not create for this stack on this host. */
+function assertOwned(container: Docker.ContainerInspectInfo, request: ContainerRequest, hostId: string) {
+  const labels = container.Config.Labels ?? {};
+  if (labels[LABEL_STACK] !== request.stack || labels[LABEL_HOST] !== hostId) {
+    throw ApplicationFailure.create({
+      type: INVALID_CONTAINER_SPEC,
+      nonRetryable: true,
+      message: `a container named ${request.name} already exists on host ${hostId} and does not belong to stack ${request.stack}`,
+    });
+  }
+}
+
+export async function startContainer(
+  host: HostDocker,
+  name: string,
+): Promise<{ containerId: string; attempt: number }> {
+  const container = await host.inspect(name);
+  if (!container) throw new Error(`container ${name} does not exist on host ${host.hostId}`);
+  try {
+    await host.start(container.Id);
+  } catch (error) {
+    throw specFailure(`starting ${name} on host ${host.hostId}`, error);
+  }
+  return { containerId: container.Id, attempt: activityInfo().attempt };
+}
+
+/**
+ * Waits until the container is ready: `healthy` when it has a healthcheck, else running for
+ * `settleMs` without exiting. An exit or an unhealthy verdict fails at once with the reason and
+ * the container's last log lines; heartbeats let a dead agent be noticed and the wait resumed.
+ */
+export async function waitReady(host: HostDocker, input: WaitReadyInput): Promise<ReadyResult> {
+  const { attempt } = activityInfo();
+  const deadline = Date.now() + input.timeoutMs;
+  for (;;) {
+    const container = await host.inspect(input.name);
+    if (!container) throw notReady(input.name, host.hostId, 'the container disappeared');
+    const { State: state } = container;
+    heartbeat({ status: state.Status, health: state.Health?.Status });
+    if (state.Health) {
+      if (state.Health.Status === 'healthy') return { containerId: container.Id, status: 'healthy', attempt };
+      if (state.Health.Status === 'unhealthy') {
+        const last = state.Health.Log?.at(-1)?.Output?.trim();
+        throw notReady(input.name, host.hostId, `healthcheck failed${last ? `: ${last}` : ''}`);
+      }
+    } else if (state.Running && Date.now() - Date.parse(state.StartedAt) >= input.settleMs) {
+      return { containerId: container.Id, status: 'running', attempt };
+    }
+    if (!state.Running && !state.Restarting && ['exited', 'dead'].includes(state.Status)) {
+      const logs = await host.logTail(container.Id);
+      throw notReady(
+        input.name,
+        host.hostId,
+        `exited with code ${state.ExitCode}${logs ? `; last output: ${logs}` : ''}`,
+      );
+    }
+    if (Date.now() > deadline) {
+      throw notReady(
+        input.name,
+        host.hostId,
+        `not ready after ${input.timeoutMs / 1000}s (state ${state.Status})`,
+      );
+    }
+    await sleep(500);
+  }
+}
+
+function notReady(name: string, hostId: string, reason: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: CONTAINER_UNHEALTHY,
+    nonRetryable: true,
+    message: `container ${name} on host ${hostId} ${reason}`,
+  });
+}

@@ -1,0 +1,39 @@
+import { bodyLimit } from 'hono/body-limit';
+import { auditMutations } from './lib/audit.js';
+import { API_PREFIX, authenticate } from './lib/auth.js';
+import { createRouter } from './lib/create-router.js';
+import { MAX_BODY_BYTES, notFoundHandler, onError, payloadTooLarge } from './lib/error-handlers.js';
+import { checkJsonSyntax } from './lib/json-body.js';
+import { configureOpenApi } from './lib/openapi.js';
+import type { AppDeps, AppRouter } from './lib/types.js';
+import { routers } from './routes/index.js';
+
+export type { AppDeps } from './lib/types.js';
+
+/**
+ * The whole HTTP API under /api/v1. Middleware order matters: the audit wrapper sees the final status
+ * of everything inside it (refusals too); auth runs before any body is read, so an anonymous client
+ * cannot make us buffer a megabyte; JSON syntax is checked before routes validate shapes.
+ */
+export function createApp(deps: AppDeps): AppRouter {
+  const api = createRouter();
+  for (const router of routers) api.route('/', router);
+
+  const app = createRouter();
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use(
+    `${API_PREFIX}/*`,
+    auditMutations,
+    authenticate(deps.adminToken),
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: payloadTooLarge }),
+    checkJsonSyntax,
+  );
+  app.route(API_PREFIX, api);
+  configureOpenApi(app);
+  app.notFound(notFoundHandler);
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,90 @@
+import type { Hook } from '@hono/zod-openapi';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ZodError } from 'zod';
+import { ComposeError, PlacementError } from '../../stack/index.js';
+import { ApiError, errorJson } from './errors.js';
+import type { AppEnv } from './types.js';
+
+// The only places that turn failures into HTTP responses: zod validation (defaultHook), thrown
+// errors (onError), unknown paths (notFound) and oversized bodies (payloadTooLarge).
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const targetNames: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header' };
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, segment) => {
+    if (typeof segment === 'number') return `${text}[${segment}]`;
+    return text === '' ? String(segment) : `${text}.${String(segment)}`;
+  }, '');
+}
+
+export function validationIssues(error: ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+/** Zod validation failures of any route: 400 with every issue, so a client fixes its request in one go. */
+export const defaultHook: Hook<unknown, AppEnv, string, Response | undefined> = (result, c) => {
+  if (result.success) return undefined;
+  const issues = validationIssues(result.error);
+  const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+  const where = targetNames[result.target] ?? result.target;
+  return errorJson(c, 400, 'invalid_request', `invalid request ${where}: ${summary.join('; ')}`, { issues });
+};
+
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  if (error instanceof ApiError) return errorJson(c, error.status, error.code, error.message, error.details);
+  if (error instanceof ComposeError) {
+    return errorJson(c, 400, 'invalid_compose', error.message, { issues: error.issues });
+  }
+  if (error instanceof PlacementError) {
+    return errorJson(c, 422, 'unprocessable', error.message, { reason: error.reason, issues: error.issues });
+  }
+  if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    return errorJson(c, 409, 'conflict', 'an operation is already running for this resource');
+  }
+  if (error instanceof WorkflowNotFoundError) return errorJson(c, 404, 'not_found', error.message);
+  if (error instanceof HTTPException && error.status < 500) return fromHttpException(c, error);
+  c.var.deps?.log.error(
+    { err: loggableError(error), method: c.req.method, path: c.req.path },
+    'request failed',
+  );
+  return errorJson(c, 500, 'internal', 'internal error');
+};
+
+/**
+ * Database errors carry their query parameters, token hashes among them: keep the query and the cause,
+ * drop the values.
+ */
+export function loggableError(error: unknown): unknown {
+  if (!(error instanceof Error) || !('params' in error)) return error;
+  const withoutParams = (text: string | undefined) => text?.replace(/\nparams: .*$/m, '');
+  return {
+    type: error.name,
+    message: withoutParams(error.message),
+    cause: error.cause instanceof Error ? error.cause.message : undefined,
+    stack: withoutParams(error.stack),
+  };
+}
+
+/** Hono's own 4xx exceptions (malformed JSON from its validator, a media-type gate) in our shape. */
+function fromHttpException(c: Context<AppEnv>, error: HTTPException): Response {
+  if (error.status === 413) return payloadTooLarge(c);
+  if (error.status === 415) {
+    const given = c.req.header('content-type') ?? 'none';
+    return errorJson(c, 400, 'invalid_request', `unsupported Content-Type (${given})`);
+  }
+  if (error.status === 401) return errorJson(c, 401, 'unauthorized', error.message);
+  if (error.status === 403) return errorJson(c, 403, 'forbidden', error.message);
+  if (error.status === 404) return errorJson(c, 404, 'not_found', error.message);
+  return errorJson(c, 400, 'invalid_request', error.message || 'bad request');
+}
+
+export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
+  errorJson(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
+
+export function payloadTooLarge(c: Context): Response {
+  return errorJson(c, 413, 'payload_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes (1 MiB)`);
+}

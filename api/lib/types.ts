@@ -1,0 +1,42 @@
+import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
+import type { Client } from '@temporalio/client';
+import type { Database } from '../../db/client.js';
+import type { Logger } from '../../lib/log.js';
+import type { Role } from '../../workflows/enums.js';
+
+/** Everything the handlers need, built by the entry point (or a test) and injected into every request. */
+export interface AppDeps {
+  db: Database;
+  temporal: Client;
+  /** The Temporal address the API itself uses; shown in the agent command of a newly registered host. */
+  temporalAddress: string;
+  /** The bootstrap admin secret (`GRAPHIUM_ADMIN_TOKEN`); compared by digest, never logged. */
+  adminToken: string;
+  namespace: string;
+  /** How long a task may wait in a host's queue before the host counts as offline (`GRAPHIUM_AGENT_PICKUP_TIMEOUT`). */
+  pickupTimeout: string;
+  log: Logger;
+}
+
+/** Who is calling: a stored API token, or the bootstrap admin token (which has no row, so no id). */
+export interface Principal {
+  name: string;
+  role: Role;
+  tokenId: string | null;
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    principal: Principal | undefined;
+    /** Set by handlers that know the resource a mutation touched, for the audit log. */
+    auditTarget: string | undefined;
+    /** Small, secret-free facts for the audit log (a role, a version); never request bodies. */
+    auditDetails: Record<string, unknown> | undefined;
+    /** The `error.code` of the response, set wherever an error body is written. */
+    errorCode: string | undefined;
+  };
+}
+
+export type AppRouter = OpenAPIHono<AppEnv>;
+export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>;

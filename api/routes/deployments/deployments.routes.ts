@@ -1,0 +1,145 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { deploymentStatuses } from '../../../workflows/enums.js';
+import { containerStates } from '../../../workflows/progress-types.js';
+import { type Operation, operations } from '../../../workflows/registry.js';
+import { requireRole } from '../../lib/auth.js';
+import { errorResponses, errorSchema } from '../../lib/errors.js';
+import { isoDate, jsonContent, listOf } from '../../lib/schemas.js';
+
+const tags = ['deployments'];
+
+const containerSchema = z
+  .object({
+    service: z.string(),
+    replica: z.number().int(),
+    hostId: z.string(),
+    name: z.string().openapi({ example: 'shop_web_1', description: '`<stack>_<service>_<replica>`' }),
+    containerId: z.string().nullable(),
+    status: z.enum(containerStates),
+    attempts: z.number().int().openapi({ description: 'Attempts of the latest Docker step' }),
+    error: z.string().nullable(),
+  })
+  .openapi('ContainerProgress');
+
+export const deploymentSchema = z
+  .object({
+    id: z.uuid(),
+    stackId: z.uuid(),
+    stack: z.string().openapi({ description: 'The stack name' }),
+    operation: z.enum(operations as [Operation, ...Operation[]]),
+    version: z.number().int().nullable().openapi({ description: 'The stack version it placed or acted on' }),
+    status: z.enum(deploymentStatuses),
+    progress: z.number().int().min(0).max(100).openapi({ description: 'Share of containers at their goal' }),
+    error: z.string().nullable(),
+    containers: z.array(containerSchema),
+    requestedBy: z.string().openapi({ description: 'The name of the token that started it' }),
+    workflowId: z.string().openapi({ example: 'deploy-shop-3' }),
+    runId: z.string().nullable(),
+    createdAt: isoDate,
+    startedAt: isoDate.nullable(),
+    finishedAt: isoDate.nullable(),
+  })
+  .openapi('Deployment', {
+    description:
+      'An operation on a stack. While it is pending or running, `progress`, `error` and `containers` come ' +
+      'live from the workflow’s `progress` query; after, from the database record.',
+  });
+
+const deploymentParams = z.object({
+  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, description: 'The deployment id' }),
+});
+
+export const list = createRoute({
+  method: 'get',
+  path: '/deployments',
+  tags,
+  summary: 'Recent operations, newest first',
+  middleware: [requireRole('viewer')] as const,
+  request: {
+    query: z.object({
+      stackId: z
+        .string()
+        .min(1)
+        .optional()
+        .openapi({ description: 'Only this stack’s operations: its id or name (deleted stacks too)' }),
+      limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ type: 'integer' }),
+    }),
+  },
+  responses: { 200: jsonContent(listOf(deploymentSchema), 'Deployments'), ...errorResponses },
+});
+
+export const get = createRoute({
+  method: 'get',
+  path: '/deployments/{id}',
+  tags,
+  summary: 'One operation with its per-container progress',
+  middleware: [requireRole('viewer')] as const,
+  request: { params: deploymentParams },
+  responses: { 200: jsonContent(deploymentSchema, 'The deployment'), ...errorResponses },
+});
+
+export const SSE_FORMAT =
+  'A Server-Sent Events stream (`text/event-stream`). Events: `progress`, whose `data` is the ' +
+  '`GET /deployments/{id}` JSON on one line, sent at once and whenever it changes (checked about every ' +
+  '500 ms); then `end`, whose `data` is the final JSON, once the status is terminal (`succeeded`, ' +
+  '`failed`, `rolled_back`, `cancelled`), after which the server closes the stream. A finished ' +
+  'deployment gets one `progress` and one `end`. A `: keep-alive` comment line follows every 15 s ' +
+  'without an event. Should the server fail mid-stream it sends `error` with `{"error": {code, message}}` ' +
+  'and closes; reconnecting is safe, since the first event always carries the full state.';
+
+export const events = createRoute({
+  method: 'get',
+  path: '/deployments/{id}/events',
+  tags,
+  summary: 'Follow an operation live (Server-Sent Events)',
+  description: SSE_FORMAT,
+  middleware: [requireRole('viewer')] as const,
+  request: { params: deploymentParams },
+  responses: {
+    200: {
+      description: SSE_FORMAT,
+      content: {
+        'text/event-stream': {
+          schema: z.string().openapi({
+            example:
+              'event: progress\ndata: {"id":"…","status":"running","progress":50,…}\n\n' +
+              'event: end\ndata: {"id":"…","status":"succeeded","progress":100,…}\n\n',
+          }),
+        },
+      },
+    },
+    ...errorResponses,
+  },
+});
+
+const cancelAccepted = z
+  .object({
+    deploymentId: z.uuid(),
+    workflowId: z.string(),
+    runId: z.string().nullable(),
+    status: z.enum(deploymentStatuses).openapi({
+      description:
+        'The status when cancellation was requested; it becomes `cancelled` once the workflow stops',
+    }),
+  })
+  .openapi('CancelAccepted');
+
+export const cancel = createRoute({
+  method: 'post',
+  path: '/deployments/{id}/cancel',
+  tags,
+  summary: 'Cancel a running operation (deployer)',
+  description:
+    'Asks Temporal to cancel the workflow and answers at once. A deploy stops placing containers, removes ' +
+    'what it created on every host (compensation runs even when cancelled), leaves the previous version ' +
+    'running and ends `cancelled`. Stop, start and delete stop issuing further Docker steps and end ' +
+    '`cancelled`; containers they already changed stay changed. A deploy past its last wave (cleaning up ' +
+    'replaced containers) completes anyway.',
+  middleware: [requireRole('deployer')] as const,
+  request: { params: deploymentParams },
+  responses: {
+    202: jsonContent(cancelAccepted, 'Cancellation requested'),
+    ...errorResponses,
+    409: jsonContent(errorSchema, '`conflict`: the operation has already finished (`details.status`)'),
+  },
+});

@@ -1,0 +1,294 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { findDeployment } from '../../../db/repositories/deployments.js';
+import { deployments } from '../../../db/schema.js';
+import { assertAccessRule } from '../../../test/harness/access.js';
+import { createTestApi, json, type TestApi } from '../../../test/harness/api-app.js';
+import { useInfra } from '../../../test/harness/infra.js';
+import { collectSse, readSse } from '../../../test/harness/sse.js';
+import { sseTiming } from './deployment-events.js';
+
+// No orchestrator runs here, so started workflows stay pending in Temporal: enough to read, stream,
+// cancel and (by terminating them as an SRE would) see the API settle them. Names are unique to this
+// file because the Temporal server is shared with other files.
+
+const compose = `
+services:
+  app:
+    image: busybox
+    deploy: { replicas: 2 }
+`;
+
+const deploymentKeys = [
+  'containers',
+  'createdAt',
+  'error',
+  'finishedAt',
+  'id',
+  'operation',
+  'progress',
+  'requestedBy',
+  'runId',
+  'stack',
+  'stackId',
+  'startedAt',
+  'status',
+  'version',
+  'workflowId',
+];
+
+describe('deployments API', () => {
+  let api: TestApi;
+  const unknownId = '00000000-0000-4000-8000-000000000000';
+
+  const createStack = async (name: string) => {
+    const response = await api.request('POST', `/stacks?name=${name}`, {
+      body: compose,
+      headers: { 'content-type': 'application/yaml' },
+    });
+    assert.equal(response.status, 201);
+    return (await json(response)) as { id: string };
+  };
+  const start = async (path: string, method = 'POST') => {
+    const response = await api.request(method, path, { token: api.tokens.deployer });
+    assert.equal(response.status, 202, await response.clone().text());
+    return (await json(response)) as { deploymentId: string; workflowId: string; runId: string };
+  };
+  const terminate = (workflowId: string) =>
+    api.temporal.workflow.getHandle(workflowId).terminate('ended by hand');
+  const get = async (id: string) =>
+    json(await api.request('GET', `/deployments/${id}`, { token: api.tokens.viewer }));
+
+  before(async () => {
+    api = await createTestApi(await useInfra());
+    await api.request('POST', '/hosts', { json: { id: 'dep-host-a' } });
+    await api.request('POST', '/hosts', { json: { id: 'dep-host-b' } });
+  });
+  after(() => api?.close());
+
+  it('enforces roles: viewers read, deployers cancel', async () => {
+    await assertAccessRule(api, { method: 'GET', path: '/deployments', role: 'viewer' });
+    await assertAccessRule(api, { method: 'GET', path: `/deployments/${unknownId}`, role: 'viewer' });
+    await assertAccessRule(api, { method: 'GET', path: `/deployments/${unknownId}/events`, role: 'viewer' });
+    await assertAccessRule(api, {
+      method: 'POST',
+      path: `/deployments/${unknownId}/cancel`,
+      role: 'deployer',
+    });
+  });
+
+  it('shows one deployment in the documented shape', async () => {
+    const stack = await createStack('dep-shape');
+    const started = await start('/stacks/dep-shape/deploy');
+    const deployment = await get(started.deploymentId);
+    assert.deepEqual(Object.keys(deployment).sort(), deploymentKeys);
+    assert.equal(deployment.id, started.deploymentId);
+    assert.equal(deployment.stackId, stack.id);
+    assert.equal(deployment.stack, 'dep-shape');
+    assert.equal(deployment.operation, 'deploy');
+    assert.equal(deployment.version, 1);
+    assert.equal(deployment.status, 'pending');
+    assert.equal(deployment.progress, 0);
+    assert.equal(deployment.error, null);
+    assert.equal(deployment.requestedBy, 'test-deployer');
+    assert.equal(deployment.workflowId, started.workflowId);
+    assert.equal(deployment.runId, started.runId);
+    assert.equal(deployment.startedAt, null);
+    assert.equal(deployment.finishedAt, null);
+    assert.deepEqual(deployment.containers, [
+      {
+        service: 'app',
+        replica: 1,
+        hostId: 'dep-host-a',
+        name: 'dep-shape_app_1',
+        containerId: null,
+        status: 'pending',
+        attempts: 0,
+        error: null,
+      },
+      {
+        service: 'app',
+        replica: 2,
+        hostId: 'dep-host-b',
+        name: 'dep-shape_app_2',
+        containerId: null,
+        status: 'pending',
+        attempts: 0,
+        error: null,
+      },
+    ]);
+    await terminate(started.workflowId);
+  });
+
+  it('documents the routes and the event stream in /openapi.json', async () => {
+    const document = await json(await api.request('GET', '/openapi.json', { token: null }));
+    for (const [path, method] of [
+      ['/api/v1/stacks/{id}/deploy', 'post'],
+      ['/api/v1/stacks/{id}/stop', 'post'],
+      ['/api/v1/stacks/{id}/start', 'post'],
+      ['/api/v1/stacks/{id}', 'delete'],
+      ['/api/v1/deployments', 'get'],
+      ['/api/v1/deployments/{id}', 'get'],
+      ['/api/v1/deployments/{id}/events', 'get'],
+      ['/api/v1/deployments/{id}/cancel', 'post'],
+    ] as const) {
+      assert.ok(document.paths[path]?.[method], `${method} ${path}`);
+    }
+    const stream = document.paths['/api/v1/deployments/{id}/events'].get.responses['200'];
+    assert.ok(stream.content['text/event-stream']);
+    assert.match(stream.description, /`progress`.*`end`/s);
+    assert.deepEqual(Object.keys(document.components.schemas.Deployment.properties).sort(), deploymentKeys);
+  });
+
+  it('answers 404 for an unknown deployment and 400 for a malformed id', async () => {
+    for (const path of [`/deployments/${unknownId}`, `/deployments/${unknownId}/events`]) {
+      const response = await api.request('GET', path);
+      assert.equal(response.status, 404, path);
+      assert.equal((await json(response)).error.code, 'not_found');
+    }
+    assert.equal((await api.request('POST', `/deployments/${unknownId}/cancel`)).status, 404);
+    assert.equal((await api.request('GET', '/deployments/not-a-uuid')).status, 400);
+  });
+
+  it('settles a deployment whose workflow was terminated when it is read', async () => {
+    await createStack('dep-settle');
+    const started = await start('/stacks/dep-settle/deploy');
+    await terminate(started.workflowId);
+    const deployment = await get(started.deploymentId);
+    assert.equal(deployment.status, 'failed');
+    assert.equal(
+      deployment.error,
+      `workflow ${started.workflowId} was terminated in Temporal: ended by hand`,
+    );
+    assert.ok(deployment.finishedAt);
+    assert.equal((await findDeployment(api.db, started.deploymentId))?.status, 'failed', 'stored too');
+  });
+
+  it('lists deployments newest first, by stack id or name, with a limit', async () => {
+    const stack = await createStack('dep-list');
+    const first = await start('/stacks/dep-list/stop');
+    await terminate(first.workflowId);
+    const second = await start('/stacks/dep-list/start');
+    await terminate(second.workflowId);
+    for (const ref of ['dep-list', stack.id]) {
+      const { items } = await json(
+        await api.request('GET', `/deployments?stackId=${ref}`, { token: api.tokens.viewer }),
+      );
+      assert.deepEqual(
+        items.map((d: { id: string; operation: string }) => [d.id, d.operation]),
+        [
+          [second.deploymentId, 'start'],
+          [first.deploymentId, 'stop'],
+        ],
+        ref,
+      );
+      assert.deepEqual(Object.keys(items[0]).sort(), deploymentKeys);
+    }
+    const { items: all } = await json(await api.request('GET', '/deployments?limit=1'));
+    assert.equal(all.length, 1);
+    assert.equal(all[0].id, second.deploymentId);
+    assert.equal((await api.request('GET', '/deployments?stackId=dep-none')).status, 404);
+    assert.equal((await api.request('GET', '/deployments?limit=0')).status, 400);
+  });
+
+  it('cancels an active operation with 202, and refuses a finished one with 409', async () => {
+    await createStack('dep-cancel');
+    const started = await start('/stacks/dep-cancel/deploy');
+    const response = await api.request('POST', `/deployments/${started.deploymentId}/cancel`, {
+      token: api.tokens.deployer,
+    });
+    assert.equal(response.status, 202);
+    assert.deepEqual(await json(response), { ...started, status: 'pending' });
+    const history = await api.temporal.workflow.getHandle(started.workflowId).fetchHistory();
+    assert.ok(
+      history.events?.some((e) => e.workflowExecutionCancelRequestedEventAttributes),
+      'Temporal recorded the cancel request',
+    );
+    const { items } = await json(await api.request('GET', '/audit?limit=1'));
+    assert.equal(items[0].action, 'POST /api/v1/deployments/:id/cancel');
+    assert.equal(items[0].target, started.deploymentId);
+
+    await terminate(started.workflowId);
+    const finished = await api.request('POST', `/deployments/${started.deploymentId}/cancel`, {
+      token: api.tokens.deployer,
+    });
+    assert.equal(finished.status, 409);
+    const { error } = await json(finished);
+    assert.equal(error.code, 'conflict');
+    assert.equal(error.details.status, 'failed');
+  });
+
+  it('streams a finished deployment as one progress and one end event', async () => {
+    await createStack('dep-done');
+    const started = await start('/stacks/dep-done/deploy');
+    await api.db
+      .update(deployments)
+      .set({ status: 'succeeded', progress: 100, finishedAt: new Date() })
+      .where(eq(deployments.id, started.deploymentId));
+    await terminate(started.workflowId);
+    const response = await api.request('GET', `/deployments/${started.deploymentId}/events`, {
+      token: api.tokens.viewer,
+    });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const events = await collectSse(response.body!, () => false);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['progress', 'end'],
+      'the server closes the stream after end',
+    );
+    const expected = await get(started.deploymentId);
+    assert.deepEqual(JSON.parse(events[0]!.data), expected);
+    assert.deepEqual(JSON.parse(events[1]!.data), expected);
+  });
+
+  it('streams an active deployment until it ends, with keep-alive comments meanwhile', async () => {
+    await createStack('dep-live');
+    const started = await start('/stacks/dep-live/deploy');
+    const saved = { ...sseTiming };
+    Object.assign(sseTiming, { pollMs: 50, keepAliveMs: 150 });
+    try {
+      const response = await api.request('GET', `/deployments/${started.deploymentId}/events`);
+      const seen: string[] = [];
+      let final: { status: string; error: string } | undefined;
+      for await (const item of readSse(response.body!)) {
+        if ('comment' in item) {
+          seen.push(`: ${item.comment}`);
+          // Quiet long enough for a keep-alive: now end the workflow the way an SRE might.
+          if (seen.filter((s) => s === ': keep-alive').length === 1) await terminate(started.workflowId);
+          continue;
+        }
+        seen.push(item.event);
+        if (item.event === 'end') final = JSON.parse(item.data);
+      }
+      assert.equal(seen[0], 'progress');
+      assert.ok(seen.includes(': keep-alive'), seen.join(', '));
+      assert.deepEqual(seen.slice(-2), ['progress', 'end']);
+      assert.equal(final?.status, 'failed');
+      assert.match(final?.error ?? '', /was terminated in Temporal/);
+    } finally {
+      Object.assign(sseTiming, saved);
+    }
+  });
+
+  it('stops polling for a client that disconnects', async () => {
+    await createStack('dep-gone');
+    const started = await start('/stacks/dep-gone/deploy');
+    const saved = { ...sseTiming };
+    Object.assign(sseTiming, { pollMs: 50 });
+    try {
+      const response = await api.request('GET', `/deployments/${started.deploymentId}/events`);
+      for await (const item of readSse(response.body!)) {
+        if ('event' in item) break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // A stream still polling would now notice the closed workflow and settle the row.
+      await terminate(started.workflowId);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal((await findDeployment(api.db, started.deploymentId))?.status, 'pending');
+    } finally {
+      Object.assign(sseTiming, saved);
+    }
+  });
+});

@@ -1,0 +1,72 @@
+import {
+  countContainersOnHost,
+  deleteUnusedHost,
+  getHost,
+  insertHost,
+  listHosts,
+} from '../../../db/repositories/hosts.js';
+import type { HostRow } from '../../../db/schema.js';
+import { conflict, notFound } from '../../lib/errors.js';
+import { iso } from '../../lib/schemas.js';
+import type { AppRouteHandler } from '../../lib/types.js';
+import { describeHostAgent, describeHostAgents, type HostAgentStatus } from '../../services/host-agents.js';
+import { agentSetup } from './agent-setup.js';
+import type * as routes from './hosts.routes.js';
+
+function hostFields(row: HostRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    labels: row.labels,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+function toHost(row: HostRow, { status, agent }: HostAgentStatus) {
+  return {
+    ...hostFields(row),
+    status,
+    agent: agent ? { identity: agent.identity, lastPollAt: iso(agent.lastPollAt) } : null,
+  };
+}
+
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
+  const { id, name, labels } = c.req.valid('json');
+  const { db, temporalAddress, namespace } = c.var.deps;
+  c.set('auditTarget', id);
+  const row = await insertHost(db, { id, name: name ?? id, labels: labels ?? {} });
+  if (!row) throw conflict(`host "${id}" is already registered`);
+  return c.json({ ...hostFields(row), agent: agentSetup(id, temporalAddress, namespace) }, 201);
+};
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const { db, temporal, namespace } = c.var.deps;
+  const rows = await listHosts(db);
+  const statuses = await describeHostAgents(
+    temporal,
+    namespace,
+    rows.map((row) => row.id),
+  );
+  return c.json({ items: rows.map((row) => toHost(row, statuses.get(row.id)!)) }, 200);
+};
+
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
+  const { id } = c.req.valid('param');
+  const { db, temporal, namespace } = c.var.deps;
+  const row = await getHost(db, id);
+  if (!row) throw notFound(`no host "${id}"`);
+  return c.json(toHost(row, await describeHostAgent(temporal, namespace, id)), 200);
+};
+
+export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
+  const { id } = c.req.valid('param');
+  const { db } = c.var.deps;
+  const outcome = await deleteUnusedHost(db, id);
+  if (outcome === 'missing') throw notFound(`no host "${id}"`);
+  if (outcome === 'in_use') {
+    const containers = await countContainersOnHost(db, id);
+    throw conflict(`host "${id}" still runs ${containers} container(s); delete or move those stacks first`);
+  }
+  return c.body(null, 204);
+};

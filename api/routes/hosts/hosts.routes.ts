@@ -1,0 +1,116 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { hostIdPattern } from '../../../lib/env.js';
+import { requireRole } from '../../lib/auth.js';
+import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
+import { isoDate, jsonBody, jsonContent, listOf } from '../../lib/schemas.js';
+
+const tags = ['hosts'];
+
+const hostId = z
+  .string()
+  .regex(
+    hostIdPattern,
+    'expected 1-63 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+  )
+  .openapi({ example: 'vm1' });
+
+const labels = z
+  .record(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'label keys are letters, digits, ".", "_" and "-"'),
+    z.string().max(255),
+  )
+  .openapi({
+    description: 'Matched by `node.labels.<key> == <value>` placement constraints',
+    example: { zone: 'a' },
+  });
+
+const hostFields = {
+  id: hostId,
+  name: z.string(),
+  labels,
+  createdAt: isoDate,
+  updatedAt: isoDate,
+};
+
+const hostSchema = z
+  .object({
+    ...hostFields,
+    status: z.enum(['online', 'offline']).openapi({
+      description: 'online while an agent polled the host queue `graphium-host-<id>` within the last 90 s',
+    }),
+    agent: z
+      .object({ identity: z.string(), lastPollAt: isoDate })
+      .nullable()
+      .openapi({ description: 'The latest poller Temporal reports for the host queue, or null' }),
+  })
+  .openapi('Host');
+
+const registeredHostSchema = z
+  .object({
+    ...hostFields,
+    agent: z
+      .object({
+        command: z.string().openapi({ description: 'Run from a Graphium checkout on the host' }),
+        dockerCommand: z.string().openapi({ description: 'The same agent as a container' }),
+        environment: z.record(z.string(), z.string()),
+      })
+      .openapi({ description: 'How to start this host’s agent' }),
+  })
+  .openapi('RegisteredHost');
+
+const createHostRequest = z
+  .strictObject({
+    id: hostId,
+    name: z.string().trim().min(1).max(128).optional().openapi({ description: 'Defaults to the id' }),
+    labels: labels.optional(),
+  })
+  .openapi('CreateHostRequest');
+
+const hostParams = z.object({
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'vm1' }),
+});
+
+export const create = createRoute({
+  method: 'post',
+  path: '/hosts',
+  tags,
+  summary: 'Register a host (admin); the answer says how to start its agent',
+  middleware: [requireRole('admin')] as const,
+  request: { body: jsonBody(createHostRequest) },
+  responses: {
+    201: jsonContent(registeredHostSchema, 'The host, with the command that starts its agent'),
+    ...errorResponses,
+    ...bodyErrorResponses,
+  },
+});
+
+export const list = createRoute({
+  method: 'get',
+  path: '/hosts',
+  tags,
+  summary: 'List hosts with their live status',
+  middleware: [requireRole('viewer')] as const,
+  responses: { 200: jsonContent(listOf(hostSchema), 'Hosts by id'), ...errorResponses },
+});
+
+export const get = createRoute({
+  method: 'get',
+  path: '/hosts/{id}',
+  tags,
+  summary: 'One host with its live status',
+  middleware: [requireRole('viewer')] as const,
+  request: { params: hostParams },
+  responses: { 200: jsonContent(hostSchema, 'The host'), ...errorResponses },
+});
+
+export const remove = createRoute({
+  method: 'delete',
+  path: '/hosts/{id}',
+  tags,
+  summary: 'Forget a host (admin); refused with 409 while containers are placed on it',
+  middleware: [requireRole('admin')] as const,
+  request: { params: hostParams },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses },
+});

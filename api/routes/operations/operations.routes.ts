@@ -1,0 +1,136 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireRole } from '../../lib/auth.js';
+import { bodyErrorResponses, errorResponses, errorSchema } from '../../lib/errors.js';
+import { emptyJsonBodyAsObject } from '../../lib/json-body.js';
+import { jsonContent } from '../../lib/schemas.js';
+
+// The stack operations of DESIGN.md: each starts a workflow and answers 202 at once; the deployment
+// it returns is followed with GET /deployments/:id or its SSE stream.
+
+const tags = ['operations'];
+
+export const MAX_PARALLEL_PER_HOST = 64;
+
+const stackParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' }, description: 'The stack id or name', example: 'shop' }),
+});
+
+const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({
+      // Lower case, as Hono hands headers to the validator; header names are case-insensitive anyway.
+      param: { name: 'idempotency-key', in: 'header' },
+      description:
+        'Makes a retry safe: a request repeating a key this token used before starts nothing and answers ' +
+        '202 with that earlier deployment (header `Idempotent-Replayed: true`). Reusing a key for another ' +
+        'stack or operation is refused with 422.',
+      example: 'release-2025-01-31-1',
+    }),
+});
+
+const deployRequest = z
+  .strictObject({
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .openapi({ description: 'The stack version to deploy; default the current one' }),
+    maxParallelPerHost: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PARALLEL_PER_HOST)
+      .optional()
+      .openapi({ description: 'Containers each host works on at once (default 8)' }),
+  })
+  .openapi('DeployRequest');
+
+const operationStarted = z
+  .object({
+    deploymentId: z.uuid(),
+    workflowId: z.string().openapi({ example: 'deploy-shop-3' }),
+    runId: z.string().nullable().openapi({
+      description: 'The workflow run; null only when a replayed request races the original start',
+    }),
+  })
+  .openapi('OperationStarted');
+
+const accepted = {
+  ...jsonContent(operationStarted, 'The operation started (or, for a repeated Idempotency-Key, had started)'),
+  headers: z.object({
+    'Idempotent-Replayed': z
+      .literal('true')
+      .optional()
+      .openapi({ description: 'Present when the Idempotency-Key matched an earlier request' }),
+  }),
+};
+
+const operationResponses = {
+  202: accepted,
+  ...errorResponses,
+  404: jsonContent(errorSchema, '`not_found`: no such stack, or no such version of it'),
+  409: jsonContent(errorSchema, '`conflict`: another operation runs on this stack (`details.deploymentId`)'),
+  422: jsonContent(
+    errorSchema,
+    '`unprocessable`: placement impossible (unknown host in a constraint, no host satisfies one), or an ' +
+      'Idempotency-Key reused for another request',
+  ),
+  503: jsonContent(errorSchema, '`unavailable`: Temporal refused to start the workflow'),
+};
+
+const operationRoute = (operation: 'stop' | 'start', summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/stacks/{id}/${operation}`,
+    tags,
+    summary,
+    middleware: [requireRole('deployer')] as const,
+    request: { params: stackParams, headers: idempotencyHeaders },
+    responses: operationResponses,
+  });
+
+export const deploy = createRoute({
+  method: 'post',
+  path: '/stacks/{id}/deploy',
+  tags,
+  summary: 'Deploy a stack version onto its hosts (deployer)',
+  description:
+    'Places every replica (Swarm-style constraints; replicas stay where they run), then starts ' +
+    '`deployStackWorkflow`. A failed or cancelled deploy removes what it created and leaves the previous ' +
+    'version running. The body is optional.',
+  middleware: [requireRole('deployer'), emptyJsonBodyAsObject] as const,
+  request: {
+    params: stackParams,
+    headers: idempotencyHeaders,
+    body: { required: false, content: { 'application/json': { schema: deployRequest } } },
+  },
+  responses: { ...operationResponses, ...bodyErrorResponses },
+});
+
+export const stop = operationRoute('stop', 'Stop every container of the stack on every host (deployer)');
+
+export const start = operationRoute(
+  'start',
+  'Start the stack’s stopped containers, dependencies first (deployer)',
+);
+
+export const remove = createRoute({
+  method: 'delete',
+  path: '/stacks/{id}',
+  tags,
+  summary: 'Delete a stack: remove its containers and networks from every host (deployer)',
+  description:
+    'Each host’s agent finds the containers by the stack label, so nothing is orphaned even when the ' +
+    'database is behind. The stack disappears from `GET /stacks` once every host confirms.',
+  middleware: [requireRole('deployer')] as const,
+  request: { params: stackParams, headers: idempotencyHeaders },
+  responses: operationResponses,
+});

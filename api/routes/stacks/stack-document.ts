@@ -1,0 +1,68 @@
+import type { z } from '@hono/zod-openapi';
+import { normalizeCompose, parseComposeText, stackNamePattern } from '../../../stack/index.js';
+import type { StackSpec } from '../../../stack/types.js';
+import type { StackFormat } from '../../../workflows/enums.js';
+import { badRequest } from '../../lib/errors.js';
+import type { stackJsonRequest } from './stacks.routes.js';
+
+// The two ways to send a stack (DESIGN.md): Compose YAML as the body with `?name=`, or JSON
+// `{name, compose}` where compose is an object or YAML text. Both end as one stored document.
+
+export const YAML_MEDIA_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
+const jsonMediaType = /^application\/([\w.-]+\+)?json$/;
+
+type StackJsonRequest = z.infer<typeof stackJsonRequest>;
+
+export interface StackDocument {
+  /** The name the client gave: the JSON `name`, else `?name=`. */
+  explicitName: string | undefined;
+  /** The explicit name, else the Compose top-level `name:`; undefined when neither is set. */
+  name: string | undefined;
+  /** Stored as sent: YAML text, or the JSON object serialised. */
+  source: string;
+  format: StackFormat;
+  spec: StackSpec;
+}
+
+/** Reads the body the Content-Type announces; the route already refused undeclared types. */
+export async function readStackDocument(
+  contentType: string | undefined,
+  json: () => StackJsonRequest,
+  text: () => Promise<string>,
+  queryName: string | undefined,
+): Promise<StackDocument> {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (YAML_MEDIA_TYPES.includes(mediaType)) return fromYaml(await text(), queryName);
+  if (!jsonMediaType.test(mediaType)) {
+    throw badRequest(
+      'send the Compose document with Content-Type: application/yaml (and ?name=), ' +
+        'or as application/json {"name": …, "compose": …}',
+    );
+  }
+  const { name, compose } = json();
+  const explicitName = name ?? queryName;
+  if (typeof compose === 'string') return fromYaml(compose, explicitName);
+  const spec = normalizeCompose(compose);
+  const source = JSON.stringify(compose, null, 2);
+  return { explicitName, name: explicitName ?? spec.name, source, format: 'json', spec };
+}
+
+function fromYaml(source: string, explicitName: string | undefined): StackDocument {
+  const spec = normalizeCompose(parseComposeText(source, 'yaml'));
+  return { explicitName, name: explicitName ?? spec.name, source, format: 'yaml', spec };
+}
+
+/** A stack name becomes part of Docker container names, hence the strict rule. */
+export function requireStackName(name: string | undefined): string {
+  if (name === undefined) {
+    throw badRequest(
+      'a stack name is required: pass ?name= (YAML body), "name" (JSON body), or set the Compose top-level name',
+    );
+  }
+  if (!stackNamePattern.test(name)) {
+    throw badRequest(
+      `"${name}" is not a valid stack name: 1-63 lower-case letters, digits, "_" or "-", starting with a letter or digit`,
+    );
+  }
+  return name;
+}

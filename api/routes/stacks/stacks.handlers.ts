@@ -1,0 +1,137 @@
+import type { Database } from '../../../db/client.js';
+import {
+  addStackVersion,
+  createStack,
+  findLiveStack,
+  getStackVersion,
+  listLiveStacks,
+  listStackVersions,
+  type StackWithVersion,
+  type VersionSummary,
+} from '../../../db/repositories/stacks.js';
+import type { StackRow, StackVersionRow } from '../../../db/schema.js';
+import { currentPrincipal } from '../../lib/auth.js';
+import { badRequest, conflict, notFound } from '../../lib/errors.js';
+import { iso } from '../../lib/schemas.js';
+import type { AppRouteHandler } from '../../lib/types.js';
+import { readStackDocument, requireStackName } from './stack-document.js';
+import type * as routes from './stacks.routes.js';
+
+function toSummary({ stack, version }: StackWithVersion) {
+  return {
+    id: stack.id,
+    name: stack.name,
+    version: stack.currentVersion,
+    createdAt: iso(stack.createdAt),
+    updatedAt: iso(stack.updatedAt),
+    services: version.spec.services.map((service) => service.name),
+  };
+}
+
+function toDetail(current: StackWithVersion, versions: VersionSummary[]) {
+  const { version } = current;
+  return {
+    ...toSummary(current),
+    format: version.format,
+    source: version.source,
+    spec: version.spec,
+    createdBy: version.createdBy,
+    versions: versions.map((v) => ({
+      version: v.version,
+      createdAt: iso(v.createdAt),
+      createdBy: v.createdBy,
+    })),
+  };
+}
+
+async function requireLiveStack(db: Database, idOrName: string): Promise<StackRow> {
+  const stack = await findLiveStack(db, idOrName);
+  if (!stack) throw notFound(`no stack "${idOrName}"`);
+  return stack;
+}
+
+async function currentVersion(db: Database, stack: StackRow): Promise<StackVersionRow> {
+  const version = await getStackVersion(db, stack.id, stack.currentVersion);
+  // The schema writes both rows in one transaction, so a missing current version is a bug.
+  if (!version) throw new Error(`stack ${stack.id} has no version ${stack.currentVersion}`);
+  return version;
+}
+
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
+  const document = await readStackDocument(
+    c.req.header('content-type'),
+    () => c.req.valid('json'),
+    () => c.req.text(),
+    c.req.valid('query').name,
+  );
+  const name = requireStackName(document.name);
+  const { db } = c.var.deps;
+  const created = await createStack(db, name, {
+    source: document.source,
+    format: document.format,
+    spec: document.spec,
+    createdBy: currentPrincipal(c).name,
+  });
+  if (!created) throw conflict(`a stack named "${name}" already exists`);
+  c.set('auditTarget', created.stack.id);
+  c.set('auditDetails', { name, version: 1 });
+  return c.json(toDetail(created, await listStackVersions(db, created.stack.id)), 201);
+};
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const stacks = await listLiveStacks(c.var.deps.db);
+  return c.json({ items: stacks.map(toSummary) }, 200);
+};
+
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
+  const { db } = c.var.deps;
+  const stack = await requireLiveStack(db, c.req.valid('param').id);
+  const version = await currentVersion(db, stack);
+  return c.json(toDetail({ stack, version }, await listStackVersions(db, stack.id)), 200);
+};
+
+export const getVersion: AppRouteHandler<typeof routes.getVersion> = async (c) => {
+  const { id, version: number } = c.req.valid('param');
+  const { db } = c.var.deps;
+  const stack = await requireLiveStack(db, id);
+  const version = await getStackVersion(db, stack.id, number);
+  if (!version) throw notFound(`stack "${stack.name}" has no version ${number}`);
+  return c.json(
+    {
+      stackId: stack.id,
+      version: version.version,
+      format: version.format,
+      source: version.source,
+      spec: version.spec,
+      createdAt: iso(version.createdAt),
+      createdBy: version.createdBy,
+    },
+    200,
+  );
+};
+
+export const update: AppRouteHandler<typeof routes.update> = async (c) => {
+  const { db } = c.var.deps;
+  const stack = await requireLiveStack(db, c.req.valid('param').id);
+  c.set('auditTarget', stack.id);
+  const document = await readStackDocument(
+    c.req.header('content-type'),
+    () => c.req.valid('json'),
+    () => c.req.text(),
+    c.req.valid('query').name,
+  );
+  // Only an explicit name can conflict: a Compose `name:` is a default for new stacks, not a rename.
+  const { explicitName } = document;
+  if (explicitName !== undefined && explicitName !== stack.name) {
+    throw badRequest(`renaming a stack is not supported ("${stack.name}" → "${explicitName}")`);
+  }
+  const saved = await addStackVersion(db, stack.id, {
+    source: document.source,
+    format: document.format,
+    spec: document.spec,
+    createdBy: currentPrincipal(c).name,
+  });
+  if (!saved) throw notFound(`no stack "${stack.name}"`);
+  c.set('auditDetails', { name: stack.name, version: saved.stack.currentVersion, created: saved.created });
+  return c.json(toDetail(saved, await listStackVersions(db, stack.id)), 200);
+};

@@ -1,0 +1,149 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { StackSpec } from '../../../stack/types.js';
+import { stackFormats } from '../../../workflows/enums.js';
+import { requireRole } from '../../lib/auth.js';
+import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
+import { isoDate, jsonContent, listOf } from '../../lib/schemas.js';
+import { YAML_MEDIA_TYPES } from './stack-document.js';
+
+const tags = ['stacks'];
+
+const specSchema = z.custom<StackSpec>().openapi({
+  type: 'object',
+  description: 'The validated, normalized Compose document every operation works from',
+});
+
+const stackSummary = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    version: z.number().int().openapi({ description: 'The current version' }),
+    createdAt: isoDate,
+    updatedAt: isoDate,
+    services: z.array(z.string()).openapi({ description: 'Service names, in dependency order' }),
+  })
+  .openapi('StackSummary');
+
+const versionSummary = z.object({ version: z.number().int(), createdAt: isoDate, createdBy: z.string() });
+
+const stackDetail = stackSummary
+  .extend({
+    format: z.enum(stackFormats),
+    source: z.string().openapi({ description: 'The document of the current version, as sent' }),
+    spec: specSchema,
+    createdBy: z.string().openapi({ description: 'Who created the current version' }),
+    versions: z.array(versionSummary),
+  })
+  .openapi('Stack');
+
+const stackVersion = z
+  .object({
+    stackId: z.uuid(),
+    version: z.number().int(),
+    format: z.enum(stackFormats),
+    source: z.string(),
+    spec: specSchema,
+    createdAt: isoDate,
+    createdBy: z.string(),
+  })
+  .openapi('StackVersion');
+
+export const stackJsonRequest = z
+  .strictObject({
+    name: z.string().optional().openapi({ description: 'Defaults to ?name=, then the Compose `name:`' }),
+    compose: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .openapi({ description: 'The Compose document: an object, or YAML text' }),
+  })
+  .openapi('StackRequest');
+
+const composeText = z.string().openapi({ description: 'A Compose file (YAML)', example: 'services: …' });
+
+/**
+ * `required: false` only because @hono/zod-openapi would otherwise run the JSON validator on YAML
+ * bodies too; the handler refuses a missing body itself.
+ */
+const stackBody = {
+  required: false,
+  description: 'Required. Compose YAML (with `?name=`), or JSON `{name, compose}`',
+  content: {
+    'application/json': { schema: stackJsonRequest },
+    ...Object.fromEntries(YAML_MEDIA_TYPES.map((type) => [type, { schema: composeText }])),
+  },
+};
+
+const nameQuery = z.object({
+  name: z.string().optional().openapi({ description: 'The stack name, for YAML bodies' }),
+});
+
+const stackParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' }, description: 'The stack id or name' }),
+});
+
+export const create = createRoute({
+  method: 'post',
+  path: '/stacks',
+  tags,
+  summary: 'Create a stack from a Compose document (deployer)',
+  middleware: [requireRole('deployer')] as const,
+  request: { query: nameQuery, body: stackBody },
+  responses: {
+    201: jsonContent(stackDetail, 'The stack at version 1'),
+    ...errorResponses,
+    ...bodyErrorResponses,
+  },
+});
+
+export const list = createRoute({
+  method: 'get',
+  path: '/stacks',
+  tags,
+  summary: 'List stacks (deleted ones excluded)',
+  middleware: [requireRole('viewer')] as const,
+  responses: { 200: jsonContent(listOf(stackSummary), 'Stacks by name'), ...errorResponses },
+});
+
+export const get = createRoute({
+  method: 'get',
+  path: '/stacks/{id}',
+  tags,
+  summary: 'One stack: its current document and its version history',
+  middleware: [requireRole('viewer')] as const,
+  request: { params: stackParams },
+  responses: { 200: jsonContent(stackDetail, 'The stack'), ...errorResponses },
+});
+
+export const getVersion = createRoute({
+  method: 'get',
+  path: '/stacks/{id}/versions/{version}',
+  tags,
+  summary: 'One version of a stack’s document',
+  middleware: [requireRole('viewer')] as const,
+  request: {
+    params: stackParams.extend({
+      version: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .openapi({ param: { name: 'version', in: 'path' }, type: 'integer' }),
+    }),
+  },
+  responses: { 200: jsonContent(stackVersion, 'The version'), ...errorResponses },
+});
+
+export const update = createRoute({
+  method: 'put',
+  path: '/stacks/{id}',
+  tags,
+  summary: 'Store a new version of a stack (deployer); an identical document creates none',
+  middleware: [requireRole('deployer')] as const,
+  request: { params: stackParams, query: nameQuery, body: stackBody },
+  responses: {
+    200: jsonContent(stackDetail, 'The stack at its new (or unchanged) current version'),
+    ...errorResponses,
+    ...bodyErrorResponses,
+  },
+});

@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { stacks } from '../../../db/schema.js';
+import { assertAccessRule } from '../../../test/harness/access.js';
+import { createTestApi, json, type RequestOptions, type TestApi } from '../../../test/harness/api-app.js';
+import { useInfra } from '../../../test/harness/infra.js';
+
+const shopYaml = `# the shop
+services:
+  web:
+    image: busybox
+    depends_on: [db]
+    ports: ["8080:80"]
+  db:
+    image: busybox
+`;
+
+const yaml = (body: string, type = 'application/yaml'): RequestOptions => ({
+  body,
+  headers: { 'content-type': type },
+});
+
+describe('stacks API', () => {
+  let api: TestApi;
+
+  before(async () => {
+    api = await createTestApi(await useInfra());
+  });
+  after(() => api?.close());
+
+  it('enforces roles: deployers write, viewers read', async () => {
+    const body = yaml(shopYaml);
+    await assertAccessRule(api, {
+      method: 'POST',
+      path: '/stacks?name=denied',
+      role: 'deployer',
+      options: body,
+    });
+    await assertAccessRule(api, { method: 'GET', path: '/stacks', role: 'viewer' });
+    await assertAccessRule(api, { method: 'GET', path: '/stacks/denied', role: 'viewer' });
+    await assertAccessRule(api, { method: 'GET', path: '/stacks/denied/versions/1', role: 'viewer' });
+    await assertAccessRule(api, { method: 'PUT', path: '/stacks/denied', role: 'deployer', options: body });
+  });
+
+  it('creates a stack from a Compose YAML file, stored as sent', async () => {
+    const response = await api.request('POST', '/stacks?name=shop', {
+      ...yaml(shopYaml),
+      token: api.tokens.deployer,
+    });
+    assert.equal(response.status, 201);
+    const stack = await json(response);
+    assert.match(stack.id, /^[0-9a-f-]{36}$/);
+    assert.equal(stack.name, 'shop');
+    assert.equal(stack.version, 1);
+    assert.deepEqual(stack.services, ['db', 'web'], 'in dependency order');
+    assert.equal(stack.format, 'yaml');
+    assert.equal(stack.source, shopYaml);
+    assert.equal(stack.createdBy, 'test-deployer');
+    assert.equal(stack.spec.services[1].ports[0].published, 8080);
+    assert.deepEqual(
+      stack.versions.map((v: { version: number; createdBy: string }) => [v.version, v.createdBy]),
+      [[1, 'test-deployer']],
+    );
+    assert.ok(!Number.isNaN(Date.parse(stack.createdAt)));
+  });
+
+  it('accepts every YAML media type, JSON objects and JSON-wrapped YAML', async () => {
+    for (const type of ['text/yaml', 'application/x-yaml', 'application/yaml; charset=utf-8']) {
+      const name = `yaml-${type.replace(/\W+/g, '-')}`.slice(0, 40);
+      const response = await api.request('POST', `/stacks?name=${name}`, yaml(shopYaml, type));
+      assert.equal(response.status, 201, type);
+    }
+    const compose = { services: { app: { image: 'busybox', command: 'sleep 1' } } };
+    const fromObject = await json(
+      await api.request('POST', '/stacks', { json: { name: 'from-json', compose } }),
+    );
+    assert.equal(fromObject.format, 'json');
+    assert.deepEqual(JSON.parse(fromObject.source), compose);
+    assert.deepEqual(fromObject.spec.services[0].command, ['sleep', '1']);
+
+    const fromText = await json(
+      await api.request('POST', '/stacks', { json: { name: 'from-text', compose: shopYaml } }),
+    );
+    assert.equal(fromText.format, 'yaml');
+    assert.equal(fromText.source, shopYaml);
+  });
+
+  it('takes the name from the Compose file when none is given, and needs one otherwise', async () => {
+    const named = await api.request('POST', '/stacks', yaml(`name: named-in-file\n${shopYaml}`));
+    assert.equal(named.status, 201);
+    assert.equal((await json(named)).name, 'named-in-file');
+
+    const unnamed = await api.request('POST', '/stacks', yaml(shopYaml));
+    assert.equal(unnamed.status, 400);
+    assert.match((await json(unnamed)).error.message, /a stack name is required/);
+
+    const invalid = await api.request('POST', '/stacks?name=Bad.Name', yaml(shopYaml));
+    assert.equal(invalid.status, 400);
+    assert.match((await json(invalid)).error.message, /"Bad.Name" is not a valid stack name/);
+  });
+
+  it('refuses a second live stack with the same name with 409', async () => {
+    await api.request('POST', '/stacks?name=twice', yaml(shopYaml));
+    const again = await api.request('POST', '/stacks?name=twice', yaml(shopYaml));
+    assert.equal(again.status, 409);
+    assert.equal((await json(again)).error.code, 'conflict');
+  });
+
+  it('explains malformed YAML with its line, and names unsupported keys', async () => {
+    const broken = await api.request(
+      'POST',
+      '/stacks?name=broken',
+      yaml('services:\n  web:\n    image: [busybox\n'),
+    );
+    assert.equal(broken.status, 400);
+    const brokenError = (await json(broken)).error;
+    assert.equal(brokenError.code, 'invalid_compose');
+    assert.match(brokenError.message, /YAML syntax error at line \d+, column \d+/);
+    assert.ok(brokenError.details.issues.length >= 1);
+
+    const unknown = await api.request(
+      'POST',
+      '/stacks?name=unknown',
+      yaml('services:\n  web:\n    image: busybox\n    privileged: true\n'),
+    );
+    assert.equal(unknown.status, 400);
+    const unknownError = (await json(unknown)).error;
+    assert.equal(unknownError.code, 'invalid_compose');
+    assert.match(unknownError.message, /services\.web\.privileged: unsupported key "privileged"/);
+    assert.deepEqual(unknownError.details.issues, [
+      { path: 'services.web.privileged', message: 'unsupported key "privileged"' },
+    ]);
+  });
+
+  it('refuses other content types, an empty body and a JSON body of the wrong shape with 400', async () => {
+    const plain = await api.request('POST', '/stacks?name=plain', yaml(shopYaml, 'text/plain'));
+    assert.equal(plain.status, 400);
+    assert.match((await json(plain)).error.message, /unsupported Content-Type/);
+
+    const empty = await api.request('POST', '/stacks?name=empty');
+    assert.equal(empty.status, 400);
+    assert.match((await json(empty)).error.message, /Content-Type: application\/yaml/);
+
+    const wrongShape = await api.request('POST', '/stacks', { json: { name: 'x', services: {} } });
+    assert.equal(wrongShape.status, 400);
+    assert.equal((await json(wrongShape)).error.code, 'invalid_request');
+
+    const badJson = await api.request(
+      'POST',
+      '/stacks',
+      yaml('{"name": "x", "compose": {', 'application/json'),
+    );
+    assert.equal(badJson.status, 400);
+    assert.match((await json(badJson)).error.message, /^malformed JSON body/);
+  });
+
+  it('finds a stack by id or by name, and lists live stacks', async () => {
+    const created = await json(await api.request('POST', '/stacks?name=lookup', yaml(shopYaml)));
+    for (const key of [created.id, 'lookup']) {
+      const response = await api.request('GET', `/stacks/${key}`, { token: api.tokens.viewer });
+      assert.equal(response.status, 200, key);
+      assert.equal((await json(response)).id, created.id);
+    }
+    const { items } = await json(await api.request('GET', '/stacks', { token: api.tokens.viewer }));
+    const listed = items.find((s: { name: string }) => s.name === 'lookup');
+    assert.deepEqual(listed, {
+      id: created.id,
+      name: 'lookup',
+      version: 1,
+      createdAt: created.createdAt,
+      updatedAt: created.updatedAt,
+      services: ['db', 'web'],
+    });
+  });
+
+  it('stores a new version on PUT, and none for an identical document', async () => {
+    await api.request('POST', '/stacks?name=evolving', yaml(shopYaml));
+    const changed = shopYaml.replace('8080:80', '8081:80');
+    const second = await api.request('PUT', '/stacks/evolving', {
+      ...yaml(changed),
+      token: api.tokens.deployer,
+    });
+    assert.equal(second.status, 200);
+    const stack = await json(second);
+    assert.equal(stack.version, 2);
+    assert.equal(stack.source, changed);
+    assert.deepEqual(
+      stack.versions.map((v: { version: number }) => v.version),
+      [1, 2],
+    );
+    assert.ok(Date.parse(stack.updatedAt) >= Date.parse(stack.createdAt));
+
+    const same = await json(await api.request('PUT', `/stacks/${stack.id}`, yaml(changed)));
+    assert.equal(same.version, 2, 'an identical document creates no version');
+
+    const asJson = await json(
+      await api.request('PUT', '/stacks/evolving', {
+        json: { compose: { services: { web: { image: 'busybox' } } } },
+      }),
+    );
+    assert.equal(asJson.version, 3);
+    assert.equal(asJson.format, 'json');
+
+    const first = await api.request('GET', `/stacks/evolving/versions/1`, { token: api.tokens.viewer });
+    assert.equal(first.status, 200);
+    const v1 = await json(first);
+    assert.equal(v1.source, shopYaml);
+    assert.equal(v1.stackId, stack.id);
+    assert.equal((await api.request('GET', '/stacks/evolving/versions/9')).status, 404);
+    assert.equal((await api.request('GET', '/stacks/evolving/versions/zero')).status, 400);
+  });
+
+  it('refuses a rename and an invalid document on PUT, keeping the current version', async () => {
+    await api.request('POST', '/stacks?name=steady', yaml(shopYaml));
+    const renamed = await api.request('PUT', '/stacks/steady?name=other', yaml(shopYaml));
+    assert.equal(renamed.status, 400);
+    assert.match((await json(renamed)).error.message, /renaming a stack is not supported/);
+    const invalid = await api.request('PUT', '/stacks/steady', yaml('services: {}\nvolumes: 3\n'));
+    assert.equal(invalid.status, 400);
+    assert.equal((await json(invalid)).error.code, 'invalid_compose');
+    assert.equal((await json(await api.request('GET', '/stacks/steady'))).version, 1);
+  });
+
+  it('answers 404 for unknown and deleted stacks, and frees a deleted stack’s name', async () => {
+    assert.equal((await api.request('GET', '/stacks/nope')).status, 404);
+    assert.equal((await api.request('PUT', '/stacks/nope', yaml(shopYaml))).status, 404);
+    assert.equal((await api.request('GET', '/stacks/00000000-0000-4000-8000-000000000000')).status, 404);
+
+    const gone = await json(await api.request('POST', '/stacks?name=gone', yaml(shopYaml)));
+    await api.db.update(stacks).set({ deletedAt: new Date() }).where(eq(stacks.id, gone.id));
+    for (const key of [gone.id, 'gone']) {
+      const response = await api.request('GET', `/stacks/${key}`);
+      assert.equal(response.status, 404, key);
+      assert.equal((await json(response)).error.code, 'not_found');
+    }
+    const { items } = await json(await api.request('GET', '/stacks'));
+    assert.ok(!items.some((s: { id: string }) => s.id === gone.id));
+    assert.equal((await api.request('POST', '/stacks?name=gone', yaml(shopYaml))).status, 201);
+  });
+});

@@ -1,0 +1,250 @@
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Database } from '../../db/client.js';
+import {
+  abandonDeployment,
+  findByIdempotencyKey,
+  hostsEverTargeted,
+  insertDeployment,
+  lastDeployedVersion,
+  type NewDeployment,
+  OperationInProgressError,
+  setDeploymentRunId,
+} from '../../db/repositories/deployments.js';
+import { listHosts } from '../../db/repositories/hosts.js';
+import { asPlacedContainers, stackPlacements } from '../../db/repositories/placements.js';
+import { findStackAnyState, getStackVersion } from '../../db/repositories/stacks.js';
+import type { DeploymentRow, StackRow } from '../../db/schema.js';
+import type { Logger } from '../../lib/log.js';
+import { PlacementError, placeContainers } from '../../stack/index.js';
+import type { PlacedContainer } from '../../stack/types.js';
+import type { OperationOptions, StackOperationInput } from '../../workflows/operation-types.js';
+import { type Operation, operationRegistry, operationWorkflowId } from '../../workflows/registry.js';
+import { hostsKey, operationKey, stackKey, statusKey } from '../../workflows/search-attributes.js';
+import { ORCHESTRATOR_TASK_QUEUE } from '../../workflows/task-queues.js';
+import { ApiError, conflict, notFound } from '../lib/errors.js';
+import { isActive, reconcileDeployment } from './deployment-state.js';
+import { describeHostAgents } from './host-agents.js';
+
+export interface OperationDeps {
+  db: Database;
+  temporal: Client;
+  namespace: string;
+  pickupTimeout: string;
+  log?: Logger;
+}
+
+export interface OperationRequest {
+  stack: StackRow;
+  operation: Operation;
+  /** deploy only: the stack version to place; default the current one. */
+  version?: number;
+  requestedBy: string;
+  /** Unique per `requestedBy`; a request that repeats one gets the earlier deployment back. */
+  idempotencyKey?: string;
+  options?: OperationOptions;
+}
+
+export interface StartedOperation {
+  deployment: DeploymentRow;
+  /** True when an Idempotency-Key matched an earlier request: nothing new was started. */
+  replayed: boolean;
+}
+
+/**
+ * Starts a stack operation: resolves the version and (for deploy) the placement, records a
+ * pending deployment (the database refuses a second active one per stack: 409), and starts the
+ * workflow named in the operation registry on the orchestrator queue. The API and tests both
+ * start operations only through here.
+ */
+export async function startOperation(
+  deps: OperationDeps,
+  request: OperationRequest,
+): Promise<StartedOperation> {
+  const { db } = deps;
+  if (request.idempotencyKey) {
+    const earlier = await findByIdempotencyKey(db, request.requestedBy, request.idempotencyKey);
+    if (earlier) return replay(earlier, request);
+  }
+  const definition = operationRegistry[request.operation];
+  const stack = request.stack;
+  const version = definition.placesVersion
+    ? (request.version ?? stack.currentVersion)
+    : ((await lastDeployedVersion(db, stack.id)) ?? stack.currentVersion);
+  const stackVersion = await getStackVersion(db, stack.id, version);
+  if (!stackVersion) throw notFound(`stack ${stack.name} has no version ${version}`);
+  const current = asPlacedContainers(await stackPlacements(db, stack.id));
+  const placements = definition.placesVersion
+    ? await place(deps, stack.name, stackVersion.spec, current)
+    : current;
+  const hostIds = [
+    ...new Set(
+      [...placements, ...current].map((c) => c.hostId).concat(await hostsEverTargeted(db, stack.id)),
+    ),
+  ].sort();
+
+  const newDeployment: NewDeployment = {
+    stackId: stack.id,
+    stackName: stack.name,
+    operation: request.operation,
+    version,
+    hostIds,
+    containers: placements.map((c) => ({
+      ...c,
+      containerId: null,
+      status: 'pending',
+      attempts: 0,
+      error: null,
+    })),
+    requestedBy: request.requestedBy,
+    idempotencyKey: request.idempotencyKey,
+    workflowId: (sequence) => operationWorkflowId(request.operation, stack.name, sequence),
+  };
+  const inserted = await insertOnce(deps, request, newDeployment, true);
+  if (inserted.replayed) return inserted;
+  const { deployment } = inserted;
+
+  const input: StackOperationInput = {
+    deploymentId: deployment.id,
+    stackId: stack.id,
+    stack: stack.name,
+    requestedBy: request.requestedBy,
+    version,
+    spec: stackVersion.spec,
+    placements,
+    hostIds,
+    pickupTimeout: deps.pickupTimeout,
+    options: request.options,
+  };
+  try {
+    const handle = await deps.temporal.workflow.start(definition.workflowType, {
+      taskQueue: ORCHESTRATOR_TASK_QUEUE,
+      workflowId: deployment.workflowId,
+      args: [input],
+      staticSummary: summary(request.operation, stack.name, version, placements),
+      staticDetails: `requested by ${request.requestedBy}; deployment ${deployment.id}`,
+      typedSearchAttributes: [
+        { key: stackKey, value: stack.name },
+        { key: hostsKey, value: hostIds },
+        { key: operationKey, value: request.operation },
+        { key: statusKey, value: 'pending' },
+      ],
+    });
+    await setDeploymentRunId(db, deployment.id, handle.firstExecutionRunId);
+    return { deployment: { ...deployment, runId: handle.firstExecutionRunId }, replayed: false };
+  } catch (error) {
+    const message = `could not start workflow ${deployment.workflowId}: ${(error as Error).message}`;
+    // Nothing started, so a client retrying with the same Idempotency-Key must start anew.
+    await abandonDeployment(db, deployment.id, message);
+    if (error instanceof WorkflowExecutionAlreadyStartedError) throw conflict(message);
+    throw new ApiError(503, 'unavailable', message);
+  }
+}
+
+/**
+ * Inserts the pending row. When the database says another operation is active, that row is checked
+ * against Temporal first: if its workflow has in fact closed (terminated in the UI, say), the row is
+ * settled and the insert tried once more, so a 409 always names an operation that really runs.
+ */
+async function insertOnce(
+  deps: OperationDeps,
+  request: OperationRequest,
+  row: NewDeployment,
+  mayRetry: boolean,
+): Promise<StartedOperation> {
+  try {
+    return { deployment: await insertDeployment(deps.db, row), replayed: false };
+  } catch (error) {
+    if (!(error instanceof OperationInProgressError)) throw error;
+    // The unique violation may be a concurrent request with the same Idempotency-Key.
+    const retried = request.idempotencyKey
+      ? await findByIdempotencyKey(deps.db, request.requestedBy, request.idempotencyKey)
+      : undefined;
+    if (retried) return replay(retried, request);
+    const active = error.active && (await reconcileDeployment(deps, error.active));
+    // No active row left (it just finished, or was settled now): this request may go ahead.
+    if (mayRetry && !(active && isActive(active.status))) return insertOnce(deps, request, row, false);
+    throw new ApiError(409, 'conflict', `stack ${request.stack.name} already has an operation in progress`, {
+      deploymentId: active?.id,
+      operation: active?.operation,
+      status: active?.status,
+      workflowId: active?.workflowId,
+    });
+  }
+}
+
+/** An Idempotency-Key names one request: reusing it for another stack or operation is a client bug. */
+function replay(
+  earlier: DeploymentRow,
+  request: { stack: StackRow; operation: Operation },
+): StartedOperation {
+  if (earlier.stackId !== request.stack.id || earlier.operation !== request.operation) {
+    throw keyReused(earlier);
+  }
+  return { deployment: earlier, replayed: true };
+}
+
+function keyReused(earlier: DeploymentRow): ApiError {
+  return new ApiError(
+    422,
+    'unprocessable',
+    `this Idempotency-Key was already used for another request (${earlier.operation} of stack ${earlier.stackId})`,
+    { deploymentId: earlier.id, operation: earlier.operation, stackId: earlier.stackId },
+  );
+}
+
+/**
+ * The earlier deployment of a retried request, looked up before the stack itself: a retried DELETE
+ * must get its deployment back even though the stack is gone by now. `stackRef` is an id or a name.
+ */
+export async function findReplayedOperation(
+  db: Database,
+  request: { requestedBy: string; idempotencyKey: string; stackRef: string; operation: Operation },
+): Promise<StartedOperation | undefined> {
+  const earlier = await findByIdempotencyKey(db, request.requestedBy, request.idempotencyKey);
+  if (!earlier) return undefined;
+  const stack = await findStackAnyState(db, earlier.stackId);
+  const sameStack = request.stackRef === stack?.id || request.stackRef === stack?.name;
+  if (!sameStack || earlier.operation !== request.operation) throw keyReused(earlier);
+  return { deployment: earlier, replayed: true };
+}
+
+async function place(
+  deps: OperationDeps,
+  stack: string,
+  spec: Parameters<typeof placeContainers>[1],
+  current: PlacedContainer[],
+): Promise<PlacedContainer[]> {
+  const hosts = await listHosts(deps.db);
+  const status = await describeHostAgents(
+    deps.temporal,
+    deps.namespace,
+    hosts.map((h) => h.id),
+  );
+  try {
+    return placeContainers(
+      stack,
+      spec,
+      hosts.map((h) => ({
+        id: h.id,
+        name: h.name,
+        labels: h.labels,
+        online: status.get(h.id)?.status === 'online',
+      })),
+      current,
+    );
+  } catch (error) {
+    if (!(error instanceof PlacementError)) throw error;
+    throw new ApiError(422, 'unprocessable', error.message, { reason: error.reason, issues: error.issues });
+  }
+}
+
+function summary(
+  operation: Operation,
+  stack: string,
+  version: number,
+  placements: PlacedContainer[],
+): string {
+  const hosts = [...new Set(placements.map((c) => c.hostId))].sort();
+  const where = hosts.length > 0 ? ` on ${hosts.join(', ')}` : '';
+  return `${operation} ${stack} v${version}: ${placements.length} containers${where}`;
+}

@@ -1,0 +1,24 @@
+import { type Command, Option } from 'commander';
+import type { Role } from '../api-types.js';
+import type { CliContext } from '../context.js';
+
+const roles: Role[] = ['admin', 'deployer', 'viewer'];
+
+export function registerTokenCommands(program: Command, context: CliContext): void {
+  const token = program.command('token').description('API tokens (admin)');
+
+  token
+    .command('create')
+    .description('create an API token (admin); its secret is printed once, on stdout')
+    .argument('<name>', 'who or what uses it, e.g. ci-deployer')
+    .addOption(new Option('--role <role>', 'what it may do').choices(roles).makeOptionMandatory())
+    .option('--json', 'print the API answer as JSON')
+    .addHelpText('after', '\nExample:\n  export GRAPHIUM_TOKEN=$(graphium token create ci --role deployer)')
+    .action(async (name: string, options: { role: Role; json?: boolean }) => {
+      const created = await context.api().createToken(name, options.role);
+      if (options.json) return context.json(created);
+      // Only the secret on stdout, so `$(graphium token create …)` captures exactly it.
+      context.note(`token ${created.name} (role ${created.role}, id ${created.id}); store the secret now:`);
+      context.print(created.token);
+    });
+}

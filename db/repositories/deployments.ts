@@ -1,0 +1,236 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { activeDeploymentStatuses, type DeploymentStatus } from '../../workflows/enums.js';
+import type { ContainerProgress } from '../../workflows/progress-types.js';
+import type { Operation } from '../../workflows/registry.js';
+import type { Database } from '../client.js';
+import { type DeploymentRow, deployments, stacks } from '../schema.js';
+
+export interface NewDeployment {
+  stackId: string;
+  stackName: string;
+  operation: Operation;
+  version: number | null;
+  hostIds: string[];
+  containers: ContainerProgress[];
+  requestedBy: string;
+  idempotencyKey?: string;
+  workflowId: (sequence: number) => string;
+}
+
+/** A second operation on a stack that already has one pending or running. */
+export class OperationInProgressError extends Error {
+  constructor(readonly active: DeploymentRow | undefined) {
+    super('another operation is already running on this stack');
+  }
+}
+
+/**
+ * Inserts a pending deployment. The partial unique index on (stack_id) for active statuses makes
+ * the database itself refuse a second concurrent operation on the same stack.
+ */
+export async function insertDeployment(db: Database, input: NewDeployment): Promise<DeploymentRow> {
+  // Numbered per stack name, so workflow IDs stay unique when a deleted stack's name is reused.
+  const [{ next }] = (await db
+    .select({ next: sql<number>`coalesce(max(${deployments.sequence}), 0) + 1` })
+    .from(deployments)
+    .innerJoin(stacks, eq(stacks.id, deployments.stackId))
+    .where(eq(stacks.name, input.stackName))) as [{ next: number }];
+  const sequence = Number(next);
+  try {
+    const [row] = await db
+      .insert(deployments)
+      .values({
+        stackId: input.stackId,
+        sequence,
+        operation: input.operation,
+        version: input.version,
+        status: 'pending',
+        hostIds: input.hostIds,
+        containers: input.containers,
+        workflowId: input.workflowId(sequence),
+        requestedBy: input.requestedBy,
+        idempotencyKey: input.idempotencyKey,
+      })
+      .returning();
+    return row!;
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw new OperationInProgressError(await findActiveDeployment(db, input.stackId));
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code =
+    (error as { code?: string; cause?: { code?: string } })?.code ??
+    (error as { cause?: { code?: string } })?.cause?.code;
+  return code === '23505';
+}
+
+export async function findActiveDeployment(
+  db: Database,
+  stackId: string,
+): Promise<DeploymentRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.stackId, stackId), inArray(deployments.status, [...activeDeploymentStatuses])));
+  return row;
+}
+
+export async function findDeployment(db: Database, id: string): Promise<DeploymentRow | undefined> {
+  const [row] = await db.select().from(deployments).where(eq(deployments.id, id));
+  return row;
+}
+
+export async function findByIdempotencyKey(
+  db: Database,
+  requestedBy: string,
+  key: string,
+): Promise<DeploymentRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.requestedBy, requestedBy), eq(deployments.idempotencyKey, key)));
+  return row;
+}
+
+/** A deployment with the name of its stack (deleted stacks included), as the API shows it. */
+export interface DeploymentWithStack {
+  deployment: DeploymentRow;
+  stackName: string;
+}
+
+export async function listDeployments(
+  db: Database,
+  filter: { stackId?: string; limit?: number },
+): Promise<DeploymentWithStack[]> {
+  return (
+    db
+      .select({ deployment: deployments, stackName: stacks.name })
+      .from(deployments)
+      .innerJoin(stacks, eq(stacks.id, deployments.stackId))
+      .where(filter.stackId ? eq(deployments.stackId, filter.stackId) : undefined)
+      // The sequence breaks ties between operations created within the same millisecond.
+      .orderBy(desc(deployments.createdAt), desc(deployments.sequence))
+      .limit(filter.limit ?? 100)
+  );
+}
+
+export async function findDeploymentWithStack(
+  db: Database,
+  id: string,
+): Promise<DeploymentWithStack | undefined> {
+  const [row] = await db
+    .select({ deployment: deployments, stackName: stacks.name })
+    .from(deployments)
+    .innerJoin(stacks, eq(stacks.id, deployments.stackId))
+    .where(eq(deployments.id, id));
+  return row;
+}
+
+/** All hosts any operation of the stack ever targeted: delete and stop visit every one of them. */
+export async function hostsEverTargeted(db: Database, stackId: string): Promise<string[]> {
+  const rows = await db
+    .select({ hostIds: deployments.hostIds })
+    .from(deployments)
+    .where(eq(deployments.stackId, stackId));
+  return [...new Set(rows.flatMap((row) => row.hostIds))].sort();
+}
+
+export async function setDeploymentRunId(db: Database, id: string, runId: string): Promise<void> {
+  await db.update(deployments).set({ runId }).where(eq(deployments.id, id));
+}
+
+export async function markDeploymentStarted(
+  db: Database,
+  input: { deploymentId: string; runId: string; hostIds: string[] },
+): Promise<void> {
+  await db
+    .update(deployments)
+    .set({
+      status: 'running',
+      runId: input.runId,
+      hostIds: input.hostIds,
+      startedAt: sql`coalesce(${deployments.startedAt}, now())`,
+    })
+    .where(
+      and(eq(deployments.id, input.deploymentId), inArray(deployments.status, [...activeDeploymentStatuses])),
+    );
+}
+
+export async function recordDeploymentProgress(
+  db: Database,
+  input: { deploymentId: string; progress: number; containers: ContainerProgress[] },
+): Promise<void> {
+  await db
+    .update(deployments)
+    .set({ progress: input.progress, containers: input.containers })
+    .where(eq(deployments.id, input.deploymentId));
+}
+
+type FinalRecord = {
+  deploymentId: string;
+  status: DeploymentStatus;
+  error: string | null;
+  progress: number;
+  containers: ContainerProgress[];
+};
+
+/** The workflow records how its operation ended. */
+export async function finishDeployment(db: Database, input: FinalRecord): Promise<void> {
+  await writeFinalRecord(db, input, false);
+}
+
+/**
+ * Records the end of an operation whose workflow closed without recording it (terminated in the
+ * Temporal UI, say). Only an active row changes, so the workflow's own final record always wins a
+ * race; undefined when the row had already finished.
+ */
+export async function settleDeployment(db: Database, input: FinalRecord): Promise<DeploymentRow | undefined> {
+  return writeFinalRecord(db, input, true);
+}
+
+async function writeFinalRecord(
+  db: Database,
+  input: FinalRecord,
+  onlyIfActive: boolean,
+): Promise<DeploymentRow | undefined> {
+  const byId = eq(deployments.id, input.deploymentId);
+  const [row] = await db
+    .update(deployments)
+    .set({
+      status: input.status,
+      error: input.error,
+      progress: input.progress,
+      containers: input.containers,
+      finishedAt: sql`coalesce(${deployments.finishedAt}, now())`,
+    })
+    .where(onlyIfActive ? and(byId, inArray(deployments.status, [...activeDeploymentStatuses])) : byId)
+    .returning();
+  return row;
+}
+
+/** A deployment whose workflow never started: failed, and its Idempotency-Key free for a retry. */
+export async function abandonDeployment(db: Database, id: string, error: string): Promise<void> {
+  await db
+    .update(deployments)
+    .set({ status: 'failed', error, idempotencyKey: null, finishedAt: sql`now()` })
+    .where(eq(deployments.id, id));
+}
+
+/** The version the stack's last successful deploy put in place, if any. */
+export async function lastDeployedVersion(db: Database, stackId: string): Promise<number | undefined> {
+  const [row] = await db
+    .select({ version: deployments.version })
+    .from(deployments)
+    .where(
+      and(
+        eq(deployments.stackId, stackId),
+        eq(deployments.operation, 'deploy'),
+        eq(deployments.status, 'succeeded'),
+      ),
+    )
+    .orderBy(desc(deployments.sequence))
+    .limit(1);
+  return row?.version ?? undefined;
+}

@@ -1,0 +1,39 @@
+import type { AgentEnv, ApiEnv, DevEnv, OrchestratorEnv, TemporalEnv } from '../../lib/env.js';
+
+/** The host that `npm run dev` registers for the local Docker daemon and runs an agent for. */
+export const LOCAL_HOST_ID = 'local';
+
+/** The configuration each part would parse from its own environment, derived from the dev one. */
+export function partEnvs(env: DevEnv, temporalAddress: string, adminToken: string, dataDir: string) {
+  const temporal: TemporalEnv = {
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE,
+    TEMPORAL_TLS_CERT: env.TEMPORAL_TLS_CERT,
+    TEMPORAL_TLS_KEY: env.TEMPORAL_TLS_KEY,
+    TEMPORAL_TLS_CA: env.TEMPORAL_TLS_CA,
+    TEMPORAL_TLS_SERVER_NAME: env.TEMPORAL_TLS_SERVER_NAME,
+  };
+  const database = { DATABASE_URL: env.DATABASE_URL, GRAPHIUM_DATA_DIR: dataDir };
+  const api: ApiEnv = {
+    ...temporal,
+    ...database,
+    PORT: env.PORT,
+    GRAPHIUM_ADMIN_TOKEN: adminToken,
+    GRAPHIUM_AGENT_PICKUP_TIMEOUT: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
+    LOG_LEVEL: env.LOG_LEVEL,
+  };
+  const orchestrator: OrchestratorEnv = {
+    ...temporal,
+    ...database,
+    GRAPHIUM_WORKFLOW_BUNDLE: env.GRAPHIUM_WORKFLOW_BUNDLE,
+    LOG_LEVEL: env.LOG_LEVEL,
+  };
+  const agent: AgentEnv = {
+    ...temporal,
+    GRAPHIUM_HOST_ID: LOCAL_HOST_ID,
+    DOCKER_HOST: env.DOCKER_HOST,
+    GRAPHIUM_AGENT_CONCURRENCY: env.GRAPHIUM_AGENT_CONCURRENCY,
+    LOG_LEVEL: env.LOG_LEVEL,
+  };
+  return { api, orchestrator, agent };
+}

@@ -1,0 +1,165 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runApi } from '../../api/server.js';
+import { type Database, openDatabase, redactUrl } from '../../db/client.js';
+import { acquireDataDirLock } from '../../db/data-dir-lock.js';
+import { insertHost } from '../../db/repositories/hosts.js';
+import type { DevEnv } from '../../lib/env.js';
+import { createLogger } from '../../lib/log.js';
+import { connectClient, installTemporalRuntime } from '../../lib/temporal.js';
+import { runAgent } from '../../worker-agent/agent.js';
+import { hostTaskQueue, ORCHESTRATOR_TASK_QUEUE } from '../../workflows/task-queues.js';
+import { runOrchestrator } from '../../workflows/worker.js';
+import { devAdminToken } from './admin-token.js';
+import { renderBanner } from './banner.js';
+import { LOCAL_HOST_ID, partEnvs } from './parts.js';
+import { assertPortFree } from './ports.js';
+import { waitForApi, waitForOwnPoller } from './readiness.js';
+import { type Shutdown, shutdownOnSignals } from './shutdown.js';
+import { type DevTemporal, provideTemporal } from './temporal.js';
+
+/** Bundling the workflows at start takes a while on a slow laptop; far past that, something is wrong. */
+const READY_TIMEOUT_MS = 180_000;
+
+interface DevContext {
+  env: DevEnv;
+  db: Database;
+  dataDir: string;
+  temporal: DevTemporal;
+  admin: { token: string; source: string };
+  shutdown: Shutdown;
+}
+
+/** Starts everything, runs until a signal or a failure, then stops it all in reverse order. */
+export async function runDev(env: DevEnv): Promise<void> {
+  const log = createLogger('dev', env.LOG_LEVEL);
+  installTemporalRuntime(log);
+  const dataDir = resolve(env.GRAPHIUM_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDataDir(dataDir);
+  try {
+    const admin = devAdminToken(dataDir, env.GRAPHIUM_ADMIN_TOKEN);
+    await assertPortFree(env.PORT, 'PORT', 'pick a free PORT');
+    let temporal: DevTemporal | undefined;
+    const shutdown = shutdownOnSignals(() => temporal?.kill());
+    // Whatever ends this process (a crash included), the detached server must not outlive it.
+    process.once('exit', () => temporal?.kill());
+    temporal = await provideTemporal(env, log);
+    try {
+      const database = await openDatabase({ url: env.DATABASE_URL, dataDir });
+      try {
+        await insertHost(database.db, { id: LOCAL_HOST_ID, name: LOCAL_HOST_ID, labels: {} });
+        if (!shutdown.isRequested) {
+          await runParts({ env, db: database.db, dataDir, temporal, admin, shutdown });
+        }
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await temporal.stop();
+      log.info('graphium dev stopped');
+    }
+  } finally {
+    unlock();
+  }
+}
+
+/**
+ * One `npm run dev` per data directory: a second one would share the database and Temporal's
+ * history file, and would take the first one's Temporal server for a leftover and stop it.
+ */
+function lockDataDir(dataDir: string): () => void {
+  try {
+    return acquireDataDirLock(dataDir);
+  } catch {
+    const holder = readFileSync(join(dataDir, 'graphium.lock'), 'utf8').trim();
+    throw new Error(
+      `${dataDir} is in use by another \`npm run dev\` (process ${holder}): stop it, or set GRAPHIUM_DATA_DIR`,
+    );
+  }
+}
+
+async function runParts(ctx: DevContext): Promise<void> {
+  const { env, db, shutdown } = ctx;
+  const envs = partEnvs(env, ctx.temporal.address, ctx.admin.token, ctx.dataDir);
+  const stop = shutdown.requested;
+  const api = runApi(envs.api, createLogger('api', env.LOG_LEVEL), db, stop);
+  const orchestrator = runOrchestrator(
+    envs.orchestrator,
+    createLogger('orchestrator', env.LOG_LEVEL),
+    db,
+    stop,
+  );
+  // Without a Docker daemon the rest is still useful (stacks, the UI, deploys queued for the host),
+  // so a failed agent warns instead of taking everything down.
+  const agentLog = createLogger('agent', env.LOG_LEVEL).child({ hostId: LOCAL_HOST_ID });
+  const agent = runAgent(envs.agent, agentLog, stop).then(
+    () => undefined,
+    (error: Error) => {
+      agentLog.warn({ err: error.message }, `the agent for host ${LOCAL_HOST_ID} is not running`);
+      return error;
+    },
+  );
+  for (const part of [api, orchestrator]) {
+    part.catch((error: Error) => shutdown.request(`failed: ${error.message}`));
+  }
+  const announced = announceWhenReady(ctx, envs.api.TEMPORAL_NAMESPACE, agent).catch((error) => {
+    if (shutdown.isRequested) return; // a part failed or a signal came: that is the story, not this
+    shutdown.request('not ready');
+    throw error;
+  });
+  const results = await Promise.allSettled([api, orchestrator, announced, agent]);
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+async function announceWhenReady(
+  ctx: DevContext,
+  namespace: string,
+  agent: Promise<Error | undefined>,
+): Promise<void> {
+  const stopped = new AbortController();
+  void ctx.shutdown.requested.then(() => stopped.abort());
+  const signal = AbortSignal.any([stopped.signal, AbortSignal.timeout(READY_TIMEOUT_MS)]);
+  const apiUrl = `http://127.0.0.1:${ctx.env.PORT}`;
+  const temporal = await connectClient({ ...ctx.env, TEMPORAL_ADDRESS: ctx.temporal.address });
+  try {
+    await Promise.all([
+      waitForApi(apiUrl, signal),
+      waitForOwnPoller(temporal, namespace, ORCHESTRATOR_TASK_QUEUE, 'workflow', signal),
+    ]);
+    const agentSettled = new AbortController();
+    const agentQueue = hostTaskQueue(LOCAL_HOST_ID);
+    const agentProblem = await Promise.race([
+      waitForOwnPoller(
+        temporal,
+        namespace,
+        agentQueue,
+        'activity',
+        AbortSignal.any([signal, agentSettled.signal]),
+      ).then(() => undefined),
+      agent.then((error) => error?.message ?? 'it stopped'),
+    ]).finally(() => agentSettled.abort());
+    process.stdout.write(
+      renderBanner({
+        apiUrl,
+        temporal: ctx.temporal,
+        namespace,
+        dataDir: ctx.dataDir,
+        database: ctx.env.DATABASE_URL
+          ? `PostgreSQL ${redactUrl(ctx.env.DATABASE_URL)}`
+          : 'embedded PGlite in pgdata/',
+        adminToken: ctx.admin.token,
+        tokenSource: ctx.admin.source,
+        agent: {
+          hostId: LOCAL_HOST_ID,
+          dockerHost: ctx.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+          pickupTimeout: ctx.env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
+          problem: agentProblem,
+        },
+      }),
+    );
+  } finally {
+    await temporal.connection.close();
+  }
+}

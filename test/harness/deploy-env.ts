@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { type DatabaseHandle, openDatabase } from '../../db/client.js';
+import { startAgent, startOrchestrator, stopAll, temporalClient, waitUntilPolling } from './graphium.js';
+import { fetchHistories, replayHistories, saveHistories } from './histories.js';
+import { type TestInfra, useInfra } from './infra.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+import type { ManagedProcess } from './processes.js';
+import { type OpsContext, operationWorkflowIds, registerHosts } from './stack-ops.js';
+
+/**
+ * The shared set-up of the end-to-end deploy tests: a fresh PostgreSQL database, the orchestrator
+ * and one real agent per dockerd host (vm1, vm2, vm3), hosts registered with the given labels.
+ * Everything is stopped after the file, pass or fail.
+ */
+export function useDeployEnvironment(hostLabels: Record<string, string>[], pickupTimeout = '20s') {
+  const env = {
+    infra: undefined as unknown as TestInfra,
+    ctx: undefined as unknown as OpsContext,
+    hostIds: hostLabels.map((_, i) => `vm${i + 1}`),
+    agents: new Map<string, ManagedProcess>(),
+    startAgent(hostId: string): ManagedProcess {
+      const index = env.hostIds.indexOf(hostId);
+      const agent = startAgent(env.infra, hostId, env.infra.dockerHosts[index]!.dockerHost);
+      env.agents.set(hostId, agent);
+      processes.push(agent);
+      return agent;
+    },
+  };
+  const processes: ManagedProcess[] = [];
+  let database: TestDatabase;
+  let handle: DatabaseHandle;
+  let client: Client;
+
+  before(async () => {
+    env.infra = await useInfra();
+    database = await createTestDatabase(env.infra.pgAdminUrl);
+    handle = await openDatabase({ url: database.url, dataDir: '' });
+    client = await temporalClient(env.infra);
+    env.ctx = { db: handle.db, temporal: client, namespace: env.infra.namespace, pickupTimeout };
+    await registerHosts(
+      handle.db,
+      env.hostIds.map((id, i) => ({ id, labels: hostLabels[i] })),
+    );
+    processes.push(startOrchestrator(env.infra, database.url));
+    for (const hostId of env.hostIds) env.startAgent(hostId);
+    await waitUntilPolling(processes);
+  });
+
+  after(async () => {
+    await stopAll(processes);
+    await client?.connection.close();
+    await handle?.close();
+    await database?.drop();
+  });
+
+  return env;
+}
+
+/**
+ * The last test of a deploy file: every operation workflow the file ran (children included)
+ * replays against the bundle the orchestrator ran, and is kept as a fixture when recording.
+ */
+export function itReplaysEveryWorkflowItRan(env: ReturnType<typeof useDeployEnvironment>, scenario: string) {
+  it('every workflow run here replays deterministically from its recorded history', async () => {
+    const histories = await fetchHistories(env.ctx.temporal, await operationWorkflowIds(env.ctx.db));
+    assert.ok(
+      histories.some((h) => h.workflowId.includes('-wave')),
+      'child workflows included',
+    );
+    assert.deepEqual(await replayHistories(env.infra.workflowBundle, histories), []);
+    saveHistories(scenario, histories);
+  });
+}

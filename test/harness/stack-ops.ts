@@ -1,0 +1,98 @@
+import type { Client, WorkflowFailedError } from '@temporalio/client';
+import type { OperationRequest } from '../../api/services/operations.js';
+import { startOperation } from '../../api/services/operations.js';
+import type { Database } from '../../db/client.js';
+import { findDeployment } from '../../db/repositories/deployments.js';
+import { insertHost } from '../../db/repositories/hosts.js';
+import { addStackVersion, createStack, findLiveStack } from '../../db/repositories/stacks.js';
+import { type DeploymentRow, deployments } from '../../db/schema.js';
+import { parseStackDefinition } from '../../stack/index.js';
+import { LABEL_HOST, LABEL_STACK } from '../../stack/names.js';
+import type { OperationOptions } from '../../workflows/operation-types.js';
+import type { OperationProgress } from '../../workflows/progress-types.js';
+import type { Operation } from '../../workflows/registry.js';
+import { type DaemonContainer, DaemonProbe } from './daemon.js';
+import type { TestInfra } from './infra.js';
+
+// Drives stack operations the way the API does (through the operation service), and reads the
+// truth back from each Docker daemon.
+
+export interface OpsContext {
+  db: Database;
+  temporal: Client;
+  namespace: string;
+  pickupTimeout: string;
+}
+
+export async function registerHosts(db: Database, hosts: { id: string; labels?: Record<string, string> }[]) {
+  for (const host of hosts) await insertHost(db, { id: host.id, name: host.id, labels: host.labels ?? {} });
+}
+
+/** Creates the stack, or adds a version when it exists. */
+export async function putStack(db: Database, name: string, composeYaml: string): Promise<void> {
+  const spec = parseStackDefinition(composeYaml, 'yaml');
+  const existing = await findLiveStack(db, name);
+  const version = { source: composeYaml, format: 'yaml' as const, spec, createdBy: 'test' };
+  if (existing) await addStackVersion(db, existing.id, version);
+  else await createStack(db, name, version);
+}
+
+export interface OperationOutcome {
+  deployment: DeploymentRow;
+  result?: OperationProgress;
+  failure?: WorkflowFailedError;
+}
+
+/** Starts an operation and waits for its workflow to close; returns the final database record. */
+export async function runOperation(
+  ctx: OpsContext,
+  stackName: string,
+  operation: Operation,
+  extra: Partial<Omit<OperationRequest, 'stack' | 'operation'>> & { options?: OperationOptions } = {},
+): Promise<OperationOutcome> {
+  const started = await startStackOperation(ctx, stackName, operation, extra);
+  const handle = ctx.temporal.workflow.getHandle(started.workflowId);
+  let result: OperationProgress | undefined;
+  let failure: WorkflowFailedError | undefined;
+  try {
+    result = await handle.result();
+  } catch (error) {
+    failure = error as WorkflowFailedError;
+  }
+  return { deployment: (await findDeployment(ctx.db, started.id))!, result, failure };
+}
+
+export async function startStackOperation(
+  ctx: OpsContext,
+  stackName: string,
+  operation: Operation,
+  extra: Partial<Omit<OperationRequest, 'stack' | 'operation'>> = {},
+): Promise<DeploymentRow> {
+  const stack = await findLiveStack(ctx.db, stackName);
+  if (!stack) throw new Error(`no stack ${stackName}`);
+  const { deployment } = await startOperation(ctx, { stack, operation, requestedBy: 'test', ...extra });
+  return deployment;
+}
+
+/** What each host's daemon holds of a stack, keyed by host ID. */
+export async function containersOnHosts(
+  infra: TestInfra,
+  hostIds: string[],
+  stack: string,
+): Promise<Record<string, DaemonContainer[]>> {
+  const entries = await Promise.all(
+    hostIds.map(async (hostId, index) => {
+      const probe = new DaemonProbe(infra.dockerHosts[index]!.socketPath);
+      return [hostId, await probe.containers({ [LABEL_STACK]: stack, [LABEL_HOST]: hostId })] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+export const names = (containers: DaemonContainer[]) => containers.map((c) => c.name);
+
+/** Every operation workflow this database has started. */
+export async function operationWorkflowIds(db: Database): Promise<string[]> {
+  const rows = await db.select({ workflowId: deployments.workflowId }).from(deployments);
+  return rows.map((row) => row.workflowId).sort();
+}

@@ -1,0 +1,167 @@
+import { CancellationScope, CancelledFailure, executeChild, workflowInfo } from '@temporalio/workflow';
+import type { SweepResult } from '../activities/docker/types.js';
+import type { PlacedContainer, StackSpec } from '../stack/types.js';
+import { dependencyWaves } from '../stack/waves.js';
+import { groupBy } from './concurrency.js';
+import { control } from './control.js';
+import { describeFailure, isCancellation } from './failures.js';
+import { hostDeployWorkflow } from './host-deploy.js';
+import { dockerOn, onHost } from './host-routing.js';
+import {
+  finishOperation,
+  onEveryHost,
+  operationFailure,
+  syncObserved,
+  trackOperation,
+} from './operation-lifecycle.js';
+import {
+  DEFAULT_MAX_PARALLEL_PER_HOST,
+  DEFAULT_SETTLE_MS,
+  type StackOperationInput,
+} from './operation-types.js';
+import type { ProgressTracker } from './progress.js';
+import type { OperationProgress } from './progress-types.js';
+import { hostsKey, operationKey, stackKey } from './search-attributes.js';
+import { hostSweep } from './timeouts.js';
+
+/**
+ * Deploys a stack version: dependency wave by wave, one child workflow per host per wave, all
+ * hosts of a wave in parallel. Success commits the version (old replicas and retired containers
+ * are removed). Any failure, or a cancellation, runs the saga instead: every host this deployment
+ * reached removes what it created and puts back what it replaced, so the previous version keeps
+ * running.
+ */
+export async function deployStackWorkflow(input: StackOperationInput): Promise<OperationProgress> {
+  const spec = input.spec!;
+  return trackOperation(input, 'deploy', async (tracker) => {
+    try {
+      const waves = dependencyWaves(spec);
+      for (const [index, services] of waves.entries()) {
+        tracker.setPhase(`wave ${index + 1} of ${waves.length}: ${services.join(', ')}`);
+        await deployWave(input, spec, index + 1, services, tracker);
+        const snapshot = tracker.snapshot();
+        await control.recordProgress({
+          deploymentId: input.deploymentId,
+          progress: snapshot.progress,
+          containers: snapshot.containers,
+        });
+      }
+    } catch (error) {
+      // Compensation must finish even when the deployment was cancelled.
+      return CancellationScope.nonCancellable(() => compensate(input, tracker, error));
+    }
+    // Past this point the new version is in place: a late cancellation no longer rolls it back.
+    return CancellationScope.nonCancellable(() => commit(input, tracker));
+  });
+}
+
+async function deployWave(
+  input: StackOperationInput,
+  spec: StackSpec,
+  wave: number,
+  services: string[],
+  tracker: ProgressTracker,
+): Promise<void> {
+  const containers = input.placements.filter((c) => services.includes(c.service));
+  const byHost = groupBy(containers, (c) => c.hostId);
+  const { workflowId } = workflowInfo();
+  let firstFailure: unknown;
+  // A failure on one host cancels the wave on the others, then everything is compensated at once.
+  const wave$ = new CancellationScope();
+  await wave$.run(() =>
+    Promise.all(
+      [...byHost].map(([hostId, hostContainers]) =>
+        executeChild(hostDeployWorkflow, {
+          workflowId: `${workflowId}-${hostId}-wave${wave}`,
+          staticSummary: `${input.stack} wave ${wave} on ${hostId}: ${hostContainers.length} containers`,
+          typedSearchAttributes: [
+            { key: stackKey, value: input.stack },
+            { key: hostsKey, value: [hostId] },
+            { key: operationKey, value: 'deploy' },
+          ],
+          args: [
+            {
+              deploymentId: input.deploymentId,
+              stack: input.stack,
+              hostId,
+              wave,
+              spec,
+              containers: hostContainers,
+              pickupTimeout: input.pickupTimeout,
+              maxParallel: input.options?.maxParallelPerHost ?? DEFAULT_MAX_PARALLEL_PER_HOST,
+              settleMs: input.options?.settleMs ?? DEFAULT_SETTLE_MS,
+            },
+          ],
+        }).catch((error) => {
+          firstFailure ??= error;
+          wave$.cancel();
+        }),
+      ),
+    ),
+  );
+  tracker.publish();
+  if (firstFailure) throw firstFailure;
+}
+
+async function commit(input: StackOperationInput, tracker: ProgressTracker): Promise<OperationProgress> {
+  tracker.setPhase('removing replaced and obsolete containers');
+  const keep = groupBy(input.placements, (c) => c.hostId);
+  const hosts = [...new Set([...input.hostIds, ...keep.keys()])].sort();
+  const results = await onEveryHost(hosts, (hostId) =>
+    onHost(hostId, input.pickupTimeout, () =>
+      dockerOn(hostId, hostSweep, input.pickupTimeout).pruneStack.executeWithOptions(
+        { summary: `remove obsolete containers of ${input.stack} on ${hostId}` },
+        [{ stack: input.stack, keep: (keep.get(hostId) ?? []).map((c: PlacedContainer) => c.name) }],
+      ),
+    ),
+  );
+  await syncObserved(input, results);
+  const warnings = failuresByHost(results).map((f) => `obsolete containers may remain: ${f}`);
+  return finishOperation(tracker, 'succeeded', warnings.length > 0 ? warnings.join('; ') : null);
+}
+
+async function compensate(
+  input: StackOperationInput,
+  tracker: ProgressTracker,
+  cause: unknown,
+): Promise<OperationProgress> {
+  const cancelled = isCancellation(cause);
+  tracker.error = cancelled ? 'cancelled on request' : describeFailure(cause);
+  tracker.setPhase('compensating: removing what this deployment created');
+  const hosts = [...tracker.reachedHosts].sort();
+  const results = await onEveryHost(hosts, (hostId) =>
+    onHost(hostId, input.pickupTimeout, () =>
+      dockerOn(hostId, hostSweep, input.pickupTimeout).rollbackDeployment.executeWithOptions(
+        { summary: `roll back ${input.stack} on ${hostId}` },
+        [{ stack: input.stack, deploymentId: input.deploymentId }],
+      ),
+    ),
+  );
+  markCompensated(tracker, results);
+  await syncObserved(input, results);
+  const incomplete = failuresByHost(results).map((f) => `rollback incomplete: ${f}`);
+  const status = cancelled ? 'cancelled' : incomplete.length > 0 ? 'failed' : 'rolled_back';
+  const snapshot = await finishOperation(tracker, status, [tracker.error, ...incomplete].join('; '));
+  if (cancelled) throw new CancelledFailure(`deployment of ${input.stack} cancelled; ${snapshot.error}`);
+  throw operationFailure(snapshot);
+}
+
+/** Containers this deployment touched on a host that was rolled back show `compensated`. */
+function markCompensated(
+  tracker: ProgressTracker,
+  results: Map<string, PromiseSettledResult<SweepResult>>,
+): void {
+  const touched = ['pulling', 'creating', 'starting', 'running', 'healthy'];
+  tracker.apply(
+    tracker
+      .list()
+      .filter((c) => results.get(c.hostId)?.status === 'fulfilled' && touched.includes(c.status))
+      .map((c) => ({ hostId: c.hostId, name: c.name, status: 'compensated' as const })),
+  );
+}
+
+function failuresByHost(results: Map<string, PromiseSettledResult<unknown>>): string[] {
+  return [...results]
+    .filter((entry): entry is [string, PromiseRejectedResult] => entry[1].status === 'rejected')
+    .map(([hostId, result]) => `${hostId}: ${describeFailure(result.reason)}`);
+}

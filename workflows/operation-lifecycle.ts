@@ -1,0 +1,117 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { CancellationScope, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { ObservedContainer, SweepResult } from '../activities/docker/types.js';
+import { control } from './control.js';
+import type { DeploymentStatus } from './enums.js';
+import { isCancellation } from './failures.js';
+import { dockerOn, onHost } from './host-routing.js';
+import type { StackOperationInput } from './operation-types.js';
+import { ProgressTracker } from './progress.js';
+import type { OperationProgress } from './progress-types.js';
+import type { Operation } from './registry.js';
+import { hostsKey, operationKey, stackKey, statusKey } from './search-attributes.js';
+import { quickDockerStep } from './timeouts.js';
+
+// The start and end every stack operation shares: search attributes for the Temporal UI, the
+// database record, and the progress tracker that the `progress` query reads.
+
+/**
+ * Runs an operation's body with the bookkeeping every operation shares. A cancellation that the
+ * body does not handle itself still ends with a record: each host is looked at again (in a
+ * non-cancellable scope) so the database matches Docker, and the deployment is marked cancelled.
+ */
+export async function trackOperation(
+  input: StackOperationInput,
+  operation: Operation,
+  body: (tracker: ProgressTracker) => Promise<OperationProgress>,
+): Promise<OperationProgress> {
+  const tracker = new ProgressTracker(input.deploymentId, operation, input.stack, input.placements).listen();
+  upsertSearchAttributes([
+    { key: stackKey, value: input.stack },
+    { key: hostsKey, value: input.hostIds },
+    { key: operationKey, value: operation },
+    { key: statusKey, value: 'running' },
+  ]);
+  try {
+    await control.operationStarted({
+      deploymentId: input.deploymentId,
+      runId: workflowInfo().runId,
+      hostIds: input.hostIds,
+    });
+    return await body(tracker);
+  } catch (error) {
+    if (!isCancellation(error) || tracker.status !== 'running') throw error;
+    return CancellationScope.nonCancellable(async () => {
+      tracker.setPhase('cancelled: checking what each host holds now');
+      await syncObserved(input, await observeHosts(input, input.hostIds));
+      await finishOperation(tracker, 'cancelled', 'cancelled on request');
+      throw error;
+    });
+  }
+}
+
+/** What each host holds of the stack right now (hosts that do not answer are left out). */
+export function observeHosts(
+  input: StackOperationInput,
+  hostIds: readonly string[],
+): Promise<Map<string, PromiseSettledResult<Pick<SweepResult, 'remaining'>>>> {
+  return onEveryHost(hostIds, async (hostId) => ({
+    remaining: await onHost(hostId, input.pickupTimeout, () =>
+      dockerOn(hostId, quickDockerStep, input.pickupTimeout).listStackContainers.executeWithOptions(
+        { summary: `list containers of ${input.stack} on ${hostId}` },
+        [{ stack: input.stack }],
+      ),
+    ),
+  }));
+}
+
+export async function finishOperation(
+  tracker: ProgressTracker,
+  status: DeploymentStatus,
+  error: string | null,
+): Promise<OperationProgress> {
+  tracker.status = status;
+  tracker.error = error;
+  tracker.setPhase('finished');
+  upsertSearchAttributes([{ key: statusKey, value: status }]);
+  const snapshot = tracker.snapshot();
+  await control.operationFinished({
+    deploymentId: tracker.deploymentId,
+    status,
+    error,
+    progress: snapshot.progress,
+    containers: snapshot.containers,
+  });
+  return snapshot;
+}
+
+/** Ends the workflow as failed (red in the Temporal UI) once the record says why. */
+export function operationFailure(snapshot: OperationProgress, type = 'OperationFailed'): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    nonRetryable: true,
+    message: `${snapshot.operation} of stack ${snapshot.stack} ${snapshot.status.replace('_', ' ')}: ${snapshot.error}`,
+    details: [snapshot],
+  });
+}
+
+/** Records in the database what Docker reported on the hosts that answered. */
+export async function syncObserved(
+  input: StackOperationInput,
+  results: Map<string, PromiseSettledResult<Pick<SweepResult, 'remaining'>>>,
+): Promise<void> {
+  const observed: { hostId: string; containers: ObservedContainer[] }[] = [];
+  for (const [hostId, result] of results) {
+    if (result.status === 'fulfilled') observed.push({ hostId, containers: result.value.remaining });
+  }
+  await control.syncPlacements({ stackId: input.stackId, observed });
+}
+
+/** Runs `step` on every host in parallel and keeps each host's outcome, success or failure. */
+export async function onEveryHost<T>(
+  hostIds: readonly string[],
+  step: (hostId: string) => Promise<T>,
+): Promise<Map<string, PromiseSettledResult<T>>> {
+  const settled = await Promise.allSettled(hostIds.map(step));
+  return new Map(hostIds.map((hostId, index) => [hostId, settled[index]!]));
+}

@@ -1,0 +1,30 @@
+import type { PlacedContainer, StackSpec } from '../stack/types.js';
+
+/** The one input shape of every stack operation workflow, built by the API's operation service. */
+export interface StackOperationInput {
+  deploymentId: string;
+  stackId: string;
+  /** The stack name: container names, labels and search attributes use it. */
+  stack: string;
+  requestedBy: string;
+  /** The stack version being deployed, or the one last deployed for stop/start/delete. */
+  version: number | null;
+  spec: StackSpec | null;
+  /** Where each container goes (deploy) or is believed to run (stop/start/delete). */
+  placements: PlacedContainer[];
+  /** Every host the operation must visit: the plan's hosts and every host the stack was ever on. */
+  hostIds: string[];
+  /** Schedule-to-start bound: a host whose agent does not pick up work within it is offline. */
+  pickupTimeout: string;
+  options?: OperationOptions;
+}
+
+export interface OperationOptions {
+  /** Containers a host works on at once; keep it at or below the agent's concurrency. */
+  maxParallelPerHost?: number;
+  /** Without a healthcheck, how long a container must keep running to count as started. */
+  settleMs?: number;
+}
+
+export const DEFAULT_MAX_PARALLEL_PER_HOST = 8;
+export const DEFAULT_SETTLE_MS = 2000;

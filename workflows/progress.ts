@@ -1,0 +1,139 @@
+import { defineQuery, defineSignal, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import type { PlacedContainer } from '../stack/types.js';
+import type { DeploymentStatus } from './enums.js';
+import type { ContainerProgress, ContainerState, OperationProgress } from './progress-types.js';
+import { type Operation, operationRegistry } from './registry.js';
+
+/** `progress`: the per-container state of a running operation, for the API and the Temporal UI. */
+export const progressQuery = defineQuery<OperationProgress>('progress');
+
+export interface ContainerUpdate {
+  hostId: string;
+  name: string;
+  service?: string;
+  replica?: number;
+  status: ContainerState;
+  containerId?: string | null;
+  attempts?: number;
+  error?: string | null;
+}
+
+/** What a per-host child workflow tells its parent, in batches. */
+export interface HostProgressBatch {
+  hostId: string;
+  /** The host's agent has done work for this deployment, so a rollback must visit it. */
+  reached: boolean;
+  updates: ContainerUpdate[];
+}
+
+export const hostProgressSignal = defineSignal<[HostProgressBatch]>('hostProgress');
+
+const key = (hostId: string, name: string) => `${hostId}/${name}`;
+
+/** The state an operation shows to the world: query handler, current details, and the final record. */
+export class ProgressTracker {
+  status: DeploymentStatus = 'running';
+  error: string | null = null;
+  phase = 'starting';
+  private readonly containers = new Map<string, ContainerProgress>();
+  private readonly goal: ReadonlySet<string>;
+  /** Hosts whose agents did work for this operation. */
+  readonly reachedHosts = new Set<string>();
+
+  constructor(
+    readonly deploymentId: string,
+    readonly operation: Operation,
+    readonly stack: string,
+    placements: PlacedContainer[],
+  ) {
+    this.goal = new Set(operationRegistry[operation].goalStates);
+    for (const placed of placements) {
+      this.containers.set(key(placed.hostId, placed.name), {
+        service: placed.service,
+        replica: placed.replica,
+        hostId: placed.hostId,
+        name: placed.name,
+        containerId: null,
+        status: 'pending',
+        attempts: 0,
+        error: null,
+      });
+    }
+  }
+
+  /** Installs the `progress` query and the handler of the children's progress signal. */
+  listen(): this {
+    setHandler(progressQuery, () => this.snapshot());
+    setHandler(hostProgressSignal, (batch) => {
+      if (batch.reached) this.reachedHosts.add(batch.hostId);
+      this.apply(batch.updates);
+    });
+    this.publish();
+    return this;
+  }
+
+  apply(updates: ContainerUpdate[]): void {
+    for (const update of updates) {
+      const current = this.containers.get(key(update.hostId, update.name));
+      this.containers.set(key(update.hostId, update.name), {
+        service: update.service ?? current?.service ?? '',
+        replica: update.replica ?? current?.replica ?? 0,
+        hostId: update.hostId,
+        name: update.name,
+        containerId: update.containerId !== undefined ? update.containerId : (current?.containerId ?? null),
+        status: update.status,
+        attempts: Math.max(update.attempts ?? 0, current?.attempts ?? 0),
+        error: update.error !== undefined ? update.error : (current?.error ?? null),
+      });
+    }
+    this.publish();
+  }
+
+  setPhase(phase: string): void {
+    this.phase = phase;
+    this.publish();
+  }
+
+  list(): ContainerProgress[] {
+    return [...this.containers.values()].sort(
+      (a, b) => a.hostId.localeCompare(b.hostId) || a.name.localeCompare(b.name),
+    );
+  }
+
+  percent(): number {
+    const all = this.list();
+    if (all.length === 0) return this.status === 'running' ? 0 : 100;
+    return Math.floor((100 * all.filter((c) => this.goal.has(c.status)).length) / all.length);
+  }
+
+  snapshot(): OperationProgress {
+    return {
+      deploymentId: this.deploymentId,
+      operation: this.operation,
+      stack: this.stack,
+      status: this.status,
+      progress: this.percent(),
+      error: this.error,
+      containers: this.list(),
+    };
+  }
+
+  /** Keeps the Temporal UI's "current details" in step: phase, counts per state, the error if any. */
+  publish(): void {
+    const counts = new Map<string, number>();
+    for (const container of this.containers.values()) {
+      counts.set(container.status, (counts.get(container.status) ?? 0) + 1);
+    }
+    const states = [...counts.entries()].map(([state, n]) => `${state} ${n}`).join(', ');
+    setCurrentDetails(
+      [
+        `**${this.operation} ${this.stack}**: ${this.status}, ${this.percent()}%`,
+        `phase: ${this.phase}`,
+        states && `containers: ${states}`,
+        this.error && `error: ${this.error}`,
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
+    );
+  }
+}

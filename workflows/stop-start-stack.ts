@@ -1,0 +1,105 @@
+import type { ActivityInterfaceFor } from '@temporalio/workflow';
+import type { DockerActivities } from '../activities/docker/index.js';
+import { dependencyWaves } from '../stack/waves.js';
+import { describeFailure } from './failures.js';
+import { dockerOn, onHost } from './host-routing.js';
+import {
+  finishOperation,
+  onEveryHost,
+  operationFailure,
+  syncObserved,
+  trackOperation,
+} from './operation-lifecycle.js';
+import type { StackOperationInput } from './operation-types.js';
+import type { ProgressTracker } from './progress.js';
+import type { ContainerState, OperationProgress } from './progress-types.js';
+import type { Operation } from './registry.js';
+import { hostSweep } from './timeouts.js';
+
+type Sweep = (
+  docker: ActivityInterfaceFor<DockerActivities>,
+  services: string[],
+) => ReturnType<DockerActivities['stopContainers']>;
+
+/** Stops every container of the stack on every host, dependents before the services they depend on. */
+export async function stopStackWorkflow(input: StackOperationInput): Promise<OperationProgress> {
+  const order = (input.spec?.services ?? []).map((s) => s.name).reverse();
+  return sweepInWaves(input, 'stop', [order], (docker, services) =>
+    docker.stopContainers.executeWithOptions({ summary: `stop ${input.stack}` }, [
+      { stack: input.stack, services },
+    ]),
+  );
+}
+
+/** Starts the stack's containers wave by wave across hosts, so dependencies are up first. */
+export async function startStackWorkflow(input: StackOperationInput): Promise<OperationProgress> {
+  const waves = input.spec ? dependencyWaves(input.spec) : [];
+  return sweepInWaves(input, 'start', waves, (docker, services) =>
+    docker.startContainers.executeWithOptions({ summary: `start ${services.join(', ')} of ${input.stack}` }, [
+      { stack: input.stack, services },
+    ]),
+  );
+}
+
+async function sweepInWaves(
+  input: StackOperationInput,
+  operation: Operation,
+  waves: string[][],
+  sweep: Sweep,
+): Promise<OperationProgress> {
+  return trackOperation(input, operation, async (tracker) => {
+    const failures: string[] = [];
+    for (const [index, services] of waves.entries()) {
+      tracker.setPhase(`${operation} wave ${index + 1} of ${waves.length}: ${services.join(', ')}`);
+      const results = await onEveryHost(input.hostIds, (hostId) =>
+        onHost(hostId, input.pickupTimeout, () =>
+          sweep(dockerOn(hostId, hostSweep, input.pickupTimeout), services),
+        ),
+      );
+      recordStates(tracker, results);
+      await syncObserved(input, results);
+      for (const [hostId, result] of results) {
+        if (result.status === 'rejected') failures.push(`${hostId}: ${describeFailure(result.reason)}`);
+      }
+      if (failures.length > 0) break;
+    }
+    if (failures.length > 0) {
+      throw operationFailure(await finishOperation(tracker, 'failed', failures.join('; ')));
+    }
+    return finishOperation(tracker, 'succeeded', null);
+  });
+}
+
+function recordStates(
+  tracker: ProgressTracker,
+  results: Map<
+    string,
+    PromiseSettledResult<{
+      affected: string[];
+      remaining: { name: string; service: string; replica: number; containerId: string; state: string }[];
+    }>
+  >,
+) {
+  for (const [hostId, result] of results) {
+    if (result.status !== 'fulfilled') continue;
+    const affected = new Set(result.value.affected);
+    tracker.apply(
+      result.value.remaining
+        .filter((c) => affected.has(c.name))
+        .map((c) => ({
+          hostId,
+          name: c.name,
+          service: c.service,
+          replica: c.replica,
+          containerId: c.containerId,
+          status: dockerStateToProgress(c.state),
+        })),
+    );
+  }
+}
+
+function dockerStateToProgress(state: string): ContainerState {
+  if (state === 'running') return 'running';
+  if (state === 'exited' || state === 'created') return 'stopped';
+  return 'failed';
+}

@@ -1,0 +1,73 @@
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/common';
+import { HOST_OFFLINE, NON_RETRYABLE_DOCKER_ERRORS } from './errors.js';
+
+// Every timeout and retry policy of every activity, grouped by intent. Schedule-to-start (the
+// "host offline" bound) is added per call by dockerOn(), from the operation's input.
+
+/**
+ * A cancelled deploy waits until each Docker step it started has really finished (a create cannot
+ * be interrupted), so the rollback that follows sees every container the deploy made.
+ */
+const waitForDockerStep = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+
+const dockerRetry = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '15s',
+  nonRetryableErrorTypes: [...NON_RETRYABLE_DOCKER_ERRORS, HOST_OFFLINE],
+};
+
+/** create/start/inspect/prepare: a daemon answers in seconds; a dead agent is retried after 30 s. */
+export const quickDockerStep: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  cancellationType: waitForDockerStep,
+  retry: { ...dockerRetry, maximumAttempts: 5 },
+};
+
+/** Pulls may take minutes; heartbeats every progress event, so a stuck pull fails in 60 s, not 30 min. */
+export const imagePull: ActivityOptions = {
+  startToCloseTimeout: '30m',
+  cancellationType: waitForDockerStep,
+  heartbeatTimeout: '60s',
+  retry: { ...dockerRetry, maximumAttempts: 3 },
+};
+
+/**
+ * Waiting for health: the container's own verdict is final (non-retryable), only a lost agent
+ * (no heartbeat for 15 s) is retried. The start-to-close bound is set per call from the healthcheck.
+ */
+export const healthWait: ActivityOptions = {
+  startToCloseTimeout: '10m',
+  cancellationType: waitForDockerStep,
+  heartbeatTimeout: '15s',
+  retry: { ...dockerRetry, maximumAttempts: 3 },
+};
+
+/** Whole-stack sweeps on one host (rollback, prune, delete, stop, start): many containers, heartbeating. */
+export const hostSweep: ActivityOptions = {
+  startToCloseTimeout: '10m',
+  cancellationType: waitForDockerStep,
+  heartbeatTimeout: '30s',
+  retry: { ...dockerRetry, maximumAttempts: 10, maximumInterval: '30s' },
+};
+
+/** Database writes by the orchestrator: keep trying through a database restart, they are idempotent. */
+export const controlPlane: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+};
+
+/** The bound on waiting for readiness: Docker's own healthcheck schedule, plus a margin. */
+export function readinessTimeoutMs(healthcheck?: {
+  test: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  startPeriodMs?: number;
+}): number {
+  if (!healthcheck || healthcheck.test[0] === 'NONE') return 120_000;
+  const interval = healthcheck.intervalMs ?? 30_000;
+  const timeout = healthcheck.timeoutMs ?? 30_000;
+  const retries = healthcheck.retries ?? 3;
+  return (healthcheck.startPeriodMs ?? 0) + (interval + timeout) * (retries + 1) + 30_000;
+}

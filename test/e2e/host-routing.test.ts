@@ -85,4 +85,10 @@ describe('routing by host queue (real Temporal, real dockerd hosts, real agents)
       },
     );
   });
+
+  it('an agent stops cleanly on SIGTERM', async () => {
+    const agent = processes.find((p) => p.name === 'agent-vm2')!;
+    assert.equal(await agent.stop(), 0, agent.tail());
+    assert.match(agent.logs, /"msg":"agent stopped"/);
+  });
 });

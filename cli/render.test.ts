@@ -72,19 +72,22 @@ const failed = deployment({
   ],
 });
 
-function plainOutput(sequence: Deployment[]): string[] {
+function plainOutput(sequence: Deployment[], notice?: string): { out: string[]; err: string } {
   let text = '';
+  let err = '';
   const view = createProgressView({ write: (chunk: string) => (text += chunk) }, 'deploy shop', {
     color: false,
+    err: { write: (chunk: string) => (err += chunk) },
   });
   for (const snapshot of sequence.slice(0, -1)) view.update(snapshot);
+  if (notice) view.notice(notice);
   view.finish(sequence.at(-1)!);
-  return text.trimEnd().split('\n');
+  return { out: text.trimEnd().split('\n'), err };
 }
 
 describe('plain progress lines (stdout is not a terminal)', () => {
   it('prints the first snapshot whole, then one line per change, then the outcome', () => {
-    assert.deepEqual(plainOutput(snapshots), [
+    assert.deepEqual(plainOutput(snapshots).out, [
       '[  0%] deploy shop: pending',
       '[  0%] vm1 shop_web_1: pending',
       '[  0%] vm2 shop_web_2: pending',
@@ -96,6 +99,13 @@ describe('plain progress lines (stdout is not a terminal)', () => {
       '[100%] deploy shop: succeeded',
       'deploy shop succeeded in 7s (2 containers)',
     ]);
+  });
+
+  it('writes notices for the person watching to stderr, keeping stdout to the progress lines', () => {
+    const { out, err } = plainOutput(snapshots, 'graphium: event stream interrupted; reconnecting');
+    assert.equal(err, 'graphium: event stream interrupted; reconnecting\n');
+    assert.ok(!out.some((line) => line.includes('reconnecting')));
+    assert.equal(out.at(-1), 'deploy shop succeeded in 7s (2 containers)');
   });
 
   it('prints nothing for a snapshot sent again after a reconnect', () => {
@@ -110,7 +120,7 @@ describe('plain progress lines (stdout is not a terminal)', () => {
         container({ hostId: 'vm2', name: 'shop_web_2', status: 'pulling', attempts: 2, error: pullError }),
       ],
     });
-    assert.deepEqual(plainOutput([snapshots[1]!, retrying, failed]), [
+    assert.deepEqual(plainOutput([snapshots[1]!, retrying, failed]).out, [
       '[  0%] deploy shop: running',
       '[  0%] vm1 shop_web_1: pulling',
       '[  0%] vm2 shop_web_2: pulling',

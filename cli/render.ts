@@ -1,6 +1,7 @@
 import { styleText } from 'node:util';
 import { createLogUpdate } from 'log-update';
 import type { ContainerProgress, Deployment } from './api-types.js';
+import { isTerminal } from './exit-codes.js';
 import { formatDuration, formatTable, progressBar, truncate } from './format.js';
 
 // How a followed operation is shown. On a terminal: one block redrawn in place (log-update), with
@@ -15,8 +16,6 @@ export function containerLine(c: ContainerProgress): string {
   const attempt = c.attempts > 1 ? ` (attempt ${c.attempts})` : '';
   return `${c.hostId} ${c.name}: ${c.status}${attempt}${c.error ? `: ${c.error}` : ''}`;
 }
-
-const terminal = (d: Deployment) => ['succeeded', 'failed', 'rolled_back', 'cancelled'].includes(d.status);
 
 /**
  * The plain lines that tell what changed from `previous` to `next`: the operation's status when it
@@ -35,7 +34,7 @@ export function describeChanges(previous: Deployment | undefined, next: Deployme
   if (previous && previous.status === next.status) return containers;
   const status = `${prefix} ${label}: ${next.status}`;
   // The final status reads best after the container changes that led to it.
-  return terminal(next) ? [...containers, status] : [status, ...containers];
+  return isTerminal(next.status) ? [...containers, status] : [status, ...containers];
 }
 
 /** Printed once at the end: the outcome, and on failure the error and every container that failed. */
@@ -72,7 +71,7 @@ export function renderBlock(d: Deployment, label: string, options: BlockOptions)
     options.color ? styleText(format, text) : text;
   const end = d.finishedAt ? Date.parse(d.finishedAt) : options.now;
   const elapsed = d.startedAt ? `  ${formatDuration(end - Date.parse(d.startedAt))}` : '';
-  const statusColor = d.status === 'succeeded' ? 'green' : terminal(d) ? 'red' : 'cyan';
+  const statusColor = d.status === 'succeeded' ? 'green' : isTerminal(d.status) ? 'red' : 'cyan';
   const width = Math.max(20, options.width - 1);
   const plainHeading = `${label}  ${d.status}${elapsed}  deployment ${d.id}`;
   const heading =
@@ -112,15 +111,20 @@ export interface ViewTarget {
   columns?: number;
 }
 
+/**
+ * `out` is stdout. Off a terminal, stdout is data (a CI log, a pipe), so notices for the person
+ * watching go to `err`; on a terminal they are persisted above the redrawn block, which shares the
+ * screen with stderr and would be torn by a write beside it.
+ */
 export function createProgressView(
   out: ViewTarget,
   label: string,
-  options: { color: boolean },
+  options: { color: boolean; err: ViewTarget },
 ): ProgressView {
-  return out.isTTY ? terminalView(out, label, options.color) : plainView(out, label);
+  return out.isTTY ? terminalView(out, label, options.color) : plainView(out, options.err, label);
 }
 
-function plainView(out: ViewTarget, label: string): ProgressView {
+function plainView(out: ViewTarget, err: ViewTarget, label: string): ProgressView {
   let previous: Deployment | undefined;
   const update = (d: Deployment) => {
     for (const line of describeChanges(previous, d, label)) out.write(`${line}\n`);
@@ -128,7 +132,7 @@ function plainView(out: ViewTarget, label: string): ProgressView {
   };
   return {
     update,
-    notice: (message) => out.write(`${message}\n`),
+    notice: (message) => err.write(`${message}\n`),
     finish(d) {
       update(d);
       for (const line of summaryLines(d, label)) out.write(`${line}\n`);

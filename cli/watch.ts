@@ -12,7 +12,7 @@ export async function watchDeployment(
   deploymentId: string,
   label: string,
 ): Promise<Deployment | undefined> {
-  const view = createProgressView(context.out, label, { color: context.color });
+  const view = createProgressView(context.out, label, { color: context.color, err: context.err });
   const controller = new AbortController();
   const onInterrupt = () => controller.abort();
   process.once('SIGINT', onInterrupt);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { z } from 'zod';
 import {
   agentEnvSchema,
   apiEnvSchema,
@@ -7,6 +8,7 @@ import {
   devEnvSchema,
   loadEnv,
   orchestratorEnvSchema,
+  temporalTlsEnabled,
 } from './env.js';
 
 const token = { GRAPHIUM_ADMIN_TOKEN: 'a-long-enough-admin-secret' };
@@ -90,6 +92,71 @@ describe('loadEnv', () => {
     assert.throws(
       () => loadEnv(devEnvSchema, { TEMPORAL_CLI: '/nonexistent/temporal' }),
       /TEMPORAL_CLI: no executable/,
+    );
+  });
+
+  it('never echoes a secret: tokens, passwords, keys, or the password in DATABASE_URL', () => {
+    assert.throws(
+      () =>
+        loadEnv(orchestratorEnvSchema, {
+          DATABASE_URL: 'mysql://graphium:pa55:w@rd@db.example:5432/graphium',
+          TEMPORAL_TLS_KEY: '/nonexistent/secret-key.pem',
+          TEMPORAL_TLS_CERT: '/etc/hostname',
+        }),
+      (error: ConfigError) => {
+        assert.match(
+          error.message,
+          /DATABASE_URL: expected a postgres:\/\/ .*\(got "mysql:\/\/graphium:\*\*\*@db\.example:5432\/graphium"\)/,
+        );
+        assert.match(error.message, /TEMPORAL_TLS_KEY: file does not exist \(given\)/);
+        assert.doesNotMatch(error.message, /pa55|w@rd|secret-key/);
+        return true;
+      },
+    );
+    for (const name of ['SOME_TOKEN', 'DB_PASSWORD', 'CLIENT_SECRET', 'API_KEY']) {
+      const schema = z.object({ [name]: z.string().min(99) });
+      assert.throws(
+        () => loadEnv(schema, { [name]: 'hunter2' }),
+        (error: ConfigError) => {
+          assert.match(error.message, new RegExp(`${name}: .*\\(given\\)`));
+          assert.doesNotMatch(error.message, /hunter2/);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('turns TLS on with TEMPORAL_TLS=true or any TEMPORAL_TLS_* setting, and refuses contradictions', () => {
+    assert.equal(temporalTlsEnabled(loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1' })), false);
+    assert.equal(
+      temporalTlsEnabled(loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', TEMPORAL_TLS: 'true' })),
+      true,
+      'a publicly trusted server needs no file',
+    );
+    assert.equal(
+      temporalTlsEnabled(
+        loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }),
+      ),
+      true,
+      'a server name alone is not ignored',
+    );
+    assert.equal(
+      temporalTlsEnabled(
+        loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', TEMPORAL_TLS_CA: '/etc/hostname' }),
+      ),
+      true,
+    );
+    assert.throws(
+      () => loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', TEMPORAL_TLS: 'yes' }),
+      /TEMPORAL_TLS: expected true or false \(got "yes"\)/,
+    );
+    assert.throws(
+      () => loadEnv(apiEnvSchema, { ...token, TEMPORAL_TLS: 'false', TEMPORAL_TLS_CA: '/etc/hostname' }),
+      /TEMPORAL_TLS: false contradicts TEMPORAL_TLS_CA \(any TEMPORAL_TLS_\* setting turns TLS on\)/,
+    );
+    assert.throws(
+      () => loadEnv(devEnvSchema, { TEMPORAL_TLS: 'true' }),
+      /TEMPORAL_TLS: only used with TEMPORAL_ADDRESS/,
     );
   });
 });

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from '../stack/duration.js';
+import { redactUrl } from './redact-url.js';
 
 // Every process parses its configuration here, once, at start. Nothing else reads process.env.
 
@@ -53,6 +54,8 @@ const hostId = z
 const temporalVars = {
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** `true`: TLS even without any file (a publicly trusted server). Any TEMPORAL_TLS_* also turns it on. */
+  TEMPORAL_TLS: z.enum(['true', 'false'], { error: 'expected true or false' }).optional(),
   TEMPORAL_TLS_CERT: filePath.optional(),
   TEMPORAL_TLS_KEY: filePath.optional(),
   TEMPORAL_TLS_CA: filePath.optional(),
@@ -67,6 +70,20 @@ const databaseVars = {
   GRAPHIUM_DATA_DIR: z.string().min(1).default('.graphium'),
 };
 
+const tlsSettings = [
+  'TEMPORAL_TLS_CERT',
+  'TEMPORAL_TLS_KEY',
+  'TEMPORAL_TLS_CA',
+  'TEMPORAL_TLS_SERVER_NAME',
+] as const;
+
+/** TLS to Temporal is on when TEMPORAL_TLS=true or any TEMPORAL_TLS_* setting is given. */
+export function temporalTlsEnabled(
+  env: Partial<Record<'TEMPORAL_TLS' | (typeof tlsSettings)[number], string>>,
+): boolean {
+  return env.TEMPORAL_TLS === 'true' || tlsSettings.some((name) => Boolean(env[name]));
+}
+
 function withTlsPairCheck<T extends z.ZodRawShape>(shape: T) {
   return z.object(shape).superRefine((env, ctx) => {
     const record = env as Record<string, unknown>;
@@ -75,6 +92,15 @@ function withTlsPairCheck<T extends z.ZodRawShape>(shape: T) {
         code: 'custom',
         path: [record.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'],
         message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together',
+      });
+    }
+    // A TLS setting that TEMPORAL_TLS=false would silently switch off is a mistake either way.
+    const given = tlsSettings.filter((name) => record[name]);
+    if (record.TEMPORAL_TLS === 'false' && given.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPORAL_TLS'],
+        message: `false contradicts ${given.join(', ')} (any TEMPORAL_TLS_* setting turns TLS on)`,
       });
     }
   });
@@ -115,6 +141,8 @@ export const devEnvSchema = withTlsPairCheck({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI: executableFile.optional(),
+  // Where to look for `temporal` when TEMPORAL_CLI is unset.
+  PATH: z.string().optional(),
   ...databaseVars,
   PORT: port.default(3000),
   GRAPHIUM_ADMIN_TOKEN: adminToken.optional(),
@@ -128,6 +156,9 @@ export const devEnvSchema = withTlsPairCheck({
   // Our own dev server speaks plain gRPC on loopback: TLS settings would silently do nothing.
   for (const name of ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME'] as const) {
     if (env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'only used with TEMPORAL_ADDRESS' });
+  }
+  if (env.TEMPORAL_TLS === 'true') {
+    ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS'], message: 'only used with TEMPORAL_ADDRESS' });
   }
   const taken = new Map<number, string>([[env.PORT, 'PORT']]);
   for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT'] as const) {
@@ -149,6 +180,17 @@ export type DevEnv = z.infer<typeof devEnvSchema>;
 export type TemporalEnv = Pick<ApiEnv, keyof typeof temporalVars>;
 export type DatabaseEnv = Pick<ApiEnv, keyof typeof databaseVars>;
 
+/** Names whose values are never echoed in a configuration error. */
+const SECRET_NAME = /TOKEN|PASSWORD|SECRET|KEY/;
+
+/** How a bad value is shown: secrets never, a URL without its password. */
+function shownValue(name: string, given: string | undefined): string {
+  if (given === undefined) return 'not set';
+  if (SECRET_NAME.test(name)) return 'given';
+  if (name === 'DATABASE_URL') return `got "${redactUrl(given)}"`;
+  return `got "${given}"`;
+}
+
 /** Parses the environment; an empty variable counts as unset, so defaults apply and required ones fail. */
 export function loadEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
   const present = Object.fromEntries(
@@ -159,8 +201,8 @@ export function loadEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv =
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(environment)');
     const given = present[name];
-    const shown = given === undefined ? 'not set' : name.includes('TOKEN') ? 'given' : `got "${given}"`;
-    return `  ${name}: ${issue.code === 'invalid_type' && given === undefined ? 'required' : issue.message} (${shown})`;
+    const problem = issue.code === 'invalid_type' && given === undefined ? 'required' : issue.message;
+    return `  ${name}: ${problem} (${shownValue(name, given)})`;
   });
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
 }

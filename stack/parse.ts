@@ -4,6 +4,7 @@ import { ComposeError, type ComposeIssue } from './compose-errors.js';
 import { composeIssues } from './compose-issues.js';
 import { type ComposeDocument, type ComposeService, composeSchema } from './compose-schema.js';
 import { orderByDependencies } from './dependency-order.js';
+import { jsonSyntaxMessage } from './json-syntax.js';
 import { composeNamePattern, stackNamePattern } from './names.js';
 import type { NetworkSpec, ServiceNetworkSpec, ServiceSpec, StackSpec, VolumeSpec } from './types.js';
 
@@ -20,19 +21,11 @@ function describeDocument(value: unknown): string {
   return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
 }
 
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset).split('\n');
-  return `line ${before.length}, column ${before.at(-1)!.length + 1}`;
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    let message = (error as Error).message;
-    const position = /at position (\d+)/.exec(message);
-    if (position && !/line \d+/.test(message)) message += ` (${lineColumn(text, Number(position[1]))})`;
-    throw new ComposeError([{ path: '', message: `JSON syntax error: ${message}` }]);
+    throw new ComposeError([{ path: '', message: `JSON syntax error: ${jsonSyntaxMessage(text, error)}` }]);
   }
 }
 

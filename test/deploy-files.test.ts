@@ -100,6 +100,16 @@ describe('docker-compose.yml', () => {
     assert.equal(agent?.user, 'root', 'the agent may open the root-only Docker socket');
     assert.equal(temporal?.depends_on?.['temporal-schema']?.condition, 'service_completed_successfully');
     assert.ok(temporal?.healthcheck);
+    // Whoever reaches Temporal can schedule work on every host's queue: loopback until mTLS is set up.
+    assert.deepEqual(temporal?.ports, ['127.0.0.1:7233:7233/tcp']);
+    assert.deepEqual(services['temporal-ui']?.ports, ['127.0.0.1:8080:8080/tcp'], 'the UI has no login');
+  });
+
+  it('publishes Temporal beyond loopback only when TEMPORAL_PUBLISH says so', () => {
+    const { status, stdout, stderr } = composeConfig({ ...secrets, TEMPORAL_PUBLISH: '7233' });
+    assert.equal(status, 0, stderr);
+    const { temporal } = (parse(stdout) as { services: Record<string, ComposeService> }).services;
+    assert.deepEqual(temporal?.ports, [{ published: 7233, target: 7233 }]);
   });
 
   it('refuses to resolve without each secret, naming the missing variable', () => {

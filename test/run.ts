@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { redactUrl } from '../lib/redact-url.js';
 import { INFRA_ENV, startInfra } from './harness/infra.js';
 import { LOG_DIR_ENV, REPO_ROOT } from './harness/processes.js';
 
@@ -50,7 +51,7 @@ async function main(): Promise<number> {
   writeFileSync(infraFile, JSON.stringify(infra, null, 2));
   console.log(
     `graphium tests: Temporal ${infra.temporalAddress}, ${infra.dockerHosts.length} Docker hosts ` +
-      `(${infra.sharedDaemon ? 'one shared daemon' : 'separate dockerd daemons'}), PostgreSQL ${infra.pgAdminUrl.replace(/:[^:@/]*@/, ':***@')}`,
+      `(${infra.sharedDaemon ? 'one shared daemon' : 'separate dockerd daemons'}), PostgreSQL ${redactUrl(infra.pgAdminUrl)}`,
   );
   const summaryFile = join(tmp, 'summary.json');
   let code: number;

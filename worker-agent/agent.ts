@@ -7,6 +7,7 @@ import type { Logger } from '../lib/log.js';
 import { connectWorkerConnection } from '../lib/temporal.js';
 import { hostTaskQueue } from '../workflows/task-queues.js';
 import { activityLogInterceptor } from './activity-log.js';
+import { keepAliveInterceptor } from './keep-alive.js';
 
 /**
  * Runs one host's agent until `stop` resolves: it connects out to Temporal and polls only its own
@@ -25,7 +26,7 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
       identity: `agent:${hostId}@${hostname()}:${process.pid}`,
       activities: createDockerActivities(docker, hostId, log),
       maxConcurrentActivityTaskExecutions: env.GRAPHIUM_AGENT_CONCURRENCY,
-      interceptors: { activity: [activityLogInterceptor(log)] },
+      interceptors: { activity: [activityLogInterceptor(log), keepAliveInterceptor()] },
       // On SIGTERM running Docker steps get this long to finish; the rest are cancelled and retried on restart.
       shutdownGraceTime: '20s',
     });

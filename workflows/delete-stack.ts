@@ -1,5 +1,6 @@
+import { CancellationScope } from '@temporalio/workflow';
 import { control } from './control.js';
-import { describeFailure } from './failures.js';
+import { failuresByHost } from './failures.js';
 import { dockerOn, onHost } from './host-routing.js';
 import {
   finishOperation,
@@ -51,9 +52,7 @@ async function deleteEverywhere(
     return result;
   });
   await syncObserved(input, results);
-  const failures = [...results]
-    .filter((entry): entry is [string, PromiseRejectedResult] => entry[1].status === 'rejected')
-    .map(([hostId, result]) => `${hostId}: ${describeFailure(result.reason)}`);
+  const failures = failuresByHost(results);
   if (failures.length > 0) {
     const snapshot = await finishOperation(
       tracker,
@@ -62,6 +61,9 @@ async function deleteEverywhere(
     );
     throw operationFailure(snapshot);
   }
-  await control.stackDeleted({ stackId: input.stackId });
-  return finishOperation(tracker, 'succeeded', null);
+  // Every host confirmed: the delete is done, and a late cancellation must not say otherwise.
+  return CancellationScope.nonCancellable(async () => {
+    await control.stackDeleted({ stackId: input.stackId });
+    return finishOperation(tracker, 'succeeded', null);
+  });
 }

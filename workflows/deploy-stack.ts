@@ -1,10 +1,11 @@
-import { CancellationScope, CancelledFailure, executeChild, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, patched, startChild, workflowInfo } from '@temporalio/workflow';
 import type { SweepResult } from '../activities/docker/types.js';
 import type { PlacedContainer, StackSpec } from '../stack/types.js';
 import { dependencyWaves } from '../stack/waves.js';
 import { groupBy } from './concurrency.js';
 import { control } from './control.js';
-import { describeFailure, isCancellation } from './failures.js';
+import { HOST_OFFLINE } from './errors.js';
+import { describeFailure, failuresByHost, failureType, isCancellation } from './failures.js';
 import { hostDeployWorkflow } from './host-deploy.js';
 import { dockerOn, onHost } from './host-routing.js';
 import {
@@ -34,11 +35,12 @@ import { hostSweep } from './timeouts.js';
 export async function deployStackWorkflow(input: StackOperationInput): Promise<OperationProgress> {
   const spec = input.spec!;
   return trackOperation(input, 'deploy', async (tracker) => {
+    const hosts: WaveHosts = { started: new Set(), offline: new Set() };
     try {
       const waves = dependencyWaves(spec);
       for (const [index, services] of waves.entries()) {
         tracker.setPhase(`wave ${index + 1} of ${waves.length}: ${services.join(', ')}`);
-        await deployWave(input, spec, index + 1, services, tracker);
+        await deployWave(input, spec, index + 1, services, tracker, hosts);
         const snapshot = tracker.snapshot();
         await control.recordProgress({
           deploymentId: input.deploymentId,
@@ -48,11 +50,17 @@ export async function deployStackWorkflow(input: StackOperationInput): Promise<O
       }
     } catch (error) {
       // Compensation must finish even when the deployment was cancelled.
-      return CancellationScope.nonCancellable(() => compensate(input, tracker, error));
+      return CancellationScope.nonCancellable(() => compensate(input, tracker, hosts, error));
     }
     // Past this point the new version is in place: a late cancellation no longer rolls it back.
     return CancellationScope.nonCancellable(() => commit(input, tracker));
   });
+}
+
+/** Which hosts got a child workflow, and which of those never picked up work (offline). */
+interface WaveHosts {
+  started: Set<string>;
+  offline: Set<string>;
 }
 
 async function deployWave(
@@ -61,6 +69,7 @@ async function deployWave(
   wave: number,
   services: string[],
   tracker: ProgressTracker,
+  hosts: WaveHosts,
 ): Promise<void> {
   const containers = input.placements.filter((c) => services.includes(c.service));
   const byHost = groupBy(containers, (c) => c.hostId);
@@ -71,7 +80,7 @@ async function deployWave(
   await wave$.run(() =>
     Promise.all(
       [...byHost].map(([hostId, hostContainers]) =>
-        executeChild(hostDeployWorkflow, {
+        startChild(hostDeployWorkflow, {
           workflowId: `${workflowId}-${hostId}-wave${wave}`,
           staticSummary: `${input.stack} wave ${wave} on ${hostId}: ${hostContainers.length} containers`,
           typedSearchAttributes: [
@@ -92,10 +101,16 @@ async function deployWave(
               settleMs: input.options?.settleMs ?? DEFAULT_SETTLE_MS,
             },
           ],
-        }).catch((error) => {
-          firstFailure ??= error;
-          wave$.cancel();
-        }),
+        })
+          .then((child) => {
+            hosts.started.add(hostId);
+            return child.result();
+          })
+          .catch((error) => {
+            if (failureType(error) === HOST_OFFLINE) hosts.offline.add(hostId);
+            firstFailure ??= error;
+            wave$.cancel();
+          }),
       ),
     ),
   );
@@ -123,12 +138,21 @@ async function commit(input: StackOperationInput, tracker: ProgressTracker): Pro
 async function compensate(
   input: StackOperationInput,
   tracker: ProgressTracker,
+  waveHosts: WaveHosts,
   cause: unknown,
 ): Promise<OperationProgress> {
   const cancelled = isCancellation(cause);
   tracker.error = cancelled ? 'cancelled on request' : describeFailure(cause);
   tracker.setPhase('compensating: removing what this deployment created');
-  const hosts = [...tracker.reachedHosts].sort();
+  const reached = [...tracker.reachedHosts];
+  // Every host whose child ran may hold containers of this deployment, even if its progress signal
+  // never arrived (a terminated child): all but those that never picked up any work are visited.
+  const visit = patched('rollback-every-started-host')
+    ? [...waveHosts.started]
+        .filter((h) => !waveHosts.offline.has(h) || tracker.reachedHosts.has(h))
+        .concat(reached)
+    : reached;
+  const hosts = [...new Set(visit)].sort();
   const results = await onEveryHost(hosts, (hostId) =>
     onHost(hostId, input.pickupTimeout, () =>
       dockerOn(hostId, hostSweep, input.pickupTimeout).rollbackDeployment.executeWithOptions(
@@ -140,9 +164,11 @@ async function compensate(
   markCompensated(tracker, results);
   await syncObserved(input, results);
   const incomplete = failuresByHost(results).map((f) => `rollback incomplete: ${f}`);
-  const status = cancelled ? 'cancelled' : incomplete.length > 0 ? 'failed' : 'rolled_back';
+  // A rollback that could not finish outranks the cancellation: someone must look at that host.
+  const status = incomplete.length > 0 ? 'failed' : cancelled ? 'cancelled' : 'rolled_back';
   const snapshot = await finishOperation(tracker, status, [tracker.error, ...incomplete].join('; '));
-  if (cancelled) throw new CancelledFailure(`deployment of ${input.stack} cancelled; ${snapshot.error}`);
+  if (cancelled && status === 'cancelled')
+    throw new CancelledFailure(`deployment of ${input.stack} cancelled; ${snapshot.error}`);
   throw operationFailure(snapshot);
 }
 
@@ -158,10 +184,4 @@ function markCompensated(
       .filter((c) => results.get(c.hostId)?.status === 'fulfilled' && touched.includes(c.status))
       .map((c) => ({ hostId: c.hostId, name: c.name, status: 'compensated' as const })),
   );
-}
-
-function failuresByHost(results: Map<string, PromiseSettledResult<unknown>>): string[] {
-  return [...results]
-    .filter((entry): entry is [string, PromiseRejectedResult] => entry[1].status === 'rejected')
-    .map(([hostId, result]) => `${hostId}: ${describeFailure(result.reason)}`);
 }

@@ -3,7 +3,6 @@ import {
   ApplicationFailure,
   CancelledFailure,
   ChildWorkflowFailure,
-  RetryState,
   TemporalFailure,
 } from '@temporalio/common';
 
@@ -29,14 +28,20 @@ export function isCancellation(error: unknown): boolean {
   return false;
 }
 
-/** Attempts an activity made before failing, when Temporal tells us (retry budget spent). */
-export function attemptsOf(error: unknown, maximumAttempts: number | undefined, fallback: number): number {
-  if (error instanceof ActivityFailure && error.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED) {
-    return maximumAttempts ?? fallback;
+/** The type of the innermost ApplicationFailure in a chain (HostOffline, ImageNotFound…). */
+export function failureType(error: unknown, fallback = 'OperationFailed'): string {
+  let current: unknown = error;
+  let type = fallback;
+  while (current instanceof TemporalFailure) {
+    if (current instanceof ApplicationFailure && current.type) type = current.type;
+    current = current.cause;
   }
-  return fallback;
+  return type;
 }
 
-export function failure(type: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
+/** `vm2: host vm2 is offline: …` for every host whose step failed. */
+export function failuresByHost(results: Map<string, PromiseSettledResult<unknown>>): string[] {
+  return [...results]
+    .filter((entry): entry is [string, PromiseRejectedResult] => entry[1].status === 'rejected')
+    .map(([hostId, result]) => `${hostId}: ${describeFailure(result.reason)}`);
 }

@@ -65,30 +65,36 @@ export function observeHosts(
   }));
 }
 
-export async function finishOperation(
+/**
+ * Records how the operation ended. Non-cancellable: a cancel that lands during this last write
+ * must not leave the record behind the work that was in fact done.
+ */
+export function finishOperation(
   tracker: ProgressTracker,
   status: DeploymentStatus,
   error: string | null,
 ): Promise<OperationProgress> {
-  tracker.status = status;
-  tracker.error = error;
-  tracker.setPhase('finished');
-  upsertSearchAttributes([{ key: statusKey, value: status }]);
-  const snapshot = tracker.snapshot();
-  await control.operationFinished({
-    deploymentId: tracker.deploymentId,
-    status,
-    error,
-    progress: snapshot.progress,
-    containers: snapshot.containers,
+  return CancellationScope.nonCancellable(async () => {
+    tracker.status = status;
+    tracker.error = error;
+    tracker.setPhase('finished');
+    upsertSearchAttributes([{ key: statusKey, value: status }]);
+    const snapshot = tracker.snapshot();
+    await control.operationFinished({
+      deploymentId: tracker.deploymentId,
+      status,
+      error,
+      progress: snapshot.progress,
+      containers: snapshot.containers,
+    });
+    return snapshot;
   });
-  return snapshot;
 }
 
 /** Ends the workflow as failed (red in the Temporal UI) once the record says why. */
-export function operationFailure(snapshot: OperationProgress, type = 'OperationFailed'): ApplicationFailure {
+export function operationFailure(snapshot: OperationProgress): ApplicationFailure {
   return ApplicationFailure.create({
-    type,
+    type: 'OperationFailed',
     nonRetryable: true,
     message: `${snapshot.operation} of stack ${snapshot.stack} ${snapshot.status.replace('_', ' ')}: ${snapshot.error}`,
     details: [snapshot],

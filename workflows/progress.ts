@@ -95,8 +95,10 @@ export class ProgressTracker {
   }
 
   list(): ContainerProgress[] {
+    // Code-unit order, not localeCompare: workflow code must not depend on the runtime's locale data.
+    const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     return [...this.containers.values()].sort(
-      (a, b) => a.hostId.localeCompare(b.hostId) || a.name.localeCompare(b.name),
+      (a, b) => byCodeUnit(a.hostId, b.hostId) || byCodeUnit(a.name, b.name),
     );
   }
 

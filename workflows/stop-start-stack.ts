@@ -1,7 +1,7 @@
 import type { ActivityInterfaceFor } from '@temporalio/workflow';
-import type { DockerActivities } from '../activities/docker/index.js';
+import type { DockerActivities, SweepResult } from '../activities/docker/index.js';
 import { dependencyWaves } from '../stack/waves.js';
-import { describeFailure } from './failures.js';
+import { failuresByHost } from './failures.js';
 import { dockerOn, onHost } from './host-routing.js';
 import {
   finishOperation,
@@ -58,9 +58,7 @@ async function sweepInWaves(
       );
       recordStates(tracker, results);
       await syncObserved(input, results);
-      for (const [hostId, result] of results) {
-        if (result.status === 'rejected') failures.push(`${hostId}: ${describeFailure(result.reason)}`);
-      }
+      failures.push(...failuresByHost(results));
       if (failures.length > 0) break;
     }
     if (failures.length > 0) {
@@ -70,16 +68,7 @@ async function sweepInWaves(
   });
 }
 
-function recordStates(
-  tracker: ProgressTracker,
-  results: Map<
-    string,
-    PromiseSettledResult<{
-      affected: string[];
-      remaining: { name: string; service: string; replica: number; containerId: string; state: string }[];
-    }>
-  >,
-) {
+function recordStates(tracker: ProgressTracker, results: Map<string, PromiseSettledResult<SweepResult>>) {
   for (const [hostId, result] of results) {
     if (result.status !== 'fulfilled') continue;
     const affected = new Set(result.value.affected);

@@ -1,5 +1,5 @@
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/common';
-import { HOST_OFFLINE, NON_RETRYABLE_DOCKER_ERRORS } from './errors.js';
+import { NON_RETRYABLE_DOCKER_ERRORS } from './errors.js';
 
 // Every timeout and retry policy of every activity, grouped by intent. Schedule-to-start (the
 // "host offline" bound) is added per call by dockerOn(), from the operation's input.
@@ -14,12 +14,17 @@ const dockerRetry = {
   initialInterval: '1s',
   backoffCoefficient: 2,
   maximumInterval: '15s',
-  nonRetryableErrorTypes: [...NON_RETRYABLE_DOCKER_ERRORS, HOST_OFFLINE],
+  nonRetryableErrorTypes: NON_RETRYABLE_DOCKER_ERRORS,
 };
 
-/** create/start/inspect/prepare: a daemon answers in seconds; a dead agent is retried after 30 s. */
+/**
+ * create/start/prepare/list: a daemon answers in seconds, but stopping a replaced container waits
+ * its grace period and a loaded daemon is slow. The agent heartbeats every 5 s while a step runs,
+ * so a dead agent is noticed in 20 s and the step retried, however long the step may take.
+ */
 export const quickDockerStep: ActivityOptions = {
-  startToCloseTimeout: '30s',
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '20s',
   cancellationType: waitForDockerStep,
   retry: { ...dockerRetry, maximumAttempts: 5 },
 };

@@ -4,7 +4,7 @@ import { createControlActivities } from '../activities/control/index.js';
 import type { Database } from '../db/client.js';
 import type { OrchestratorEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
-import { connectClient, connectWorkerConnection, ensureSearchAttributes } from '../lib/temporal.js';
+import { connectWorkerConnection, ensureSearchAttributes } from '../lib/temporal.js';
 import { ORCHESTRATOR_TASK_QUEUE } from './task-queues.js';
 
 /**
@@ -18,7 +18,6 @@ export async function runOrchestrator(
   stop: Promise<unknown>,
 ): Promise<void> {
   const connection = await connectWorkerConnection(env);
-  const client = await connectClient(env);
   try {
     const added = await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
     if (added.length > 0) log.info({ added }, 'registered search attributes');
@@ -29,13 +28,12 @@ export async function runOrchestrator(
       ...(env.GRAPHIUM_WORKFLOW_BUNDLE
         ? { workflowBundle: { codePath: env.GRAPHIUM_WORKFLOW_BUNDLE } }
         : { workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)) }),
-      activities: createControlActivities(db, client),
+      activities: createControlActivities(db),
     });
     log.info({ taskQueue: ORCHESTRATOR_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'orchestrator polling');
     await worker.runUntil(stop);
     log.info('orchestrator stopped');
   } finally {
-    await client.connection.close();
     await connection.close();
   }
 }

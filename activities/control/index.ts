@@ -1,4 +1,3 @@
-import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client.js';
 import {
   finishDeployment,
@@ -12,7 +11,7 @@ import { markStackDeleted } from '../../db/repositories/stack-deletion.js';
  * Control-plane activities, run by the orchestrator worker on `graphium-orchestrator`: they keep
  * the database in step with the workflows. Each is an idempotent write, safe to retry.
  */
-export function createControlActivities(db: Database, _temporal?: Client) {
+export function createControlActivities(db: Database) {
   return {
     operationStarted: (input: { deploymentId: string; runId: string; hostIds: string[] }) =>
       markDeploymentStarted(db, input),

@@ -1,6 +1,7 @@
 import { ApplicationFailure, activityInfo, heartbeat, sleep } from '@temporalio/activity';
 import type Docker from 'dockerode';
 import { LABEL_CONFIG_HASH, LABEL_DEPLOYMENT, LABEL_HOST, LABEL_STACK } from '../../stack/names.js';
+import type { HealthcheckSpec } from '../../stack/types.js';
 import { CONTAINER_UNHEALTHY, INVALID_CONTAINER_SPEC } from '../../workflows/errors.js';
 import { buildCreateOptions } from './container-spec.js';
 import { messageOf, specFailure } from './errors.js';
@@ -27,28 +28,27 @@ export async function createContainer(
   const { attempt } = activityInfo();
   const image = await host.docker.getImage(request.service.image).inspect();
   const options = buildCreateOptions(request, host.hostId, image.Id);
+  const healthcheck = effectiveHealthcheck(image, request.service.healthcheck);
   const existing = await host.inspect(request.name);
   let retired = await findRetired(host, request);
+  const result = (containerId: string, action: CreateContainerResult['action'], running: boolean) => ({
+    containerId,
+    action,
+    running,
+    retired,
+    healthcheck,
+    attempt,
+  });
   if (existing) {
     assertOwned(existing, request, host.hostId);
     const labels = existing.Config.Labels ?? {};
     if (labels[LABEL_DEPLOYMENT] === request.deploymentId) {
-      return {
-        containerId: existing.Id,
-        action: retired ? 'replaced' : 'created',
-        running: existing.State.Running,
-        retired,
-        attempt,
-      };
+      // A retried attempt: finish what the first one may have left half done.
+      await connectNetworks(host, existing.Id, request);
+      return result(existing.Id, retired ? 'replaced' : 'created', existing.State.Running);
     }
     if (labels[LABEL_CONFIG_HASH] === options.Labels?.[LABEL_CONFIG_HASH]) {
-      return {
-        containerId: existing.Id,
-        action: 'unchanged',
-        running: existing.State.Running,
-        retired,
-        attempt,
-      };
+      return result(existing.Id, 'unchanged', existing.State.Running);
     }
     // Rename first, then stop: if we crash in between, the retry still finds it by its retired name.
     retired = {
@@ -60,14 +60,7 @@ export async function createContainer(
     await host.rename(existing.Id, retired.retiredName);
   }
   if (retired) await host.stop(retired.containerId);
-  const container = await create(host, options, request);
-  return {
-    containerId: container,
-    action: retired ? 'replaced' : 'created',
-    running: false,
-    retired,
-    attempt,
-  };
+  return result(await create(host, options, request), retired ? 'replaced' : 'created', false);
 }
 
 async function create(host: HostDocker, options: Docker.ContainerCreateOptions, request: ContainerRequest) {
@@ -81,16 +74,43 @@ async function create(host: HostDocker, options: Docker.ContainerCreateOptions, 
     { container: request.name, containerId: id, deployment: request.deploymentId },
     'container created',
   );
+  await connectNetworks(host, id, request);
+  return id;
+}
+
+/** Docker (API 1.41) attaches one network at create; the others join here, idempotently. */
+async function connectNetworks(host: HostDocker, containerId: string, request: ContainerRequest) {
   for (const network of request.networks.slice(1)) {
     try {
       await host.docker
         .getNetwork(network.dockerName)
-        .connect({ Container: id, EndpointConfig: { Aliases: network.aliases } });
+        .connect({ Container: containerId, EndpointConfig: { Aliases: network.aliases } });
     } catch (error) {
       if (!/already exists/i.test(messageOf(error))) throw error;
     }
   }
-  return id;
+}
+
+const NS_PER_MS = 1_000_000;
+
+/** The healthcheck Docker will run: the image's own, with the service's settings on top. */
+function effectiveHealthcheck(
+  image: Docker.ImageInspectInfo,
+  service: HealthcheckSpec | undefined,
+): HealthcheckSpec | undefined {
+  const own = image.Config?.Healthcheck as
+    | { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number }
+    | undefined;
+  const test = service?.test.length ? service.test : (own?.Test ?? []);
+  if (test.length === 0 || test[0] === 'NONE') return service;
+  const ms = (ns?: number) => (ns ? ns / NS_PER_MS : undefined);
+  return {
+    test,
+    intervalMs: service?.intervalMs ?? ms(own?.Interval),
+    timeoutMs: service?.timeoutMs ?? ms(own?.Timeout),
+    retries: service?.retries ?? own?.Retries,
+    startPeriodMs: service?.startPeriodMs ?? ms(own?.StartPeriod),
+  };
 }
 
 async function findRetired(

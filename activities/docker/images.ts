@@ -18,26 +18,33 @@ export async function pullImage(host: HostDocker, image: string): Promise<{ pull
     if (!isNotFound(error)) throw error;
   }
   host.log.info({ image }, 'pulling image');
+  const signal = cancellationSignal();
   try {
     const stream = await host.docker.pull(image);
-    const signal = cancellationSignal();
-    const onAbort = () => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        host.docker.modem.followProgress(
-          stream,
-          (error: Error | null) => (error ? reject(error) : resolve()),
-          (event: PullEvent) => {
-            if (event.error) reject(new Error(event.error));
-            heartbeat({ status: event.status, layer: event.id, ...event.progressDetail });
-          },
-        );
-      });
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    await new Promise<void>((resolve, reject) => {
+      // Destroying the stream ends followProgress as if the pull had finished: reject first.
+      const onAbort = () => {
+        reject(signal.reason ?? new Error('pull cancelled'));
+        (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      host.docker.modem.followProgress(
+        stream,
+        (error: Error | null) => {
+          signal.removeEventListener('abort', onAbort);
+          if (signal.aborted) reject(signal.reason ?? new Error('pull cancelled'));
+          else if (error) reject(error);
+          else resolve();
+        },
+        (event: PullEvent) => {
+          if (event.error) reject(new Error(event.error));
+          heartbeat({ status: event.status, layer: event.id, ...event.progressDetail });
+        },
+      );
+    });
   } catch (error) {
+    if (signal.aborted) throw error;
     throw pullFailure(image, host.hostId, error);
   }
   host.log.info({ image }, 'image pulled');

@@ -1,4 +1,4 @@
-import type { ServiceSpec } from '../../stack/types.js';
+import type { HealthcheckSpec, ServiceSpec } from '../../stack/types.js';
 
 // Inputs and results of the Docker activities. Workflows import these as types only.
 
@@ -41,6 +41,8 @@ export interface CreateContainerResult {
   running: boolean;
   /** Set when an older container was renamed out of the way; rollback renames it back. */
   retired?: RetiredContainer;
+  /** The healthcheck Docker will run (the image's own, overridden by the service's), if any. */
+  healthcheck?: HealthcheckSpec;
   attempt: number;
 }
 

@@ -22,7 +22,17 @@ function idFromPath(pattern: string, path: string): string | undefined {
   const names = pattern.split('/');
   const values = path.split('/');
   const index = names.indexOf(':id');
-  return index >= 0 && names.length === values.length ? decodeURIComponent(values[index]!) : undefined;
+  if (index < 0 || names.length !== values.length) return undefined;
+  return safeDecode(values[index]!).slice(0, MAX_PATH_LENGTH);
+}
+
+/** A malformed escape (`%E0%A4%A`) is kept as sent: the audit row must be written whatever the path. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 export const auditMutations: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -3,8 +3,9 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import { ComposeError, PlacementError } from '../../stack/index.js';
+import { ComposeError, formatPath, PlacementError } from '../../stack/index.js';
 import { ApiError, errorJson } from './errors.js';
+import { isTemporalUnreachable } from './temporal-calls.js';
 import type { AppEnv } from './types.js';
 
 // The only places that turn failures into HTTP responses: zod validation (defaultHook), thrown
@@ -13,13 +14,6 @@ import type { AppEnv } from './types.js';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const targetNames: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header' };
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, segment) => {
-    if (typeof segment === 'number') return `${text}[${segment}]`;
-    return text === '' ? String(segment) : `${text}.${String(segment)}`;
-  }, '');
-}
 
 export function validationIssues(error: ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
@@ -47,6 +41,11 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   }
   if (error instanceof WorkflowNotFoundError) return errorJson(c, 404, 'not_found', error.message);
   if (error instanceof HTTPException && error.status < 500) return fromHttpException(c, error);
+  // A Temporal call that no service turned into its own 503 (they all should): still not a bug of ours.
+  if (isTemporalUnreachable(error)) {
+    c.var.deps?.log.warn({ err: error, method: c.req.method, path: c.req.path }, 'Temporal unavailable');
+    return errorJson(c, 503, 'unavailable', 'Temporal is unavailable; retry');
+  }
   c.var.deps?.log.error(
     { err: loggableError(error), method: c.req.method, path: c.req.path },
     'request failed',

@@ -66,10 +66,17 @@ const response = (description: string) => ({
 export const errorResponses = {
   400: response('Bad input: `invalid_request` (with `details.issues`) or `invalid_compose`'),
   401: response('`unauthorized`: missing, unknown or revoked bearer token'),
-  403: response('`forbidden`: the token’s role is too low for this route'),
+  403: response(
+    '`forbidden`: the token’s role is too low for this request (a route, or a bind mount in a stack)',
+  ),
   404: response('`not_found`'),
   409: response('`conflict`: the resource exists or is in use'),
   422: response('`unprocessable`: valid shape, impossible request'),
+} as const;
+
+/** Added to routes that call Temporal and cannot answer without it. */
+export const temporalErrorResponses = {
+  503: response('`unavailable`: Temporal did not answer in time; retry'),
 } as const;
 
 /** Added to routes that take a request body. */

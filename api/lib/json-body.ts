@@ -1,11 +1,15 @@
 import type { MiddlewareHandler } from 'hono';
+import { jsonSyntaxMessage } from '../../stack/index.js';
 import { badRequest } from './errors.js';
 
-const jsonMediaType = /^application\/([\w.-]+\+)?json$/i;
+/** The media type of a Content-Type header, lower case, without parameters (`; charset=…`). */
+export function mediaTypeOf(contentType: string | undefined): string {
+  return contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+}
 
-function lineColumn(text: string, offset: number): string {
-  const lines = text.slice(0, offset).split('\n');
-  return `line ${lines.length}, column ${lines.at(-1)!.length + 1}`;
+/** `application/json` and its structured-syntax relatives (`application/merge-patch+json`). */
+export function isJsonMediaType(mediaType: string): boolean {
+  return /^application\/([\w.-]+\+)?json$/i.test(mediaType);
 }
 
 /**
@@ -14,18 +18,15 @@ function lineColumn(text: string, offset: number): string {
  * from memory (bodies are at most 1 MiB).
  */
 export const checkJsonSyntax: MiddlewareHandler = async (c, next) => {
-  const mediaType = c.req.header('content-type')?.split(';')[0]?.trim() ?? '';
-  if (!['POST', 'PUT', 'PATCH'].includes(c.req.method) || !jsonMediaType.test(mediaType)) return next();
+  const mediaType = mediaTypeOf(c.req.header('content-type'));
+  if (!['POST', 'PUT', 'PATCH'].includes(c.req.method) || !isJsonMediaType(mediaType)) return next();
   const text = await c.req.text();
   // An empty body is left to the route: operations such as `stop` take none.
   if (text.trim() === '') return next();
   try {
     JSON.parse(text);
   } catch (error) {
-    let message = (error as Error).message;
-    const position = /at position (\d+)/.exec(message);
-    if (position) message += ` (${lineColumn(text, Number(position[1]))})`;
-    throw badRequest(`malformed JSON body: ${message}`);
+    throw badRequest(`malformed JSON body: ${jsonSyntaxMessage(text, error)}`);
   }
   return next();
 };
@@ -36,8 +37,7 @@ export const checkJsonSyntax: MiddlewareHandler = async (c, next) => {
  * "Malformed JSON". Runs after checkJsonSyntax, which has cached the text.
  */
 export const emptyJsonBodyAsObject: MiddlewareHandler = async (c, next) => {
-  const mediaType = c.req.header('content-type')?.split(';')[0]?.trim() ?? '';
-  if (jsonMediaType.test(mediaType) && (await c.req.text()).trim() === '') {
+  if (isJsonMediaType(mediaTypeOf(c.req.header('content-type'))) && (await c.req.text()).trim() === '') {
     // Hono caches body promises under the reader's name; its type declares the resolved value.
     (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve('{}');
   }

@@ -12,6 +12,7 @@ import type { Logger } from '../../lib/log.js';
 import { activeDeploymentStatuses, type DeploymentStatus } from '../../workflows/enums.js';
 import { progressQuery } from '../../workflows/progress.js';
 import type { OperationProgress } from '../../workflows/progress-types.js';
+import { withTemporalDeadline } from '../lib/temporal-calls.js';
 
 // The database row is the record of an operation; Temporal knows whether its workflow still runs.
 // While a row is active this module asks Temporal, reads the live progress, and settles rows whose
@@ -24,8 +25,6 @@ export interface DeploymentStateDeps {
   log?: Logger;
 }
 
-/** Past this, answer from the database alone: a slow Temporal must not hang a GET or an SSE poll. */
-const TEMPORAL_DEADLINE_MS = 3_000;
 /**
  * A row without a run id may be a workflow start in flight (the row is written first); only after this
  * long does "no such workflow" mean the start was lost. Before it, describing by workflow id alone could
@@ -73,8 +72,9 @@ function handleOf(deps: DeploymentStateDeps, row: DeploymentRow) {
   return deps.temporal.workflow.getHandle(row.workflowId, row.runId ?? undefined, { followRuns: false });
 }
 
+/** Past the deadline, answer from the database alone: a slow Temporal must not hang a GET or an SSE poll. */
 function withDeadline<T>(deps: DeploymentStateDeps, fn: () => Promise<T>): Promise<T> {
-  return deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, fn);
+  return withTemporalDeadline(deps.temporal, fn);
 }
 
 /** undefined: unknown (Temporal unreachable, or a start may still be in flight). */

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { hostTaskQueue } from '../../workflows/task-queues.js';
+import { callTemporal } from '../lib/temporal-calls.js';
 
 // A host's status comes only from Temporal: the pollers it has seen on the host's activity queue.
 // The database knows which hosts exist, never whether their agents are alive.
@@ -37,11 +38,14 @@ export async function describeHostAgent(
   hostId: string,
   now = Date.now(),
 ): Promise<HostAgentStatus> {
-  const response = await temporal.workflowService.describeTaskQueue({
-    namespace,
-    taskQueue: { name: hostTaskQueue(hostId), kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-  });
+  // Unreachable Temporal: 503. A host's status is never guessed from the database.
+  const response = await callTemporal(temporal, `read the agent status of host ${hostId}`, () =>
+    temporal.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: hostTaskQueue(hostId), kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    }),
+  );
   const latest = (response.pollers ?? [])
     .map((poller) => ({ identity: poller.identity ?? '', lastPollAt: timestampMs(poller.lastAccessTime) }))
     .sort((a, b) => b.lastPollAt - a.lastPollAt)[0];

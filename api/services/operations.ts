@@ -1,29 +1,27 @@
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client.js';
 import {
-  abandonDeployment,
   findByIdempotencyKey,
   hostsEverTargeted,
   insertDeployment,
   lastDeployedVersion,
   type NewDeployment,
   OperationInProgressError,
-  setDeploymentRunId,
 } from '../../db/repositories/deployments.js';
 import { listHosts } from '../../db/repositories/hosts.js';
 import { asPlacedContainers, stackPlacements } from '../../db/repositories/placements.js';
 import { findStackAnyState, getStackVersion } from '../../db/repositories/stacks.js';
-import type { DeploymentRow, StackRow } from '../../db/schema.js';
+import type { DeploymentRow, HostRow, StackRow } from '../../db/schema.js';
 import type { Logger } from '../../lib/log.js';
 import { PlacementError, placeContainers } from '../../stack/index.js';
 import type { PlacedContainer } from '../../stack/types.js';
 import type { OperationOptions, StackOperationInput } from '../../workflows/operation-types.js';
 import { type Operation, operationRegistry, operationWorkflowId } from '../../workflows/registry.js';
 import { hostsKey, operationKey, stackKey, statusKey } from '../../workflows/search-attributes.js';
-import { ORCHESTRATOR_TASK_QUEUE } from '../../workflows/task-queues.js';
-import { ApiError, conflict, notFound } from '../lib/errors.js';
+import { ApiError, notFound } from '../lib/errors.js';
 import { isActive, reconcileDeployment } from './deployment-state.js';
 import { describeHostAgents } from './host-agents.js';
+import { startOperationWorkflow } from './workflow-start.js';
 
 export interface OperationDeps {
   db: Database;
@@ -54,17 +52,15 @@ export interface StartedOperation {
  * Starts a stack operation: resolves the version and (for deploy) the placement, records a
  * pending deployment (the database refuses a second active one per stack: 409), and starts the
  * workflow named in the operation registry on the orchestrator queue. The API and tests both
- * start operations only through here.
+ * start operations only through here. A request repeating an Idempotency-Key is answered by
+ * `findReplayedOperation` before the stack is even looked up; here only a concurrent duplicate
+ * (caught by the database's unique index) is replayed.
  */
 export async function startOperation(
   deps: OperationDeps,
   request: OperationRequest,
 ): Promise<StartedOperation> {
   const { db } = deps;
-  if (request.idempotencyKey) {
-    const earlier = await findByIdempotencyKey(db, request.requestedBy, request.idempotencyKey);
-    if (earlier) return replay(earlier, request);
-  }
   const definition = operationRegistry[request.operation];
   const stack = request.stack;
   const version = definition.placesVersion
@@ -72,15 +68,23 @@ export async function startOperation(
     : ((await lastDeployedVersion(db, stack.id)) ?? stack.currentVersion);
   const stackVersion = await getStackVersion(db, stack.id, version);
   if (!stackVersion) throw notFound(`stack ${stack.name} has no version ${version}`);
-  const current = asPlacedContainers(await stackPlacements(db, stack.id));
+  const hosts = await listHosts(db);
+  // A removed host has no agent to come back: every step sent there would wait out the pickup bound
+  // and fail the operation. DELETE /hosts/:id refuses while a host has containers or an active operation.
+  const registered = new Set(hosts.map((host) => host.id));
+  const current = asPlacedContainers(await stackPlacements(db, stack.id)).filter((c) =>
+    registered.has(c.hostId),
+  );
   const placements = definition.placesVersion
-    ? await place(deps, stack.name, stackVersion.spec, current)
+    ? await place(deps, hosts, stack.name, stackVersion.spec, current)
     : current;
   const hostIds = [
     ...new Set(
       [...placements, ...current].map((c) => c.hostId).concat(await hostsEverTargeted(db, stack.id)),
     ),
-  ].sort();
+  ]
+    .filter((id) => registered.has(id))
+    .sort();
 
   const newDeployment: NewDeployment = {
     stackId: stack.id,
@@ -99,7 +103,7 @@ export async function startOperation(
     idempotencyKey: request.idempotencyKey,
     workflowId: (sequence) => operationWorkflowId(request.operation, stack.name, sequence),
   };
-  const inserted = await insertOnce(deps, request, newDeployment, true);
+  const inserted = await insertPendingDeployment(deps, request, newDeployment);
   if (inserted.replayed) return inserted;
   const { deployment } = inserted;
 
@@ -115,41 +119,31 @@ export async function startOperation(
     pickupTimeout: deps.pickupTimeout,
     options: request.options,
   };
-  try {
-    const handle = await deps.temporal.workflow.start(definition.workflowType, {
-      taskQueue: ORCHESTRATOR_TASK_QUEUE,
-      workflowId: deployment.workflowId,
-      args: [input],
-      staticSummary: summary(request.operation, stack.name, version, placements),
-      staticDetails: `requested by ${request.requestedBy}; deployment ${deployment.id}`,
-      typedSearchAttributes: [
-        { key: stackKey, value: stack.name },
-        { key: hostsKey, value: hostIds },
-        { key: operationKey, value: request.operation },
-        { key: statusKey, value: 'pending' },
-      ],
-    });
-    await setDeploymentRunId(db, deployment.id, handle.firstExecutionRunId);
-    return { deployment: { ...deployment, runId: handle.firstExecutionRunId }, replayed: false };
-  } catch (error) {
-    const message = `could not start workflow ${deployment.workflowId}: ${(error as Error).message}`;
-    // Nothing started, so a client retrying with the same Idempotency-Key must start anew.
-    await abandonDeployment(db, deployment.id, message);
-    if (error instanceof WorkflowExecutionAlreadyStartedError) throw conflict(message);
-    throw new ApiError(503, 'unavailable', message);
-  }
+  const runId = await startOperationWorkflow(deps, deployment, {
+    workflowType: definition.workflowType,
+    input,
+    staticSummary: summary(request.operation, stack.name, version, placements),
+    typedSearchAttributes: [
+      { key: stackKey, value: stack.name },
+      { key: hostsKey, value: hostIds },
+      { key: operationKey, value: request.operation },
+      { key: statusKey, value: 'pending' },
+    ],
+  });
+  return { deployment: { ...deployment, runId }, replayed: false };
 }
 
 /**
- * Inserts the pending row. When the database says another operation is active, that row is checked
- * against Temporal first: if its workflow has in fact closed (terminated in the UI, say), the row is
- * settled and the insert tried once more, so a 409 always names an operation that really runs.
+ * Inserts the pending row, trying a second time at most. When the database says another operation is
+ * active, that row is checked against Temporal first: if its workflow has in fact closed (terminated
+ * in the UI, say), the row is settled and the insert tried once more, so a 409 always names an
+ * operation that really runs.
  */
-async function insertOnce(
+async function insertPendingDeployment(
   deps: OperationDeps,
   request: OperationRequest,
   row: NewDeployment,
-  mayRetry: boolean,
+  mayRetry = true,
 ): Promise<StartedOperation> {
   try {
     return { deployment: await insertDeployment(deps.db, row), replayed: false };
@@ -162,7 +156,9 @@ async function insertOnce(
     if (retried) return replay(retried, request);
     const active = error.active && (await reconcileDeployment(deps, error.active));
     // No active row left (it just finished, or was settled now): this request may go ahead.
-    if (mayRetry && !(active && isActive(active.status))) return insertOnce(deps, request, row, false);
+    if (mayRetry && !(active && isActive(active.status))) {
+      return insertPendingDeployment(deps, request, row, false);
+    }
     throw new ApiError(409, 'conflict', `stack ${request.stack.name} already has an operation in progress`, {
       deploymentId: active?.id,
       operation: active?.operation,
@@ -210,11 +206,12 @@ export async function findReplayedOperation(
 
 async function place(
   deps: OperationDeps,
+  hosts: HostRow[],
   stack: string,
   spec: Parameters<typeof placeContainers>[1],
   current: PlacedContainer[],
 ): Promise<PlacedContainer[]> {
-  const hosts = await listHosts(deps.db);
+  // Unreachable Temporal: 503 from describeHostAgents; placement never guesses which hosts are online.
   const status = await describeHostAgents(
     deps.temporal,
     deps.namespace,

@@ -83,8 +83,9 @@ export function registerDeploymentCommands(program: Command, context: CliContext
     .addHelpText('after', '\nExample:\n  graphium deployments --stack shop')
     .action(async (options: { stack?: string; json?: boolean }) => {
       // The API takes a stack name or id here, deleted stacks included.
-      const { items } = await context.api().listDeployments(options.stack);
-      if (options.json) return context.json(items);
+      const answer = await context.api().listDeployments(options.stack);
+      if (options.json) return context.json(answer);
+      const { items } = answer;
       if (items.length === 0) return context.note('no deployments');
       context.print(
         formatTable(

@@ -15,8 +15,9 @@ export function registerHostCommands(program: Command, context: CliContext): voi
     .description('list hosts with their agent status (online/offline), agent identity and last poll')
     .option('--json', 'print the API answer as JSON')
     .action(async (options: { json?: boolean }) => {
-      const { items } = await context.api().listHosts();
-      if (options.json) return context.json(items);
+      const answer = await context.api().listHosts();
+      if (options.json) return context.json(answer);
+      const { items } = answer;
       if (items.length === 0) {
         return context.note('no hosts registered; add one with: graphium hosts add <id>');
       }

@@ -61,8 +61,9 @@ export function registerStackCommands(program: Command, context: CliContext): vo
     .description('list stacks')
     .option('--json', 'print the API answer as JSON')
     .action(async (options: { json?: boolean }) => {
-      const { items } = await context.api().listStacks();
-      if (options.json) return context.json(items);
+      const answer = await context.api().listStacks();
+      if (options.json) return context.json(answer);
+      const { items } = answer;
       if (items.length === 0) {
         return context.note('no stacks; create one with: graphium stack create -f compose.yml --name <name>');
       }

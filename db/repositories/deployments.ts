@@ -128,7 +128,10 @@ export async function findDeploymentWithStack(
   return row;
 }
 
-/** All hosts any operation of the stack ever targeted: delete and stop visit every one of them. */
+/**
+ * All hosts any operation of the stack ever targeted, removed ones included: delete and stop visit
+ * every one still registered (the operation service leaves out the rest).
+ */
 export async function hostsEverTargeted(db: Database, stackId: string): Promise<string[]> {
   const rows = await db
     .select({ hostIds: deployments.hostIds })

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachDatabase } from '../../test/harness/databases.js';
 import { placements, stacks } from '../schema.js';
-import { countContainersOnHost, deleteUnusedHost, getHost, insertHost, listHosts } from './hosts.js';
+import { finishDeployment, insertDeployment } from './deployments.js';
+import {
+  activeDeploymentsOnHost,
+  countContainersOnHost,
+  deleteUnusedHost,
+  getHost,
+  insertHost,
+  listHosts,
+} from './hosts.js';
+import { createStack } from './stacks.js';
 
 forEachDatabase('hosts repository', (db) => {
   it('inserts a host once; a duplicate id inserts nothing', async () => {
@@ -36,5 +45,43 @@ forEachDatabase('hosts repository', (db) => {
     assert.equal(await deleteUnusedHost(db(), 'vm1'), 'deleted');
     assert.equal(await deleteUnusedHost(db(), 'vm1'), 'missing');
     assert.equal(await getHost(db(), 'vm1'), undefined);
+  });
+
+  it('deletes a host only while no pending or running operation targets it', async () => {
+    await insertHost(db(), { id: 'target', name: 'target', labels: {} });
+    await insertHost(db(), { id: 'targ', name: 'targ', labels: {} });
+    const stack = (await createStack(db(), 'busy-stack', {
+      source: 'services: {}',
+      format: 'yaml',
+      spec: { services: [], networks: [], volumes: [] },
+      createdBy: 'tester',
+    }))!.stack;
+    const running = await insertDeployment(db(), {
+      stackId: stack.id,
+      stackName: stack.name,
+      operation: 'deploy',
+      version: 1,
+      hostIds: ['other', 'target'],
+      containers: [],
+      requestedBy: 'tester',
+      workflowId: (sequence) => `deploy-busy-stack-${sequence}`,
+    });
+    assert.deepEqual(
+      (await activeDeploymentsOnHost(db(), 'target')).map((row) => row.id),
+      [running.id],
+    );
+    assert.deepEqual(await activeDeploymentsOnHost(db(), 'targ'), []);
+    assert.equal(await deleteUnusedHost(db(), 'target'), 'in_use', 'its operation has placed nothing yet');
+    assert.equal(await deleteUnusedHost(db(), 'targ'), 'deleted', 'only exact host ids count');
+
+    await finishDeployment(db(), {
+      deploymentId: running.id,
+      status: 'rolled_back',
+      error: null,
+      progress: 0,
+      containers: [],
+    });
+    assert.deepEqual(await activeDeploymentsOnHost(db(), 'target'), []);
+    assert.equal(await deleteUnusedHost(db(), 'target'), 'deleted', 'a finished operation holds nothing');
   });
 });

@@ -1,6 +1,7 @@
-import { and, asc, count, eq, notExists } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, notExists, sql } from 'drizzle-orm';
+import { activeDeploymentStatuses } from '../../workflows/enums.js';
 import type { Database } from '../client.js';
-import { type HostRow, hosts, placements } from '../schema.js';
+import { deployments, type HostRow, hosts, placements } from '../schema.js';
 
 export interface NewHost {
   id: string;
@@ -28,9 +29,25 @@ export async function countContainersOnHost(db: Database, hostId: string): Promi
   return row?.n ?? 0;
 }
 
+/** Pending or running operations whose hosts include this one (awaitable, or a subquery). */
+export function activeDeploymentsOnHost(db: Database, hostId: string) {
+  return db
+    .select()
+    .from(deployments)
+    .where(
+      and(
+        inArray(deployments.status, [...activeDeploymentStatuses]),
+        sql`${deployments.hostIds} @> ${JSON.stringify([hostId])}::jsonb`,
+      ),
+    );
+}
+
 /**
- * Deletes the host only while no container is placed on it, in one statement, so a deploy that
- * places a container at the same moment cannot leave it on a host that no longer exists.
+ * Deletes the host only while nothing uses it: no container placed on it, and no pending or running
+ * operation that targets it (such an operation records its containers only as its workflow observes
+ * them, so the placements alone would let the host go mid-deploy and leave that operation waiting
+ * for an agent that never comes). Check and delete are one statement; operations started afterwards
+ * target registered hosts only, so they no longer include this one.
  */
 export async function deleteUnusedHost(db: Database, id: string): Promise<'deleted' | 'missing' | 'in_use'> {
   const deleted = await db
@@ -39,6 +56,7 @@ export async function deleteUnusedHost(db: Database, id: string): Promise<'delet
       and(
         eq(hosts.id, id),
         notExists(db.select({ one: placements.hostId }).from(placements).where(eq(placements.hostId, id))),
+        notExists(activeDeploymentsOnHost(db, id)),
       ),
     )
     .returning({ id: hosts.id });

@@ -1,4 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
+import { isRetiredName } from '../../activities/docker/retired-names.js';
 import type { ObservedContainer } from '../../activities/docker/types.js';
 import type { PlacedContainer } from '../../stack/types.js';
 import type { Database } from '../client.js';
@@ -54,6 +55,6 @@ export async function stackPlacements(db: Database, stackId: string): Promise<Pl
 /** The current replicas of a stack, for sticky placement and for stop/start/delete. */
 export function asPlacedContainers(rows: PlacementRow[]): PlacedContainer[] {
   return rows
-    .filter((row) => !row.name.includes('.retired-'))
+    .filter((row) => !isRetiredName(row.name))
     .map((row) => ({ service: row.service, replica: row.replica, hostId: row.hostId, name: row.name }));
 }

@@ -8,6 +8,7 @@ export function partEnvs(env: DevEnv, temporalAddress: string, adminToken: strin
   const temporal: TemporalEnv = {
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE,
+    TEMPORAL_TLS: env.TEMPORAL_TLS,
     TEMPORAL_TLS_CERT: env.TEMPORAL_TLS_CERT,
     TEMPORAL_TLS_KEY: env.TEMPORAL_TLS_KEY,
     TEMPORAL_TLS_CA: env.TEMPORAL_TLS_CA,

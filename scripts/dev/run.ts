@@ -1,11 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runApi } from '../../api/server.js';
-import { type Database, openDatabase, redactUrl } from '../../db/client.js';
+import { type Database, openDatabase } from '../../db/client.js';
 import { acquireDataDirLock } from '../../db/data-dir-lock.js';
 import { insertHost } from '../../db/repositories/hosts.js';
 import type { DevEnv } from '../../lib/env.js';
 import { createLogger } from '../../lib/log.js';
+import { redactUrl } from '../../lib/redact-url.js';
 import { connectClient, installTemporalRuntime } from '../../lib/temporal.js';
 import { runAgent } from '../../worker-agent/agent.js';
 import { hostTaskQueue, ORCHESTRATOR_TASK_QUEUE } from '../../workflows/task-queues.js';

@@ -54,7 +54,7 @@ export async function provideTemporal(env: DevEnv, log: Logger): Promise<DevTemp
     '127.0.0.1',
   );
   await assertPortFree(options.uiPort, 'TEMPORAL_UI_PORT', 'pick a free TEMPORAL_UI_PORT', '127.0.0.1');
-  const cli = env.TEMPORAL_CLI ?? findTemporalCli();
+  const cli = findTemporalCli(env);
   if (!cli) return startDownloadedServer(options, log);
   const server = await startTemporalDevServer({ ...options, executable: cli, detached: true });
   // Detached, it would outlive a `kill -9` of this process; the pid file lets the next start stop it.

@@ -5,7 +5,15 @@ import { LABEL_STACK } from '../../stack/names.js';
 import { json } from '../harness/api-app.js';
 import { DaemonProbe } from '../harness/daemon.js';
 import { TEST_IMAGE } from '../harness/docker-hosts.js';
-import { startAgent, startApi, startOrchestrator, stopAll, waitUntilPolling } from '../harness/graphium.js';
+import {
+  startAgent,
+  startApi,
+  startOrchestrator,
+  stopAll,
+  temporalClient,
+  waitUntilPolling,
+} from '../harness/graphium.js';
+import { fetchHistories, replayHistories, saveHistories } from '../harness/histories.js';
 import { type TestInfra, useInfra } from '../harness/infra.js';
 import { waitFor } from '../harness/ports.js';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres.js';
@@ -268,5 +276,20 @@ describe('the HTTP API drives a stack through its whole life on three dockerd ho
       items.map((d: { operation: string; status: string }) => `${d.operation} ${d.status}`),
       ['delete succeeded', 'deploy cancelled', 'start succeeded', 'stop succeeded', 'deploy succeeded'],
     );
+  });
+
+  it('every workflow it ran, the cancelled deploy included, replays from its recorded history', async () => {
+    const { items } = await json(await call('GET', `/deployments?stackId=${stackId}`, tokens.viewer));
+    const client = await temporalClient(infra);
+    try {
+      const histories = await fetchHistories(
+        client,
+        items.map((d: { workflowId: string }) => d.workflowId),
+      );
+      assert.deepEqual(await replayHistories(infra.workflowBundle, histories), []);
+      saveHistories('api', histories);
+    } finally {
+      await client.connection.close();
+    }
   });
 });

@@ -183,7 +183,9 @@ describe('graphium CLI against the real API, orchestrator and agent', () => {
     assert.match(deleted.stdout, /^delete clidemo succeeded/m);
     assert.deepEqual(await probe.containers({ 'io.graphium.stack': 'clidemo' }), []);
     const stacks = await cli(['stacks', '--json']);
-    assert.ok(!(JSON.parse(stacks.stdout) as { name: string }[]).some((s) => s.name === 'clidemo'));
+    const listed = JSON.parse(stacks.stdout) as { items: { name: string }[] };
+    assert.ok(Array.isArray(listed.items), '--json prints the API answer as it came: {items: [...]}');
+    assert.ok(!listed.items.some((s) => s.name === 'clidemo'));
   });
 
   it('token create prints only the secret, and a deployer token made with it works', async () => {

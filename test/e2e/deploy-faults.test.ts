@@ -64,7 +64,6 @@ services:
       return progress.containers.some((c) => c.status === 'starting');
     });
     await env.agents.get('vm1')!.kill();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
     await waitUntilPolling([env.startAgent('vm1')]);
     const result = (await handle.result()) as OperationProgress;
     assert.equal(result.status, 'succeeded');

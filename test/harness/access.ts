@@ -3,13 +3,17 @@ import type { Role } from '../../workflows/enums.js';
 import { json, type RequestOptions, type TestApi } from './api-app.js';
 
 // One statement of who may call a route, checked the same way for every route: no token, a wrong
-// token and a revoked token get 401; each role below the required one gets 403 naming that role.
+// token and a revoked token get 401; each role below the required one gets 403 naming that role; the
+// required role itself gets through (whatever the route then answers, it is neither 401 nor 403).
 
 export interface AccessRule {
   method: string;
   path: string;
   role: Role;
-  /** A body that would be valid, so a refusal cannot be a validation error in disguise. */
+  /**
+   * A body that would be valid, so a refusal cannot be a validation error in disguise. The request
+   * is really made with the allowed role, so it must be one the test can afford to succeed.
+   */
   options?: Omit<RequestOptions, 'token'>;
 }
 
@@ -36,4 +40,12 @@ export async function assertAccessRule(api: TestApi, rule: AccessRule): Promise<
       `${what} as ${role}`,
     );
   }
+  const allowed = await api.request(rule.method, rule.path, {
+    ...rule.options,
+    token: api.tokens[rule.role],
+  });
+  assert.ok(
+    allowed.status !== 401 && allowed.status !== 403,
+    `${what} as ${rule.role} must get through, got ${allowed.status}: ${await allowed.text()}`,
+  );
 }

@@ -66,7 +66,7 @@ export async function temporalClient(infra: TestInfra): Promise<Client> {
   return new Client({ connection, namespace: infra.namespace });
 }
 
-/** Stops every process (gracefully, then by force) and prints the logs of those that failed a test. */
+/** Stops every process: SIGTERM, then SIGKILL after 15 s. Their logs stay in the run's log folder. */
 export async function stopAll(processes: ManagedProcess[]): Promise<void> {
   await Promise.all(processes.map((p) => p.stop(15_000)));
 }

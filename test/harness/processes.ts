@@ -22,21 +22,27 @@ export class ManagedProcess {
     mkdirSync(LOG_DIR, { recursive: true });
     this.logFile = join(LOG_DIR, `${name}.log`);
     const file = createWriteStream(this.logFile, { flags: 'a' });
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      file.write(text);
-      this.output += text;
-      if (this.output.length > 2_000_000) this.output = this.output.slice(-1_000_000);
-      for (const waiter of [...this.waiters]) {
-        const match = text.split('\n').find((line) => waiter.pattern.test(line));
-        if (match) {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          waiter.resolve(match);
+    // Per stream, the unfinished last line waits for the rest of it: a pipe may split a line.
+    const onStream = () => {
+      let partial = '';
+      return (chunk: Buffer) => {
+        const text = chunk.toString('utf8');
+        file.write(text);
+        this.output += text;
+        if (this.output.length > 2_000_000) this.output = this.output.slice(-1_000_000);
+        const lines = (partial + text).split('\n');
+        partial = lines.pop() ?? '';
+        for (const waiter of [...this.waiters]) {
+          const match = lines.find((line) => waiter.pattern.test(line));
+          if (match) {
+            this.waiters.splice(this.waiters.indexOf(waiter), 1);
+            waiter.resolve(match);
+          }
         }
-      }
+      };
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    child.stdout?.on('data', onStream());
+    child.stderr?.on('data', onStream());
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 

@@ -60,6 +60,16 @@ describe('audit log', () => {
     assert.equal(invalid.details.error, 'invalid_request');
   });
 
+  it('records a request whose path holds a malformed escape, instead of failing with 500', async () => {
+    const response = await api.request('DELETE', '/hosts/%E0%A4%A', { token: null });
+    assert.equal(response.status, 401);
+    const entry = await latest();
+    assert.deepEqual(
+      [entry.actor, entry.action, entry.target, entry.status, entry.details.error],
+      ['anonymous', 'DELETE /api/v1/hosts/:id', '%E0%A4%A', 401, 'unauthorized'],
+    );
+  });
+
   it('never stores a token secret, and skips reads', async () => {
     const { token } = await json(
       await api.request('POST', '/tokens', { json: { name: 'audited', role: 'viewer' } }),

@@ -3,6 +3,7 @@ import { listDeployments } from '../../../db/repositories/deployments.js';
 import { findStackAnyState } from '../../../db/repositories/stacks.js';
 import type { DeploymentRow } from '../../../db/schema.js';
 import { ApiError, notFound } from '../../lib/errors.js';
+import { callTemporal } from '../../lib/temporal-calls.js';
 import type { AppRouteHandler } from '../../lib/types.js';
 import { isActive, reconcileDeployment } from '../../services/deployment-state.js';
 import { requireDeployment, viewDeployment } from './deployment-view.js';
@@ -42,7 +43,9 @@ export const cancel: AppRouteHandler<typeof routes.cancel> = async (c) => {
   const row = await reconcileDeployment(deps, found.deployment);
   if (!isActive(row.status)) throw alreadyFinished(row);
   try {
-    await deps.temporal.workflow.getHandle(row.workflowId, row.runId ?? undefined).cancel();
+    await callTemporal(deps.temporal, `cancel workflow ${row.workflowId}`, () =>
+      deps.temporal.workflow.getHandle(row.workflowId, row.runId ?? undefined).cancel(),
+    );
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
     // Closed between our look and the cancel, or not started yet: say which.

@@ -3,7 +3,7 @@ import { deploymentStatuses } from '../../../workflows/enums.js';
 import { containerStates } from '../../../workflows/progress-types.js';
 import { type Operation, operations } from '../../../workflows/registry.js';
 import { requireRole } from '../../lib/auth.js';
-import { errorResponses, errorSchema } from '../../lib/errors.js';
+import { errorResponses, errorSchema, temporalErrorResponses } from '../../lib/errors.js';
 import { isoDate, jsonContent, listOf } from '../../lib/schemas.js';
 
 const tags = ['deployments'];
@@ -140,6 +140,7 @@ export const cancel = createRoute({
   responses: {
     202: jsonContent(cancelAccepted, 'Cancellation requested'),
     ...errorResponses,
+    ...temporalErrorResponses,
     409: jsonContent(errorSchema, '`conflict`: the operation has already finished (`details.status`)'),
   },
 });

@@ -274,20 +274,43 @@ describe('deployments API', () => {
 
   it('stops polling for a client that disconnects', async () => {
     await createStack('dep-gone');
-    const started = await start('/stacks/dep-gone/deploy');
+    const gone = await start('/stacks/dep-gone/deploy');
+    await createStack('dep-stays');
+    const stays = await start('/stacks/dep-stays/deploy');
+    // The app's own Temporal client, wrapped only to count: every poll of an active deployment
+    // describes its workflow through a handle.
+    const polls = new Map<string, number>();
+    const count = (workflowId: string) => polls.get(workflowId) ?? 0;
+    const workflow = api.temporal.workflow;
+    const getHandle = workflow.getHandle.bind(workflow);
+    workflow.getHandle = ((...args: Parameters<typeof getHandle>) => {
+      polls.set(args[0], count(args[0]) + 1);
+      return getHandle(...args);
+    }) as typeof workflow.getHandle;
     const saved = { ...sseTiming };
-    Object.assign(sseTiming, { pollMs: 50 });
+    Object.assign(sseTiming, { pollMs: 50, keepAliveMs: 50 });
     try {
-      const response = await api.request('GET', `/deployments/${started.deploymentId}/events`);
+      const response = await api.request('GET', `/deployments/${gone.deploymentId}/events`);
       for await (const item of readSse(response.body!)) {
         if ('event' in item) break;
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      // A stream still polling would now notice the closed workflow and settle the row.
-      await terminate(started.workflowId);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      assert.equal((await findDeployment(api.db, started.deploymentId))?.status, 'pending');
+      const atDisconnect = count(gone.workflowId);
+      assert.ok(atDisconnect >= 1, 'the stream polled while it was read');
+
+      // A stream that stays open is the clock: while it polls ten more times, a stream still running
+      // for the gone client would poll about as often. Its keep-alives wake this loop to look.
+      const clockStart = count(stays.workflowId);
+      const staying = await api.request('GET', `/deployments/${stays.deploymentId}/events`);
+      for await (const _ of readSse(staying.body!)) {
+        if (count(stays.workflowId) >= clockStart + 10) break;
+      }
+      // At most the poll that was in flight when the client left.
+      assert.ok(
+        count(gone.workflowId) <= atDisconnect + 1,
+        `polls for the gone client: ${atDisconnect} at disconnect, ${count(gone.workflowId)} after`,
+      );
     } finally {
+      workflow.getHandle = getHandle;
       Object.assign(sseTiming, saved);
     }
   });

@@ -1,4 +1,5 @@
 import {
+  activeDeploymentsOnHost,
   countContainersOnHost,
   deleteUnusedHost,
   getHost,
@@ -6,7 +7,7 @@ import {
   listHosts,
 } from '../../../db/repositories/hosts.js';
 import type { HostRow } from '../../../db/schema.js';
-import { conflict, notFound } from '../../lib/errors.js';
+import { ApiError, conflict, notFound } from '../../lib/errors.js';
 import { iso } from '../../lib/schemas.js';
 import type { AppRouteHandler } from '../../lib/types.js';
 import { describeHostAgent, describeHostAgents, type HostAgentStatus } from '../../services/host-agents.js';
@@ -66,7 +67,16 @@ export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   if (outcome === 'missing') throw notFound(`no host "${id}"`);
   if (outcome === 'in_use') {
     const containers = await countContainersOnHost(db, id);
-    throw conflict(`host "${id}" still runs ${containers} container(s); delete or move those stacks first`);
+    if (containers > 0) {
+      throw conflict(`host "${id}" still runs ${containers} container(s); delete or move those stacks first`);
+    }
+    const [active] = await activeDeploymentsOnHost(db, id);
+    throw new ApiError(
+      409,
+      'conflict',
+      `host "${id}" is a target of operation ${active?.workflowId ?? 'in progress'}; retry once it has finished`,
+      active ? { deploymentId: active.id, workflowId: active.workflowId } : undefined,
+    );
   }
   return c.body(null, 204);
 };

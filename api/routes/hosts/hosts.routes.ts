@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { hostIdPattern } from '../../../lib/env.js';
 import { requireRole } from '../../lib/auth.js';
-import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
+import { bodyErrorResponses, errorResponses, temporalErrorResponses } from '../../lib/errors.js';
 import { isoDate, jsonBody, jsonContent, listOf } from '../../lib/schemas.js';
 
 const tags = ['hosts'];
@@ -92,7 +92,11 @@ export const list = createRoute({
   tags,
   summary: 'List hosts with their live status',
   middleware: [requireRole('viewer')] as const,
-  responses: { 200: jsonContent(listOf(hostSchema), 'Hosts by id'), ...errorResponses },
+  responses: {
+    200: jsonContent(listOf(hostSchema), 'Hosts by id'),
+    ...errorResponses,
+    ...temporalErrorResponses,
+  },
 });
 
 export const get = createRoute({
@@ -102,14 +106,15 @@ export const get = createRoute({
   summary: 'One host with its live status',
   middleware: [requireRole('viewer')] as const,
   request: { params: hostParams },
-  responses: { 200: jsonContent(hostSchema, 'The host'), ...errorResponses },
+  responses: { 200: jsonContent(hostSchema, 'The host'), ...errorResponses, ...temporalErrorResponses },
 });
 
 export const remove = createRoute({
   method: 'delete',
   path: '/hosts/{id}',
   tags,
-  summary: 'Forget a host (admin); refused with 409 while containers are placed on it',
+  summary:
+    'Forget a host (admin); refused with 409 while containers are placed on it or an operation targets it',
   middleware: [requireRole('admin')] as const,
   request: { params: hostParams },
   responses: { 204: { description: 'Deleted' }, ...errorResponses },

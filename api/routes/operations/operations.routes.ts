@@ -83,7 +83,12 @@ const operationResponses = {
     '`unprocessable`: placement impossible (unknown host in a constraint, no host satisfies one), or an ' +
       'Idempotency-Key reused for another request',
   ),
-  503: jsonContent(errorSchema, '`unavailable`: Temporal refused to start the workflow'),
+  503: jsonContent(
+    errorSchema,
+    '`unavailable`: Temporal refused the start (nothing started), or did not answer in time: placement ' +
+      'could not read host status, or the start is unconfirmed (`details.deploymentId` names the ' +
+      'deployment, kept pending until it is known whether its workflow began)',
+  ),
 };
 
 const operationRoute = (operation: 'stop' | 'start', summary: string) =>

@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { findDeployment } from '../../../db/repositories/deployments.js';
-import { stacks } from '../../../db/schema.js';
+import { deployments, stacks } from '../../../db/schema.js';
+import { findTemporalCli, startTemporalDevServer } from '../../../lib/temporal-dev-server.js';
 import { assertAccessRule } from '../../../test/harness/access.js';
 import { createTestApi, json, type RequestOptions, type TestApi } from '../../../test/harness/api-app.js';
 import { useInfra } from '../../../test/harness/infra.js';
+import { freePort } from '../../../test/harness/ports.js';
 import type { StackOperationInput } from '../../../workflows/operation-types.js';
+import { temporalDeadlines } from '../../lib/temporal-calls.js';
 
 // No orchestrator runs here: the workflows these routes start wait in Temporal (and are terminated
 // when the file ends), which is all a route test needs. Stack and host names are unique to this file
@@ -38,6 +44,15 @@ describe('stack operations API', () => {
   };
   const deploy = (stack: string, options: RequestOptions = {}) =>
     api.request('POST', `/stacks/${stack}/deploy`, { token: api.tokens.deployer, ...options });
+  const started = async (response: Response) => {
+    assert.equal(response.status, 202, await response.clone().text());
+    return (await json(response)) as { deploymentId: string; workflowId: string; runId: string };
+  };
+  const workflowInput = async (workflowId: string, runId: string) => {
+    const history = await api.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    return JSON.parse(new TextDecoder().decode(payload?.data ?? undefined)) as StackOperationInput;
+  };
   const terminate = (workflowId: string) =>
     api.temporal.workflow.getHandle(workflowId).terminate('an SRE ended it in the Temporal UI');
 
@@ -81,9 +96,7 @@ describe('stack operations API', () => {
     assert.equal(row?.runId, started.runId);
     const handle = api.temporal.workflow.getHandle(started.workflowId, started.runId);
     assert.equal((await handle.describe()).status.name, 'RUNNING');
-    const history = await handle.fetchHistory();
-    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-    const input = JSON.parse(new TextDecoder().decode(payload?.data ?? undefined)) as StackOperationInput;
+    const input = await workflowInput(started.workflowId, started.runId);
     assert.equal(input.stackId, stack.id);
     assert.deepEqual(input.options, { maxParallelPerHost: 3 });
     assert.deepEqual(
@@ -101,37 +114,113 @@ describe('stack operations API', () => {
   });
 
   it('refuses a second concurrent operation with 409 naming the running one', async () => {
-    const running = await findRunning('op-shop');
+    await createStack('op-busy');
+    const running = await started(await deploy('op-busy', { json: {} }));
     for (const [method, path] of [
-      ['POST', '/stacks/op-shop/deploy'],
-      ['POST', '/stacks/op-shop/stop'],
-      ['POST', '/stacks/op-shop/start'],
-      ['DELETE', '/stacks/op-shop'],
+      ['POST', '/stacks/op-busy/deploy'],
+      ['POST', '/stacks/op-busy/stop'],
+      ['POST', '/stacks/op-busy/start'],
+      ['DELETE', '/stacks/op-busy'],
     ] as const) {
       const response = await api.request(method, path, { token: api.tokens.deployer });
       assert.equal(response.status, 409, `${method} ${path}`);
       const { error } = await json(response);
       assert.equal(error.code, 'conflict');
-      assert.match(error.message, /stack op-shop already has an operation in progress/);
+      assert.match(error.message, /stack op-busy already has an operation in progress/);
       assert.equal(error.details.deploymentId, running.deploymentId);
       assert.equal(error.details.operation, 'deploy');
     }
   });
 
   it('settles an active deployment whose workflow was terminated, then starts the next one', async () => {
-    const running = await findRunning('op-shop');
+    await createStack('op-ended');
+    const running = await started(await deploy('op-ended', { json: {} }));
     await terminate(running.workflowId);
-    const response = await api.request('POST', '/stacks/op-shop/stop', { token: api.tokens.deployer });
+    const response = await api.request('POST', '/stacks/op-ended/stop', { token: api.tokens.deployer });
     assert.equal(response.status, 202, await response.clone().text());
-    assert.equal((await json(response)).workflowId, 'stop-op-shop-2');
+    assert.equal((await json(response)).workflowId, 'stop-op-ended-2');
     const settled = await findDeployment(api.db, running.deploymentId);
     assert.equal(settled?.status, 'failed');
     assert.equal(
       settled?.error,
-      'workflow deploy-op-shop-1 was terminated in Temporal: an SRE ended it in the Temporal UI',
+      'workflow deploy-op-ended-1 was terminated in Temporal: an SRE ended it in the Temporal UI',
     );
     assert.ok(settled?.finishedAt);
-    await terminate('stop-op-shop-2');
+    await terminate('stop-op-ended-2');
+  });
+
+  it('abandons the row and frees its key when Temporal refuses the start', async () => {
+    await createStack('op-taken');
+    // Another database sharing this Temporal already used the workflow id: a definite refusal.
+    const squatter = await api.temporal.workflow.start('stopStackWorkflow', {
+      taskQueue: 'op-test-no-worker',
+      workflowId: 'stop-op-taken-1',
+      args: [],
+    });
+    try {
+      const refused = await api.request(
+        'POST',
+        '/stacks/op-taken/stop',
+        withKey('stop-1', { token: api.tokens.deployer }),
+      );
+      assert.equal(refused.status, 409);
+      assert.match((await json(refused)).error.message, /^could not start workflow stop-op-taken-1: /);
+      const [row] = await api.db
+        .select()
+        .from(deployments)
+        .where(eq(deployments.workflowId, 'stop-op-taken-1'));
+      assert.equal(row?.status, 'failed');
+      assert.equal(row?.idempotencyKey, null, 'the key is free again');
+
+      const retried = await api.request(
+        'POST',
+        '/stacks/op-taken/stop',
+        withKey('stop-1', { token: api.tokens.deployer }),
+      );
+      assert.equal(retried.status, 202, await retried.clone().text());
+      assert.equal(retried.headers.get('idempotent-replayed'), null);
+      assert.equal((await json(retried)).workflowId, 'stop-op-taken-2');
+      await terminate('stop-op-taken-2');
+    } finally {
+      await squatter.terminate('test done');
+    }
+  });
+
+  it('never targets a removed host, and DELETE /hosts refuses while an operation targets it', async () => {
+    const host = await api.request('POST', '/hosts', { json: { id: 'op-host-gone', labels: { zone: 'x' } } });
+    assert.equal(host.status, 201);
+    const pinned = (host: string) =>
+      `services:\n  web:\n    image: busybox\n    deploy: { placement: { constraints: ["node.hostname == ${host}"] } }\n`;
+    await createStack('op-moved', pinned('op-host-gone'));
+    const first = await started(await deploy('op-moved', { json: {} }));
+    assert.deepEqual((await findDeployment(api.db, first.deploymentId))?.hostIds, ['op-host-gone']);
+
+    const refused = await api.request('DELETE', '/hosts/op-host-gone');
+    assert.equal(refused.status, 409, 'no container is placed there yet, but the deploy targets it');
+    const { error } = await json(refused);
+    assert.match(error.message, /host "op-host-gone" is a target of operation deploy-op-moved-1/);
+    assert.equal(error.details.deploymentId, first.deploymentId);
+
+    await terminate(first.workflowId);
+    // Reading it settles the row, as any look at a deployment whose workflow closed does.
+    assert.equal(
+      (await json(await api.request('GET', `/deployments/${first.deploymentId}`))).status,
+      'failed',
+    );
+    assert.equal((await api.request('DELETE', '/hosts/op-host-gone')).status, 204);
+
+    const moved = await api.request('PUT', '/stacks/op-moved', yaml(pinned('op-host-b')));
+    assert.equal(moved.status, 200);
+    const second = await started(await deploy('op-moved', { json: {} }));
+    const row = await findDeployment(api.db, second.deploymentId);
+    assert.deepEqual(
+      row?.hostIds,
+      ['op-host-b'],
+      'the earlier host is gone from the registry, so not visited',
+    );
+    const input = await workflowInput(second.workflowId, second.runId);
+    assert.deepEqual(input.hostIds, ['op-host-b']);
+    await terminate(second.workflowId);
   });
 
   it('replays a request that repeats an Idempotency-Key of the same token', async () => {
@@ -254,11 +343,95 @@ describe('stack operations API', () => {
     const { items } = await json(await api.request('GET', '/deployments?stackId=op-nowhere'));
     assert.deepEqual(items, [], 'a refused operation records no deployment');
   });
+});
 
-  async function findRunning(stack: string) {
-    const { items } = await json(await api.request('GET', `/deployments?stackId=${stack}`));
-    const active = items.find((d: { status: string }) => d.status === 'pending' || d.status === 'running');
-    assert.ok(active, `an active deployment of ${stack}`);
-    return { deploymentId: active.id as string, workflowId: active.workflowId as string };
-  }
+// A real fault, not a mock: the API's Temporal client was connected to a server that has since stopped.
+describe('stack operations while Temporal is unreachable', () => {
+  let api: TestApi;
+  let workDir: string;
+  const savedDeadlines = { ...temporalDeadlines };
+
+  before(async () => {
+    const infra = await useInfra();
+    workDir = mkdtempSync(join(tmpdir(), 'graphium-op-unreachable-'));
+    const executable = findTemporalCli(process.env);
+    assert.ok(executable, 'a Temporal CLI, as the shared test server uses');
+    const server = await startTemporalDevServer({
+      port: await freePort(),
+      logFile: join(workDir, 'temporal.log'),
+      executable,
+    });
+    try {
+      api = await createTestApi({ ...infra, temporalAddress: server.address });
+      const host = await api.request('POST', '/hosts', { json: { id: 'op-dark-host' } });
+      assert.equal(host.status, 201);
+      const stack = await api.request(
+        'POST',
+        '/stacks?name=op-dark',
+        yaml(compose('node.hostname == op-dark-host')),
+      );
+      assert.equal(stack.status, 201);
+    } finally {
+      await server.stop();
+    }
+    Object.assign(temporalDeadlines, { callMs: 500, startMs: 1_000 });
+  });
+  after(async () => {
+    Object.assign(temporalDeadlines, savedDeadlines);
+    // Not api.close(): terminating the started workflows would wait on the stopped server.
+    await api?.temporal.connection.close();
+    await api?.database.close();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('answers 503 for host status and placement, recording nothing', async () => {
+    const hosts = await api.request('GET', '/hosts', { token: api.tokens.viewer });
+    assert.equal(hosts.status, 503);
+    const hostsError = (await json(hosts)).error;
+    assert.equal(hostsError.code, 'unavailable');
+    assert.match(
+      hostsError.message,
+      /^Temporal is unavailable: cannot read the agent status of host op-dark-host/,
+    );
+
+    const deploy = await api.request('POST', '/stacks/op-dark/deploy', {
+      token: api.tokens.deployer,
+      json: {},
+    });
+    assert.equal(deploy.status, 503);
+    assert.equal((await json(deploy)).error.code, 'unavailable');
+    assert.deepEqual(await api.db.select().from(deployments), [], 'no deployment was recorded');
+  });
+
+  it('keeps a start Temporal did not answer pending, and answers 503 naming the deployment', async () => {
+    const response = await api.request(
+      'POST',
+      '/stacks/op-dark/stop',
+      withKey('dark-1', { token: api.tokens.deployer }),
+    );
+    assert.equal(response.status, 503);
+    const { error } = await json(response);
+    assert.equal(error.code, 'unavailable');
+    assert.match(error.message, /cannot confirm the start of workflow stop-op-dark-1/);
+    const row = await findDeployment(api.db, error.details.deploymentId);
+    // The start may have reached Temporal: abandoning the row could let a second operation run beside it.
+    assert.equal(row?.status, 'pending');
+    assert.equal(row?.workflowId, 'stop-op-dark-1');
+    assert.equal(row?.runId, null);
+
+    const retried = await api.request(
+      'POST',
+      '/stacks/op-dark/stop',
+      withKey('dark-1', { token: api.tokens.deployer }),
+    );
+    assert.equal(retried.status, 202, 'the same key names the same, still undecided, deployment');
+    assert.equal(retried.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(await json(retried), {
+      deploymentId: row?.id,
+      workflowId: 'stop-op-dark-1',
+      runId: null,
+    });
+    const other = await api.request('POST', '/stacks/op-dark/start', { token: api.tokens.deployer });
+    assert.equal(other.status, 409, 'one operation at a time, even an undecided one');
+  });
 });

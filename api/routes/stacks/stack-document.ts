@@ -3,13 +3,13 @@ import { normalizeCompose, parseComposeText, stackNamePattern } from '../../../s
 import type { StackSpec } from '../../../stack/types.js';
 import type { StackFormat } from '../../../workflows/enums.js';
 import { badRequest } from '../../lib/errors.js';
+import { isJsonMediaType, mediaTypeOf } from '../../lib/json-body.js';
 import type { stackJsonRequest } from './stacks.routes.js';
 
 // The two ways to send a stack (DESIGN.md): Compose YAML as the body with `?name=`, or JSON
 // `{name, compose}` where compose is an object or YAML text. Both end as one stored document.
 
 export const YAML_MEDIA_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
-const jsonMediaType = /^application\/([\w.-]+\+)?json$/;
 
 type StackJsonRequest = z.infer<typeof stackJsonRequest>;
 
@@ -31,9 +31,9 @@ export async function readStackDocument(
   text: () => Promise<string>,
   queryName: string | undefined,
 ): Promise<StackDocument> {
-  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  const mediaType = mediaTypeOf(contentType);
   if (YAML_MEDIA_TYPES.includes(mediaType)) return fromYaml(await text(), queryName);
-  if (!jsonMediaType.test(mediaType)) {
+  if (!isJsonMediaType(mediaType)) {
     throw badRequest(
       'send the Compose document with Content-Type: application/yaml (and ?name=), ' +
         'or as application/json {"name": …, "compose": …}',

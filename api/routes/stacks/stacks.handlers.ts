@@ -10,12 +10,54 @@ import {
   type VersionSummary,
 } from '../../../db/repositories/stacks.js';
 import type { StackRow, StackVersionRow } from '../../../db/schema.js';
+import type { StackSpec } from '../../../stack/types.js';
+import type { Role } from '../../../workflows/enums.js';
 import { currentPrincipal } from '../../lib/auth.js';
-import { badRequest, conflict, notFound } from '../../lib/errors.js';
+import { ApiError, badRequest, conflict, notFound } from '../../lib/errors.js';
 import { iso } from '../../lib/schemas.js';
 import type { AppRouteHandler } from '../../lib/types.js';
 import { readStackDocument, requireStackName } from './stack-document.js';
 import type * as routes from './stacks.routes.js';
+
+export const REDACTED = '***';
+
+/**
+ * What a role may read of a stack document. Environment values are where Compose files keep
+ * passwords, so a viewer gets the keys with every value masked, and not the source text at all
+ * (it holds the same values). Deployers and admins, who may change the document, read it whole.
+ */
+function documentFor(role: Role, version: StackVersionRow): { source?: string; spec: StackSpec } {
+  if (role !== 'viewer') return { source: version.source, spec: version.spec };
+  return {
+    spec: {
+      ...version.spec,
+      services: version.spec.services.map((service) => ({
+        ...service,
+        environment: Object.fromEntries(Object.keys(service.environment).map((key) => [key, REDACTED])),
+      })),
+    },
+  };
+}
+
+/**
+ * A bind mount puts a host path into the container: with `/` or the Docker socket that is root on
+ * every host the stack lands on, so only an admin may store a document that has one. Named volumes
+ * stay open to deployers.
+ */
+function requireAdminForBindMounts(role: Role, spec: StackSpec): void {
+  if (role === 'admin') return;
+  for (const service of spec.services) {
+    const bind = service.mounts.find((mount) => mount.type === 'bind');
+    if (bind) {
+      throw new ApiError(
+        403,
+        'forbidden',
+        `service "${service.name}" bind-mounts the host path "${bind.source}": requires role admin ` +
+          '(deployers may use named volumes)',
+      );
+    }
+  }
+}
 
 function toSummary({ stack, version }: StackWithVersion) {
   return {
@@ -28,13 +70,12 @@ function toSummary({ stack, version }: StackWithVersion) {
   };
 }
 
-function toDetail(current: StackWithVersion, versions: VersionSummary[]) {
+function toDetail(current: StackWithVersion, versions: VersionSummary[], role: Role) {
   const { version } = current;
   return {
     ...toSummary(current),
     format: version.format,
-    source: version.source,
-    spec: version.spec,
+    ...documentFor(role, version),
     createdBy: version.createdBy,
     versions: versions.map((v) => ({
       version: v.version,
@@ -64,18 +105,20 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     () => c.req.text(),
     c.req.valid('query').name,
   );
+  const { role, name: createdBy } = currentPrincipal(c);
+  requireAdminForBindMounts(role, document.spec);
   const name = requireStackName(document.name);
   const { db } = c.var.deps;
   const created = await createStack(db, name, {
     source: document.source,
     format: document.format,
     spec: document.spec,
-    createdBy: currentPrincipal(c).name,
+    createdBy,
   });
   if (!created) throw conflict(`a stack named "${name}" already exists`);
   c.set('auditTarget', created.stack.id);
   c.set('auditDetails', { name, version: 1 });
-  return c.json(toDetail(created, await listStackVersions(db, created.stack.id)), 201);
+  return c.json(toDetail(created, await listStackVersions(db, created.stack.id), role), 201);
 };
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
@@ -87,7 +130,8 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const { db } = c.var.deps;
   const stack = await requireLiveStack(db, c.req.valid('param').id);
   const version = await currentVersion(db, stack);
-  return c.json(toDetail({ stack, version }, await listStackVersions(db, stack.id)), 200);
+  const { role } = currentPrincipal(c);
+  return c.json(toDetail({ stack, version }, await listStackVersions(db, stack.id), role), 200);
 };
 
 export const getVersion: AppRouteHandler<typeof routes.getVersion> = async (c) => {
@@ -101,8 +145,7 @@ export const getVersion: AppRouteHandler<typeof routes.getVersion> = async (c) =
       stackId: stack.id,
       version: version.version,
       format: version.format,
-      source: version.source,
-      spec: version.spec,
+      ...documentFor(currentPrincipal(c).role, version),
       createdAt: iso(version.createdAt),
       createdBy: version.createdBy,
     },
@@ -120,6 +163,8 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     () => c.req.text(),
     c.req.valid('query').name,
   );
+  const { role, name: createdBy } = currentPrincipal(c);
+  requireAdminForBindMounts(role, document.spec);
   // Only an explicit name can conflict: a Compose `name:` is a default for new stacks, not a rename.
   const { explicitName } = document;
   if (explicitName !== undefined && explicitName !== stack.name) {
@@ -129,9 +174,9 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     source: document.source,
     format: document.format,
     spec: document.spec,
-    createdBy: currentPrincipal(c).name,
+    createdBy,
   });
   if (!saved) throw notFound(`no stack "${stack.name}"`);
   c.set('auditDetails', { name: stack.name, version: saved.stack.currentVersion, created: saved.created });
-  return c.json(toDetail(saved, await listStackVersions(db, stack.id)), 200);
+  return c.json(toDetail(saved, await listStackVersions(db, stack.id), role), 200);
 };

@@ -10,7 +10,13 @@ const tags = ['stacks'];
 
 const specSchema = z.custom<StackSpec>().openapi({
   type: 'object',
-  description: 'The validated, normalized Compose document every operation works from',
+  description:
+    'The validated, normalized Compose document every operation works from. For a viewer token every ' +
+    '`services[].environment` value reads `***` (the keys stay)',
+});
+
+const sourceSchema = z.string().optional().openapi({
+  description: 'The document as sent; omitted for a viewer token, since it holds the environment values',
 });
 
 const stackSummary = z
@@ -29,7 +35,7 @@ const versionSummary = z.object({ version: z.number().int(), createdAt: isoDate,
 const stackDetail = stackSummary
   .extend({
     format: z.enum(stackFormats),
-    source: z.string().openapi({ description: 'The document of the current version, as sent' }),
+    source: sourceSchema,
     spec: specSchema,
     createdBy: z.string().openapi({ description: 'Who created the current version' }),
     versions: z.array(versionSummary),
@@ -41,7 +47,7 @@ const stackVersion = z
     stackId: z.uuid(),
     version: z.number().int(),
     format: z.enum(stackFormats),
-    source: z.string(),
+    source: sourceSchema,
     spec: specSchema,
     createdAt: isoDate,
     createdBy: z.string(),
@@ -87,7 +93,10 @@ export const create = createRoute({
   method: 'post',
   path: '/stacks',
   tags,
-  summary: 'Create a stack from a Compose document (deployer)',
+  summary: 'Create a stack from a Compose document (deployer; admin for bind mounts)',
+  description:
+    'A document with a bind mount (a host path in `volumes`) needs role admin: it gives the containers ' +
+    'that path on every host. Deployers may use named volumes.',
   middleware: [requireRole('deployer')] as const,
   request: { query: nameQuery, body: stackBody },
   responses: {
@@ -138,7 +147,8 @@ export const update = createRoute({
   method: 'put',
   path: '/stacks/{id}',
   tags,
-  summary: 'Store a new version of a stack (deployer); an identical document creates none',
+  summary:
+    'Store a new version of a stack (deployer; admin for bind mounts); an identical document creates none',
   middleware: [requireRole('deployer')] as const,
   request: { params: stackParams, query: nameQuery, body: stackBody },
   responses: {

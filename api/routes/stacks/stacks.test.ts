@@ -202,13 +202,105 @@ describe('stacks API', () => {
     assert.equal(asJson.version, 3);
     assert.equal(asJson.format, 'json');
 
-    const first = await api.request('GET', `/stacks/evolving/versions/1`, { token: api.tokens.viewer });
+    const first = await api.request('GET', `/stacks/evolving/versions/1`, { token: api.tokens.deployer });
     assert.equal(first.status, 200);
     const v1 = await json(first);
     assert.equal(v1.source, shopYaml);
     assert.equal(v1.stackId, stack.id);
     assert.equal((await api.request('GET', '/stacks/evolving/versions/9')).status, 404);
     assert.equal((await api.request('GET', '/stacks/evolving/versions/zero')).status, 400);
+  });
+
+  it('shows viewers the environment keys but never their values, nor the source', async () => {
+    const secretive = `services:
+  app:
+    image: busybox
+    environment:
+      DB_PASSWORD: hunter2-secret
+      MODE: production
+`;
+    const created = await api.request('POST', '/stacks?name=secretive', {
+      ...yaml(secretive),
+      token: api.tokens.deployer,
+    });
+    assert.equal(created.status, 201);
+    assert.equal((await json(created)).source, secretive, 'the author reads back what it sent');
+
+    for (const path of ['/stacks/secretive', '/stacks/secretive/versions/1']) {
+      const response = await api.request('GET', path, { token: api.tokens.viewer });
+      assert.equal(response.status, 200, path);
+      const text = await response.clone().text();
+      assert.doesNotMatch(text, /hunter2|production/, path);
+      const body = await json(response);
+      assert.equal('source' in body, false, path);
+      assert.deepEqual(body.spec.services[0].environment, { DB_PASSWORD: '***', MODE: '***' }, path);
+      assert.equal(body.spec.services[0].image, 'busybox', `${path}: the rest of the spec stays`);
+    }
+    for (const token of [api.tokens.deployer, api.tokens.admin]) {
+      const body = await json(await api.request('GET', '/stacks/secretive/versions/1', { token }));
+      assert.equal(body.source, secretive);
+      assert.deepEqual(body.spec.services[0].environment, {
+        DB_PASSWORD: 'hunter2-secret',
+        MODE: 'production',
+      });
+    }
+  });
+
+  it('lets only admins store a bind mount; deployers keep named volumes', async () => {
+    const withBind = (name: string, volume: string) =>
+      `services:
+  ${name}:
+    image: busybox
+    volumes:
+      - ${volume}
+`;
+    const shortBind = withBind('rooted', '/:/host');
+    const refused = await api.request('POST', '/stacks?name=rooted', {
+      ...yaml(shortBind),
+      token: api.tokens.deployer,
+    });
+    assert.equal(refused.status, 403);
+    assert.deepEqual((await json(refused)).error, {
+      code: 'forbidden',
+      message:
+        'service "rooted" bind-mounts the host path "/": requires role admin (deployers may use named volumes)',
+    });
+    assert.equal((await api.request('GET', '/stacks/rooted')).status, 404, 'nothing was stored');
+
+    const longBind = withBind('socket', '{ type: bind, source: /var/run/docker.sock, target: /sock }');
+    const refusedLong = await api.request('POST', '/stacks?name=socket', {
+      ...yaml(longBind),
+      token: api.tokens.deployer,
+    });
+    assert.equal(refusedLong.status, 403);
+    assert.match((await json(refusedLong)).error.message, /service "socket" .*"\/var\/run\/docker\.sock"/);
+
+    const byAdmin = await api.request('POST', '/stacks?name=rooted', {
+      ...yaml(shortBind),
+      token: api.tokens.admin,
+    });
+    assert.equal(byAdmin.status, 201);
+    const sameAgain = await api.request('PUT', '/stacks/rooted', {
+      ...yaml(shortBind),
+      token: api.tokens.deployer,
+    });
+    assert.equal(sameAgain.status, 403, 'a deployer cannot store it, even unchanged');
+
+    const named = `${withBind('rooted', 'data:/data')}volumes:
+  data:
+`;
+    const replaced = await api.request('PUT', '/stacks/rooted', {
+      ...yaml(named),
+      token: api.tokens.deployer,
+    });
+    assert.equal(replaced.status, 200, await replaced.clone().text());
+    assert.equal((await json(replaced)).version, 2);
+    const { items } = await json(await api.request('GET', '/audit?limit=5'));
+    const audited = items.find((item: { status: number }) => item.status === 403);
+    assert.deepEqual(
+      [audited.action, audited.actor, audited.details.error],
+      ['PUT /api/v1/stacks/:id', 'test-deployer', 'forbidden'],
+    );
   });
 
   it('refuses a rename and an invalid document on PUT, keeping the current version', async () => {

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../db/client.js';
+import type { Client } from '@temporalio/client';
+import { type OpenTestDatabase, openTestDatabase } from '../test/harness/databases.js';
 import { TEST_IMAGE } from '../test/harness/docker-hosts.js';
 import {
   startAgent,
@@ -11,7 +12,6 @@ import {
   waitUntilPolling,
 } from '../test/harness/graphium.js';
 import { startInfra } from '../test/harness/infra.js';
-import { createTestDatabase } from '../test/harness/postgres.js';
 import type { ManagedProcess } from '../test/harness/processes.js';
 import { putStack, registerHosts, runOperation } from '../test/harness/stack-ops.js';
 import { directDeploy, removeByLabel } from './direct-docker.js';
@@ -34,83 +34,117 @@ const hostCount = Number(values.hosts);
 const containers = Number(values.containers);
 const parallel = Number(values.parallel);
 
-const workDir = join('/tmp', `graphium-bench-${process.pid}`);
-console.log(
-  `graphium bench: ${containers} containers over ${hostCount} dockerd hosts, ${parallel} at once per host`,
-);
-const { infra, stop } = await startInfra(workDir, process.env, hostCount);
-const database = await createTestDatabase(infra.pgAdminUrl);
-const handle = await openDatabase({ url: database.url, dataDir: '' });
-const client = await temporalClient(infra);
-const hostIds = infra.dockerHosts.map((_, i) => `vm${i + 1}`);
-const processes: ManagedProcess[] = [];
-try {
-  const orchestrator = startOrchestrator(infra, database.url);
-  processes.push(
-    orchestrator,
-    ...hostIds.map((id, i) => startAgent(infra, id, infra.dockerHosts[i]!.dockerHost)),
+async function main(): Promise<number> {
+  const workDir = join('/tmp', `graphium-bench-${process.pid}`);
+  console.log(
+    `graphium bench: ${containers} containers over ${hostCount} dockerd hosts, ${parallel} at once per host`,
   );
-  await waitUntilPolling(processes);
-  await registerHosts(
-    handle.db,
-    hostIds.map((id) => ({ id })),
-  );
-  await putStack(
-    handle.db,
-    'bench',
-    `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: sleep 86400\n    stop_grace_period: 1s\n    deploy: { replicas: ${containers} }\n`,
-  );
-  const ctx = { db: handle.db, temporal: client, namespace: infra.namespace, pickupTimeout: '10m' };
+  const processes: ManagedProcess[] = [];
+  // Kept as promises, so a teardown that a signal starts mid-setup still stops what is on its way up.
+  let infraStart: ReturnType<typeof startInfra> | undefined;
+  let databaseOpen: Promise<OpenTestDatabase> | undefined;
+  let clientConnect: Promise<Client> | undefined;
+  let tornDown: Promise<void> | undefined;
+  const settled = <T>(promise: Promise<T> | undefined) => promise?.catch(() => undefined);
+  const teardown = () =>
+    (tornDown ??= (async () => {
+      await stopAll(processes);
+      await (await settled(clientConnect))?.connection.close();
+      await (await settled(databaseOpen))?.close();
+      await (await settled(infraStart))?.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    })());
+  const onSignal = () => void teardown().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    infraStart = startInfra(workDir, process.env, hostCount);
+    const { infra } = await infraStart;
+    if (infra.sharedDaemon) {
+      // The direct-Docker baseline tells hosts apart by daemon; on one shared daemon its clean-up
+      // (removeByLabel) of one host races the others', and the figures would not be per-host anyway.
+      console.error(
+        'graphium bench: refusing to run: separate dockerd daemons could not be started here (needs root ' +
+          'and docker.io), so the hosts would share one daemon',
+      );
+      return 1;
+    }
+    databaseOpen = openTestDatabase('postgres', infra.pgAdminUrl);
+    const database = await databaseOpen;
+    clientConnect = temporalClient(infra);
+    const client = await clientConnect;
+    const hostIds = infra.dockerHosts.map((_, i) => `vm${i + 1}`);
+    const orchestrator = startOrchestrator(infra, database.url!);
+    processes.push(
+      orchestrator,
+      ...hostIds.map((id, i) => startAgent(infra, id, infra.dockerHosts[i]!.dockerHost)),
+    );
+    await waitUntilPolling(processes);
+    await registerHosts(
+      database.db,
+      hostIds.map((id) => ({ id })),
+    );
+    await putStack(
+      database.db,
+      'bench',
+      `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: sleep 86400\n    stop_grace_period: 1s\n    deploy: { replicas: ${containers} }\n`,
+    );
+    const ctx = { db: database.db, temporal: client, namespace: infra.namespace, pickupTimeout: '10m' };
 
-  const started = Date.now();
-  const deploy = await runOperation(ctx, 'bench', 'deploy', {
-    options: { maxParallelPerHost: parallel, settleMs: 0 },
-  });
-  const graphiumMs = Date.now() - started;
-  if (deploy.deployment.status !== 'succeeded')
-    throw new Error(`deploy ${deploy.deployment.status}: ${deploy.deployment.error}`);
-  const figures = await historyFigures(client, deploy.deployment.workflowId);
-  const orchestratorPeakMb = peakRssMb(orchestrator);
-  const agentPeakMb = Math.max(...processes.slice(1).map(peakRssMb));
-  await runOperation(ctx, 'bench', 'delete');
+    const started = Date.now();
+    const deploy = await runOperation(ctx, 'bench', 'deploy', {
+      options: { maxParallelPerHost: parallel, settleMs: 0 },
+    });
+    const graphiumMs = Date.now() - started;
+    if (deploy.deployment.status !== 'succeeded')
+      throw new Error(`deploy ${deploy.deployment.status}: ${deploy.deployment.error}`);
+    const figures = await historyFigures(client, deploy.deployment.workflowId);
+    const orchestratorPeakMb = peakRssMb(orchestrator);
+    const agentPeakMb = Math.max(...processes.slice(1).map(peakRssMb));
+    await runOperation(ctx, 'bench', 'delete');
 
-  const sockets = infra.dockerHosts.map((h) => h.dockerHost);
-  const parallelMs = await directDeploy(sockets, containers, {
-    parallelPerHost: parallel,
-    image: TEST_IMAGE,
-  });
-  await removeByLabel(sockets);
-  const sequentialMs = await directDeploy(sockets, containers, {
-    parallelPerHost: 1,
-    sequential: true,
-    image: TEST_IMAGE,
-  });
-  await removeByLabel(sockets);
+    const sockets = infra.dockerHosts.map((h) => h.dockerHost);
+    const parallelMs = await directDeploy(sockets, containers, {
+      parallelPerHost: parallel,
+      image: TEST_IMAGE,
+    });
+    await removeByLabel(sockets);
+    const sequentialMs = await directDeploy(sockets, containers, {
+      parallelPerHost: 1,
+      sequential: true,
+      image: TEST_IMAGE,
+    });
+    await removeByLabel(sockets);
 
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  console.log('');
-  console.log(`containers                         ${containers} over ${hostCount} hosts`);
-  console.log(
-    `agent pickup latency (sched→start) p50 ${figures.pickupP50} ms, p99 ${figures.pickupP99} ms, max ${figures.pickupMax} ms (${figures.activities} activities)`,
-  );
-  console.log(`(b) Graphium deploy, wall time     ${s(graphiumMs)}`);
-  console.log(
-    `(c) direct parallel Docker calls   ${s(parallelMs)}   Graphium / direct parallel = ${(graphiumMs / parallelMs).toFixed(2)}x`,
-  );
-  console.log(
-    `(d) sequential loop (push model)   ${s(sequentialMs)}   Graphium / sequential     = ${(graphiumMs / sequentialMs).toFixed(2)}x`,
-  );
-  console.log(
-    `history events                     parent ${figures.parentEvents}, largest child ${figures.maxChildEvents} (${figures.children} children; limit 51,200)`,
-  );
-  console.log(
-    `peak RSS                           orchestrator ${orchestratorPeakMb} MB, largest agent ${agentPeakMb} MB`,
-  );
-} finally {
-  await stopAll(processes);
-  await client.connection.close();
-  await handle.close();
-  await database.drop();
-  await stop();
-  rmSync(workDir, { recursive: true, force: true });
+    const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    console.log('');
+    console.log(`containers                         ${containers} over ${hostCount} hosts`);
+    console.log(
+      `agent pickup latency (sched→start) p50 ${figures.pickupP50} ms, p99 ${figures.pickupP99} ms, max ${figures.pickupMax} ms (${figures.activities} activities)`,
+    );
+    console.log(`(b) Graphium deploy, wall time     ${s(graphiumMs)}`);
+    console.log(
+      `(c) direct parallel Docker calls   ${s(parallelMs)}   Graphium / direct parallel = ${(graphiumMs / parallelMs).toFixed(2)}x`,
+    );
+    console.log(
+      `(d) sequential loop (push model)   ${s(sequentialMs)}   Graphium / sequential     = ${(graphiumMs / sequentialMs).toFixed(2)}x`,
+    );
+    console.log(
+      `history events                     parent ${figures.parentEvents}, largest child ${figures.maxChildEvents} (${figures.children} children; limit 51,200)`,
+    );
+    console.log(
+      `peak RSS                           orchestrator ${orchestratorPeakMb} MB, largest agent ${agentPeakMb} MB`,
+    );
+    return 0;
+  } finally {
+    await teardown();
+  }
 }
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`graphium bench: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  },
+);

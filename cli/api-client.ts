@@ -64,11 +64,6 @@ export class ApiClient {
     return this.json('GET', '/stacks');
   }
 
-  /** `idOrName`: the API resolves a stack by uuid or by name. */
-  getStack(idOrName: string): Promise<Stack> {
-    return this.json('GET', `/stacks/${encodeURIComponent(idOrName)}`);
-  }
-
   createStack(yaml: string, name: string | undefined): Promise<Stack> {
     return this.json('POST', '/stacks', { query: { name }, text: yamlBody(yaml) });
   }

@@ -42,8 +42,8 @@ export interface Stack extends StackSummary {
 export interface Deployment {
   id: string;
   stackId: string;
-  /** The stack name; optional here only because the contract's first draft named the id alone. */
-  stack?: string;
+  /** The stack name. */
+  stack: string;
   /** The stack version placed or acted on. */
   version?: number | null;
   /** deploy, stop, start, delete, and later strategies: kept open so new ones still render. */

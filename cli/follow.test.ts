@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { ApiClient, ApiRequestError } from './api-client.js';
 import type { Deployment, DeploymentStatus } from './api-types.js';
 import { followDeployment } from './follow.js';
+import { runCli } from './main.js';
 
 // The follow logic against a real HTTP server speaking Server-Sent Events. The server is a named
 // stand-in for the Graphium API (GET /deployments/:id and /deployments/:id/events only), so each
@@ -16,6 +17,7 @@ const TOKEN = 'gph_test-token';
 const snapshot = (status: DeploymentStatus, progress = 0): Deployment => ({
   id: 'd-1',
   stackId: 's-1',
+  stack: 'shop',
   operation: 'deploy',
   status,
   progress,
@@ -58,21 +60,22 @@ async function standInApi(events: EventsHandler, get: GetHandler) {
   });
   const { port } = server.address() as AddressInfo;
   return {
+    apiUrl: `http://127.0.0.1:${port}`,
     client: new ApiClient({ apiUrl: `http://127.0.0.1:${port}`, token: TOKEN }),
     seen,
     counts: () => ({ connections, gets }),
   };
 }
 
-async function follow(client: ApiClient, idleTimeoutMs = 10_000) {
+async function follow(client: ApiClient, { idleTimeoutMs = 10_000, giveUpAfterMs = 60_000 } = {}) {
   const updates: string[] = [];
   const notices: string[] = [];
   const final = await followDeployment({
     source: client,
     deploymentId: 'd-1',
     retryDelayMs: 20,
-    pollIntervalMs: 20,
     idleTimeoutMs,
+    giveUpAfterMs,
     onUpdate: (d) => updates.push(`${d.status} ${d.progress}`),
     onNotice: (message) => notices.push(message),
   });
@@ -175,7 +178,7 @@ describe('following a deployment over Server-Sent Events', () => {
       },
       (res) => json(res, 200, snapshot('running', 20)),
     );
-    const { final, notices } = await follow(api.client, 300);
+    const { final, notices } = await follow(api.client, { idleTimeoutMs: 300 });
     assert.equal(final.status, 'succeeded');
     assert.match(notices[0]!, /no data for 300 ms/);
     assert.equal(api.counts().connections, 2);
@@ -196,16 +199,45 @@ describe('following a deployment over Server-Sent Events', () => {
     assert.deepEqual(api.counts(), { connections: 1, gets: 1 });
   });
 
-  it('polls GET /deployments/:id when the API has no events route', async () => {
+  it('counts keep-alive comments as contact: a quiet operation is not given up on', async () => {
+    // The API sends `progress` only on a change: a long quiet step shows as keep-alives alone.
+    // Here the quiet lasts twice the give-up time, then the stream drops and one GET fails.
     const api = await standInApi(
-      (res) => apiError(res, 404, 'not_found', 'no such route'),
-      (res, call) => json(res, 200, call < 3 ? snapshot('running', call * 30) : snapshot('succeeded', 100)),
+      (res, connection) => {
+        sse(res);
+        if (connection === 1) {
+          send(res, 'progress', snapshot('running', 10));
+          const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25);
+          setTimeout(() => {
+            clearInterval(keepAlive);
+            res.socket?.destroy();
+          }, 400);
+          return;
+        }
+        send(res, 'end', snapshot('succeeded', 100));
+        res.end();
+      },
+      (res) => apiError(res, 503, 'unavailable', 'restarting'),
     );
-    const { final, updates, notices } = await follow(api.client);
+    const { final, notices } = await follow(api.client, { giveUpAfterMs: 200 });
     assert.equal(final.status, 'succeeded');
-    assert.deepEqual(updates, ['running 30', 'running 60', 'succeeded 100']);
-    assert.match(notices[0]!, /events route answered 404; polling/);
-    assert.deepEqual(api.counts(), { connections: 1, gets: 3 });
+    assert.equal(notices.length, 1);
+    assert.match(notices[0]!, /event stream interrupted .*restarting\); reconnecting/);
+    assert.deepEqual(api.counts(), { connections: 2, gets: 1 });
+  });
+
+  it('gives up (status 0, unreachable) when the API has not answered at all for the give-up time', async () => {
+    const api = await standInApi(
+      (res) => apiError(res, 503, 'unavailable', 'restarting'),
+      (res) => apiError(res, 503, 'unavailable', 'restarting'),
+    );
+    await assert.rejects(follow(api.client, { giveUpAfterMs: 150 }), (error: ApiRequestError) => {
+      assert.ok(error instanceof ApiRequestError);
+      assert.equal(error.status, 0);
+      assert.match(error.message, /^lost contact with the API for .*restarting.*see graphium status d-1$/);
+      return true;
+    });
+    assert.ok(api.counts().connections > 1, 'it retried before giving up');
   });
 
   it('gives up at once on an answer that retrying cannot change (401, unknown deployment)', async () => {
@@ -224,5 +256,32 @@ describe('following a deployment over Server-Sent Events', () => {
       (res) => apiError(res, 404, 'not_found', 'deployment d-1 not found'),
     );
     await assert.rejects(follow(missing.client), /deployment d-1 not found/);
+  });
+});
+
+describe('graphium status --follow --json', () => {
+  it('keeps stdout for the final JSON alone; the progress goes to stderr', async () => {
+    const api = await standInApi(
+      (res) => {
+        sse(res);
+        send(res, 'progress', snapshot('running', 50));
+        send(res, 'end', snapshot('failed', 50));
+        res.end();
+      },
+      (res) => json(res, 200, snapshot('running', 50)),
+    );
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      ['status', 'd-1', '--follow', '--json', '--api-url', api.apiUrl, '--token', TOKEN],
+      {
+        out: { write: (text: string) => out.push(text) },
+        err: { write: (text: string) => err.push(text) },
+        stdin: process.stdin,
+      },
+    );
+    assert.equal(code, 1);
+    assert.deepEqual(JSON.parse(out.join('')), snapshot('failed', 50));
+    assert.match(err.join(''), /\[ 50%\] deploy shop: running\n[\s\S]*deploy shop failed/);
   });
 });

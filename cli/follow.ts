@@ -8,7 +8,7 @@ import { formatDuration } from './format.js';
 // Follows one deployment to its end over `GET /deployments/:id/events` (Server-Sent Events: a
 // `progress` event with the deployment JSON at once and on every change, then `end`). A dropped
 // or silent stream is resumed: the server sends the current state first on every connection, so
-// nothing is lost. Where the events route is missing, it polls `GET /deployments/:id` instead.
+// nothing is lost. Between connections it asks `GET /deployments/:id`, which may show the end.
 
 export interface FollowSource {
   openDeploymentEvents(id: string, signal: AbortSignal): Promise<Response>;
@@ -20,7 +20,7 @@ export interface FollowOptions {
   deploymentId: string;
   /** Every snapshot, repeats included (the renderer prints only what changed). */
   onUpdate(deployment: Deployment): void;
-  /** Told when the stream dropped and is about to be resumed, or when following falls back to polling. */
+  /** Told when the stream dropped and is about to be resumed. */
   onNotice?(message: string): void;
   signal?: AbortSignal;
   /** First wait before reconnecting; doubles on each failure in a row, up to maxRetryDelayMs. */
@@ -28,16 +28,16 @@ export interface FollowOptions {
   maxRetryDelayMs?: number;
   /** A stream silent this long is taken for a dead connection (a half-open TCP socket) and reopened. */
   idleTimeoutMs?: number;
-  /** Give up (exit 3) when the API has answered nothing at all for this long. */
+  /**
+   * Give up (exit 3) when the API has answered nothing at all for this long: no byte of a stream
+   * (keep-alive comments included) and no successful `GET /deployments/:id`.
+   */
   giveUpAfterMs?: number;
-  pollIntervalMs?: number;
 }
 
 type StreamOutcome =
   | { kind: 'ended'; deployment: Deployment }
-  | { kind: 'dropped'; reason: string; sawEvents: boolean }
-  /** The API has no events route (or answered with something else than an event stream). */
-  | { kind: 'unsupported'; reason: string };
+  | { kind: 'dropped'; reason: string; sawEvents: boolean };
 
 class IdleTimeout extends Error {}
 
@@ -46,33 +46,32 @@ export async function followDeployment(options: FollowOptions): Promise<Deployme
   const retryDelayMs = options.retryDelayMs ?? 500;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
   const giveUpAfterMs = options.giveUpAfterMs ?? 5 * 60_000;
-  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  let polling = false;
   let delay = retryDelayMs;
+  // Any answer at all counts as contact: the API sends `progress` only on a change, so a quiet
+  // operation shows as nothing but keep-alive comments for as long as it stays quiet.
   let lastContact = Date.now();
-  const seen = (deployment: Deployment) => {
+  const contact = () => {
     lastContact = Date.now();
-    options.onUpdate(deployment);
   };
 
   for (;;) {
-    let reason = 'polling';
-    if (!polling) {
-      const outcome = await readStream(source, id, seen, options.idleTimeoutMs ?? 60_000, signal);
-      if (outcome.kind === 'ended') return outcome.deployment;
-      if (outcome.kind === 'unsupported') {
-        polling = true;
-        options.onNotice?.(`${outcome.reason}; polling the deployment instead`);
-      } else {
-        reason = outcome.reason;
-        if (outcome.sawEvents) delay = retryDelayMs;
-      }
-    }
+    const outcome = await readStream(
+      source,
+      id,
+      options.onUpdate,
+      contact,
+      options.idleTimeoutMs ?? 60_000,
+      signal,
+    );
+    if (outcome.kind === 'ended') return outcome.deployment;
+    let reason = outcome.reason;
+    if (outcome.sawEvents) delay = retryDelayMs;
     // Between connections, ask for the deployment itself: it may have ended while we were away,
     // and a 404 or 401 here means following can never succeed.
     try {
       const deployment = await source.getDeployment(id, signal);
-      seen(deployment);
+      contact();
+      options.onUpdate(deployment);
       if (isTerminal(deployment.status)) return deployment;
     } catch (error) {
       if (signal?.aborted || !isTransient(error)) throw error;
@@ -85,10 +84,6 @@ export async function followDeployment(options: FollowOptions): Promise<Deployme
         `lost contact with the API for ${formatDuration(giveUpAfterMs)} (${reason}); ` +
           `the operation goes on: see graphium status ${id}`,
       );
-    }
-    if (polling) {
-      await sleep(pollIntervalMs, undefined, { signal });
-      continue;
     }
     options.onNotice?.(`event stream interrupted (${reason}); reconnecting in ${delay} ms`);
     await sleep(delay, undefined, { signal });
@@ -106,6 +101,8 @@ async function readStream(
   source: FollowSource,
   id: string,
   onDeployment: (deployment: Deployment) => void,
+  /** Called on every answer from the API: the stream's headers and each chunk of it. */
+  onContact: () => void,
   idleTimeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<StreamOutcome> {
@@ -143,9 +140,6 @@ async function readStream(
       response = await source.openDeploymentEvents(id, controller.signal);
     } catch (error) {
       if (signal?.aborted) throw error;
-      if (error instanceof ApiRequestError && [404, 405, 406, 501].includes(error.status)) {
-        return { kind: 'unsupported', reason: `the events route answered ${error.status}` };
-      }
       if (isTransient(error) || controller.signal.reason instanceof IdleTimeout) {
         return { kind: 'dropped', reason: describe(error, controller.signal, idleTimeoutMs), sawEvents };
       }
@@ -154,10 +148,16 @@ async function readStream(
     const type = response.headers.get('content-type') ?? '';
     if (!type.startsWith('text/event-stream') || !response.body) {
       await response.body?.cancel();
-      return { kind: 'unsupported', reason: `the events route answered ${type || 'no content type'}` };
+      throw new ApiRequestError(
+        response.status,
+        'not_an_event_stream',
+        `GET /deployments/${id}/events answered ${type || 'no content type'}, not text/event-stream`,
+      );
     }
+    onContact();
     try {
       for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
+        onContact();
         armIdleTimer();
         parser.feed(chunk);
         if (final) return { kind: 'ended', deployment: final };

@@ -24,10 +24,11 @@ Configuration:
   GRAPHIUM_TOKEN     bearer token, required for every command; --token wins
 
 Exit codes:
-  0  done; a followed operation succeeded
-  1  the operation failed, rolled back or was cancelled
-  2  usage or configuration error (bad flags, missing token, unreadable file)
-  3  the API refused the request or could not be reached`;
+  0    done; a followed operation succeeded
+  1    the operation failed, rolled back or was cancelled
+  2    usage or configuration error (bad flags, missing token, unreadable file)
+  3    the API refused the request or could not be reached
+  130  interrupted with Ctrl-C while following (the operation goes on)`;
 
 export function buildProgram(io: CliIO): { program: Command; context: CliContext } {
   const program = new Command('graphium');
@@ -63,7 +64,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 }
 
 function reportError(error: unknown, err: Output): number {
-  // commander has printed its own message already; --help and --version end here with code 0.
+  // commander has printed its own message already; --help ends here with code 0.
   if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   if (error instanceof UsageError) {
     err.write(`graphium: ${error.message}\n`);

@@ -18,6 +18,7 @@ const container = (overrides: Partial<ContainerProgress> = {}): ContainerProgres
 const deployment = (overrides: Partial<Deployment> = {}): Deployment => ({
   id: 'd-1',
   stackId: 's-1',
+  stack: 'shop',
   operation: 'deploy',
   status: 'pending',
   progress: 0,

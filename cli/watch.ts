@@ -1,4 +1,5 @@
 import type { Deployment } from './api-types.js';
+import { colorEnabled } from './config.js';
 import type { CliContext } from './context.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import { followDeployment } from './follow.js';
@@ -11,8 +12,13 @@ export async function watchDeployment(
   context: CliContext,
   deploymentId: string,
   label: string,
+  /** `json`: the caller prints the final deployment as JSON, so stdout must carry nothing else. */
+  options: { json?: boolean } = {},
 ): Promise<Deployment | undefined> {
-  const view = createProgressView(context.out, label, { color: context.color, err: context.err });
+  // The display goes where the person is: stdout, or stderr when stdout is kept for JSON.
+  const target = options.json ? context.err : context.out;
+  const color = options.json ? !!target.isTTY && colorEnabled() : context.color;
+  const view = createProgressView(target, label, { color, err: context.err });
   const controller = new AbortController();
   const onInterrupt = () => controller.abort();
   process.once('SIGINT', onInterrupt);

@@ -44,12 +44,9 @@ const agentConcurrency = z.coerce
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info');
 
 export const hostIdPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-const hostId = z
-  .string()
-  .regex(
-    hostIdPattern,
-    'expected 1-63 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
-  );
+export const hostIdMessage =
+  'expected 1-63 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit';
+const hostId = z.string().regex(hostIdPattern, hostIdMessage);
 
 const temporalVars = {
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
@@ -178,7 +175,6 @@ export type OrchestratorEnv = z.infer<typeof orchestratorEnvSchema>;
 export type AgentEnv = z.infer<typeof agentEnvSchema>;
 export type DevEnv = z.infer<typeof devEnvSchema>;
 export type TemporalEnv = Pick<ApiEnv, keyof typeof temporalVars>;
-export type DatabaseEnv = Pick<ApiEnv, keyof typeof databaseVars>;
 
 /** Names whose values are never echoed in a configuration error. */
 const SECRET_NAME = /TOKEN|PASSWORD|SECRET|KEY/;

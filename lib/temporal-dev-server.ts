@@ -27,6 +27,8 @@ export interface TemporalDevServerOptions {
    * stops it last, after the workers that still talk to it. The parent must then stop it itself.
    */
   detached?: boolean;
+  /** Called right after the spawn, before the server answers: to record it for a forced exit. */
+  onSpawn?: (child: ChildProcess) => void;
   readyTimeoutMs?: number;
 }
 
@@ -72,6 +74,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   const logFd = openSync(options.logFile, 'a');
   const child = spawn(executable, args, { stdio: ['ignore', logFd, logFd], detached: options.detached });
   closeSync(logFd);
+  options.onSpawn?.(child);
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) =>
       reject(new Error(`temporal server exited with code ${code} during start; see ${options.logFile}`)),

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { graphiumSearchAttributes } from '../workflows/search-attributes.js';
 import { type TemporalEnv, temporalTlsEnabled } from './env.js';
-import type { Logger } from './log.js';
+
+// Client-side only: the API imports this, and must not load the worker SDK (webpack, the native
+// bridge). What needs @temporalio/worker lives in ./temporal-worker.ts.
 
 type ConnectionLike = Pick<Connection, 'operatorService'> | Pick<NativeConnection, 'operatorService'>;
 
@@ -23,7 +25,7 @@ const indexedValueType: Record<SearchAttributeType, proto.temporal.api.enums.v1.
 };
 
 /** TLS with the system's CAs when no CA file is given (a publicly trusted server), mutual with a cert pair. */
-function connectionOptions(env: TemporalEnv): { address: string; tls?: TLSConfig } {
+export function connectionOptions(env: TemporalEnv): { address: string; tls?: TLSConfig } {
   return {
     address: env.TEMPORAL_ADDRESS,
     tls: temporalTlsEnabled(env)
@@ -37,25 +39,6 @@ function connectionOptions(env: TemporalEnv): { address: string; tls?: TLSConfig
         }
       : undefined,
   };
-}
-
-/** Routes the SDK's own log lines (worker state, retries, core warnings) into our structured log. */
-export function installTemporalRuntime(log: Logger): void {
-  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
-    TRACE: 'trace',
-    DEBUG: 'debug',
-    INFO: 'info',
-    WARN: 'warn',
-    ERROR: 'error',
-  };
-  Runtime.install({
-    logger: new DefaultLogger('INFO', ({ level, message, meta }) => log[levels[level]]({ ...meta }, message)),
-    shutdownSignals: [],
-  });
-}
-
-export async function connectWorkerConnection(env: TemporalEnv): Promise<NativeConnection> {
-  return NativeConnection.connect(connectionOptions(env));
 }
 
 export async function connectClient(env: TemporalEnv): Promise<Client> {

@@ -216,7 +216,7 @@ const serviceNetworks = z.union([
     ),
 ]);
 
-export const serviceSchema = z.strictObject({
+const serviceSchema = z.strictObject({
   image: z.string().trim().min(1, { error: 'must not be empty' }),
   command: execForm.optional(),
   entrypoint: execForm.optional(),

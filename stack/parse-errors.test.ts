@@ -66,14 +66,11 @@ describe('syntax errors', () => {
   });
 
   it('summarises all issues in the message', () => {
-    try {
-      parseStackDefinition('services:\n  web: {image: x, foo: 1, bar: 2}\n', 'yaml');
-    } catch (error) {
-      assert.equal(
-        (error as Error).message,
+    assert.throws(() => parseStackDefinition('services:\n  web: {image: x, foo: 1, bar: 2}\n', 'yaml'), {
+      name: 'ComposeError',
+      message:
         '2 problems in the Compose document: services.web.foo: unsupported key "foo"; services.web.bar: unsupported key "bar"',
-      );
-    }
+    });
   });
 });
 

@@ -21,6 +21,17 @@ function describeDocument(value: unknown): string {
   return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
 }
 
+function assertMapping(document: unknown): asserts document is Record<string, unknown> {
+  if (!isMapping(document)) {
+    throw new ComposeError([
+      {
+        path: '',
+        message: `a Compose document must be a mapping with "services", got ${describeDocument(document)}`,
+      },
+    ]);
+  }
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -51,14 +62,7 @@ function parseYaml(text: string): unknown {
 /** Parses the text only; `normalizeCompose` validates. Throws ComposeError for syntax errors. */
 export function parseComposeText(text: string, format: 'yaml' | 'json'): unknown {
   const document = format === 'json' ? parseJson(text) : parseYaml(text);
-  if (!isMapping(document)) {
-    throw new ComposeError([
-      {
-        path: '',
-        message: `a Compose document must be a mapping with "services", got ${describeDocument(document)}`,
-      },
-    ]);
-  }
+  assertMapping(document);
   return document;
 }
 
@@ -164,14 +168,7 @@ function toResources(map: ComposeDocument['networks']): (NetworkSpec & VolumeSpe
 
 /** Validates a parsed Compose document and turns it into the StackSpec every workflow consumes. */
 export function normalizeCompose(document: unknown): StackSpec {
-  if (!isMapping(document)) {
-    throw new ComposeError([
-      {
-        path: '',
-        message: `a Compose document must be a mapping with "services", got ${describeDocument(document)}`,
-      },
-    ]);
-  }
+  assertMapping(document);
   const issues = checkNames(document);
   const parsed = composeSchema.safeParse(withoutExtensions(document), { reportInput: true });
   if (!parsed.success) throw new ComposeError([...issues, ...composeIssues(parsed.error)]);

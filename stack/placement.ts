@@ -1,5 +1,5 @@
-// Decides which host runs each replica, with Swarm's constraint semantics. Pure and deterministic: the
-// deploy workflow calls it, and a replay must reach the same answer from the same input.
+// Decides which host runs each replica, with Swarm's constraint semantics. Pure and deterministic. The
+// API calls it (api/services/operations.ts) before it starts an operation; workflows get its result.
 import { type ComposeIssue, PlacementError, type PlacementErrorReason } from './compose-errors.js';
 import { containerName } from './names.js';
 import type { PlacedContainer, PlacementConstraint, PlacementHost, ServiceSpec, StackSpec } from './types.js';
@@ -16,7 +16,7 @@ function hostValue(host: PlacementHost, constraint: PlacementConstraint): string
 }
 
 /** A missing label equals nothing, so `!=` holds for a host without the label, as in Swarm. */
-export function satisfies(host: PlacementHost, constraint: PlacementConstraint): boolean {
+function satisfies(host: PlacementHost, constraint: PlacementConstraint): boolean {
   const value = hostValue(host, constraint);
   const equal = value !== undefined && sameValue(value, constraint.value);
   return constraint.operator === '==' ? equal : !equal;

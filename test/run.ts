@@ -11,6 +11,8 @@ import { LOG_DIR_ENV, REPO_ROOT } from './harness/processes.js';
 
 const SOURCE_DIRS = ['stack', 'db', 'workflows', 'activities', 'worker-agent', 'api', 'cli', 'lib', 'test'];
 const ci = process.env.CI === 'true' || process.env.CI === '1';
+// Far above the slowest test here (about a minute), so only a hang reaches it.
+const TEST_TIMEOUT_MS = 10 * 60_000;
 
 function findTestFiles(): string[] {
   const files = SOURCE_DIRS.flatMap((dir) =>
@@ -64,6 +66,8 @@ async function main(): Promise<number> {
           'tsx',
           '--test',
           '--test-concurrency=1',
+          // A hang (a stream that never ends, a process that never exits) fails its test, not the run.
+          `--test-timeout=${TEST_TIMEOUT_MS}`,
           '--test-reporter=spec',
           '--test-reporter-destination=stdout',
           '--test-reporter=./test/summary-reporter.js',
@@ -93,9 +97,13 @@ async function main(): Promise<number> {
   );
   console.log(`graphium tests: process logs in ${relative(REPO_ROOT, join(tmp, 'logs'))}`);
   if (ci && requested.length === 0) {
+    const silentE2e = files
+      .filter((file) => file.startsWith('test/e2e/') && !summary.e2eFiles.includes(file))
+      .join(', ');
     const problems = [
       summary.skipped + summary.todo > 0 && 'tests were skipped',
       summary.e2ePassed === 0 && 'no end-to-end test ran',
+      silentE2e && `no test passed in ${silentE2e}`,
       infra.sharedDaemon && 'the Docker hosts were not separate dockerd daemons',
     ].filter(Boolean);
     if (problems.length > 0) {

@@ -8,8 +8,11 @@ export default async function* summaryReporter(source) {
   for await (const { type, data } of source) {
     if (type !== 'test:pass' && type !== 'test:fail') continue;
     if (data.details?.type === 'suite') {
+      // A skipped suite never runs its tests, so it reports none of them: count the suite itself.
+      if (data.skip) totals.skipped += 1;
+      else if (data.todo) totals.todo += 1;
       // A suite that failed on its own (a hook, or the file did not load) counts as one failed test.
-      if (type === 'test:fail' && data.details.error?.failureType !== 'subtestsFailed') totals.fail += 1;
+      else if (type === 'test:fail' && data.details.error?.failureType !== 'subtestsFailed') totals.fail += 1;
       continue;
     }
     totals.tests += 1;

@@ -4,7 +4,7 @@ import { checkDaemon, connectDocker } from '../activities/docker/client.js';
 import { createDockerActivities } from '../activities/docker/index.js';
 import type { AgentEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
-import { connectWorkerConnection } from '../lib/temporal.js';
+import { connectWorkerConnection } from '../lib/temporal-worker.js';
 import { hostTaskQueue } from '../workflows/task-queues.js';
 import { activityLogInterceptor } from './activity-log.js';
 import { keepAliveInterceptor } from './keep-alive.js';
@@ -24,7 +24,7 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: hostTaskQueue(hostId),
       identity: `agent:${hostId}@${hostname()}:${process.pid}`,
-      activities: createDockerActivities(docker, hostId, log),
+      activities: createDockerActivities(docker, hostId, log, env.DOCKER_HOST),
       maxConcurrentActivityTaskExecutions: env.GRAPHIUM_AGENT_CONCURRENCY,
       interceptors: { activity: [activityLogInterceptor(log), keepAliveInterceptor()] },
       // On SIGTERM running Docker steps get this long to finish; the rest are cancelled and retried on restart.

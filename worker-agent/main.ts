@@ -1,7 +1,7 @@
 import { agentEnvSchema, loadEnv } from '../lib/env.js';
 import { createLogger } from '../lib/log.js';
 import { runMain, untilShutdownSignal } from '../lib/main.js';
-import { installTemporalRuntime } from '../lib/temporal.js';
+import { installTemporalRuntime } from '../lib/temporal-worker.js';
 import { runAgent } from './agent.js';
 
 runMain('agent', async () => {

@@ -93,11 +93,24 @@ export async function hostDeployWorkflow(input: HostDeployInput): Promise<{ cont
     );
 
     const ctx = { ...input, reporter };
-    const deployed = await mapLimit(
-      input.containers,
-      input.maxParallel,
-      (container) => deployContainer(ctx, services.find((s) => s.name === container.service)!, container),
-      { stopOnFailure: true },
+    const deployOne = (container: PlacedContainer) =>
+      deployContainer(ctx, services.find((s) => s.name === container.service)!, container);
+    // One failed container cancels its siblings still in flight (a health wait can last minutes), as
+    // a failed pull cancels the other pulls; runs started before this change let them finish.
+    const deploys$ = patched('cancel-siblings-on-failure') ? new CancellationScope() : undefined;
+    const deployed = await (deploys$ ?? CancellationScope.current()).run(() =>
+      mapLimit(
+        input.containers,
+        input.maxParallel,
+        deploys$
+          ? (container) =>
+              deployOne(container).catch((error) => {
+                if (!isCancellation(error)) deploys$.cancel();
+                throw error;
+              })
+          : deployOne,
+        { stopOnFailure: true },
+      ),
     );
     throwFirstFailure(deployed);
     return { containers: input.containers.length };

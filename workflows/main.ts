@@ -2,7 +2,7 @@ import { openDatabase } from '../db/client.js';
 import { loadEnv, orchestratorEnvSchema } from '../lib/env.js';
 import { createLogger } from '../lib/log.js';
 import { runMain, untilShutdownSignal } from '../lib/main.js';
-import { installTemporalRuntime } from '../lib/temporal.js';
+import { installTemporalRuntime } from '../lib/temporal-worker.js';
 import { runOrchestrator } from './worker.js';
 
 runMain('orchestrator', async () => {

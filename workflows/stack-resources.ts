@@ -25,9 +25,10 @@ export function resourcesFor(
 /** A service's network attachments and volume names as the Docker activity needs them. */
 export function attachmentsFor(stack: string, spec: StackSpec, service: ServiceSpec) {
   const networks = service.networks.map((attachment) => {
+    // An undeclared network cannot pass validation; named as a created one all the same.
     const network = spec.networks.find((n) => n.name === attachment.name);
     return {
-      dockerName: network ? networkName(stack, network) : `${stack}_${attachment.name}`,
+      dockerName: networkName(stack, network ?? { name: attachment.name, external: false }),
       aliases: attachment.aliases,
     };
   });

@@ -1,4 +1,4 @@
-import type { ActivityInterfaceFor } from '@temporalio/workflow';
+import { type ActivityInterfaceFor, patched } from '@temporalio/workflow';
 import type { DockerActivities, SweepResult } from '../activities/docker/index.js';
 import { dependencyWaves } from '../stack/waves.js';
 import { failuresByHost } from './failures.js';
@@ -21,13 +21,21 @@ type Sweep = (
   services: string[],
 ) => ReturnType<DockerActivities['stopContainers']>;
 
-/** Stops every container of the stack on every host, dependents before the services they depend on. */
+/**
+ * Stops every container of the stack on every host, dependents before the services they depend on:
+ * the start waves in reverse, so an app on one host is down before its database on another stops.
+ * Runs started before that stopped every host at once, in reverse declaration order.
+ */
 export async function stopStackWorkflow(input: StackOperationInput): Promise<OperationProgress> {
-  const order = (input.spec?.services ?? []).map((s) => s.name).reverse();
-  return sweepInWaves(input, 'stop', [order], (docker, services) =>
-    docker.stopContainers.executeWithOptions({ summary: `stop ${input.stack}` }, [
-      { stack: input.stack, services },
-    ]),
+  const inWaves = patched('stop-in-waves');
+  const waves = inWaves
+    ? (input.spec ? dependencyWaves(input.spec) : []).reverse()
+    : [(input.spec?.services ?? []).map((s) => s.name).reverse()];
+  return sweepInWaves(input, 'stop', waves, (docker, services) =>
+    docker.stopContainers.executeWithOptions(
+      { summary: inWaves ? `stop ${services.join(', ')} of ${input.stack}` : `stop ${input.stack}` },
+      [{ stack: input.stack, services }],
+    ),
   );
 }
 

@@ -4,7 +4,8 @@ import { createControlActivities } from '../activities/control/index.js';
 import type { Database } from '../db/client.js';
 import type { OrchestratorEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
-import { connectWorkerConnection, ensureSearchAttributes } from '../lib/temporal.js';
+import { ensureSearchAttributes } from '../lib/temporal.js';
+import { connectWorkerConnection } from '../lib/temporal-worker.js';
 import { ORCHESTRATOR_TASK_QUEUE } from './task-queues.js';
 
 /**

@@ -11,8 +11,6 @@ import {
 import type { HealthcheckSpec, ServiceSpec } from '../../stack/types.js';
 import type { ContainerRequest } from './types.js';
 
-const NS_PER_MS = 1_000_000;
-
 /**
  * The Engine API body for one replica. The config hash covers everything that defines the
  * container (including the image ID, so a re-tagged image is a change) but not the deployment
@@ -71,13 +69,35 @@ export function buildCreateOptions(
   };
 }
 
-function healthcheck(spec: HealthcheckSpec): Docker.ContainerCreateOptions['Healthcheck'] {
+const NS_PER_MS = 1_000_000;
+const toNs = (ms?: number) => (ms !== undefined ? ms * NS_PER_MS : undefined);
+const fromNs = (ns?: number) => (ns ? ns / NS_PER_MS : undefined);
+
+/** The Engine API form: durations in nanoseconds, 0 or absent meaning Docker's default. */
+function healthcheck(spec: HealthcheckSpec): Docker.HealthConfig {
   return {
     Test: spec.test,
-    Interval: spec.intervalMs !== undefined ? spec.intervalMs * NS_PER_MS : undefined,
-    Timeout: spec.timeoutMs !== undefined ? spec.timeoutMs * NS_PER_MS : undefined,
+    Interval: toNs(spec.intervalMs),
+    Timeout: toNs(spec.timeoutMs),
     Retries: spec.retries,
-    StartPeriod: spec.startPeriodMs !== undefined ? spec.startPeriodMs * NS_PER_MS : undefined,
+    StartPeriod: toNs(spec.startPeriodMs),
+  };
+}
+
+/** The healthcheck Docker will run: the image's own, with the service's settings on top. */
+export function effectiveHealthcheck(
+  image: Docker.ImageInspectInfo,
+  service: HealthcheckSpec | undefined,
+): HealthcheckSpec | undefined {
+  const own = image.Config?.Healthcheck;
+  const test = service?.test.length ? service.test : (own?.Test ?? []);
+  if (test.length === 0 || test[0] === 'NONE') return service;
+  return {
+    test,
+    intervalMs: service?.intervalMs ?? fromNs(own?.Interval),
+    timeoutMs: service?.timeoutMs ?? fromNs(own?.Timeout),
+    retries: service?.retries ?? own?.Retries,
+    startPeriodMs: service?.startPeriodMs ?? fromNs(own?.StartPeriod),
   };
 }
 
@@ -95,7 +115,7 @@ function portBindings(service: ServiceSpec): Record<string, { HostIp?: string; H
 }
 
 /** SHA-256 of a canonical JSON form: object keys sorted, undefined dropped. */
-export function configHash(value: unknown): string {
+function configHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 32);
 }
 

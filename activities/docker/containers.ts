@@ -1,9 +1,8 @@
 import { ApplicationFailure, activityInfo, heartbeat, sleep } from '@temporalio/activity';
 import type Docker from 'dockerode';
 import { LABEL_CONFIG_HASH, LABEL_DEPLOYMENT, LABEL_HOST, LABEL_STACK } from '../../stack/names.js';
-import type { HealthcheckSpec } from '../../stack/types.js';
 import { CONTAINER_UNHEALTHY, INVALID_CONTAINER_SPEC } from '../../workflows/errors.js';
-import { buildCreateOptions } from './container-spec.js';
+import { buildCreateOptions, effectiveHealthcheck } from './container-spec.js';
 import { messageOf, specFailure } from './errors.js';
 import type { HostDocker } from './host-docker.js';
 import { retiredName } from './retired-names.js';
@@ -30,7 +29,7 @@ export async function createContainer(
   const options = buildCreateOptions(request, host.hostId, image.Id);
   const healthcheck = effectiveHealthcheck(image, request.service.healthcheck);
   const existing = await host.inspect(request.name);
-  let retired = await findRetired(host, request);
+  let retired: RetiredContainer | undefined;
   const result = (containerId: string, action: CreateContainerResult['action'], running: boolean) => ({
     containerId,
     action,
@@ -44,6 +43,7 @@ export async function createContainer(
     const labels = existing.Config.Labels ?? {};
     if (labels[LABEL_DEPLOYMENT] === request.deploymentId) {
       // A retried attempt: finish what the first one may have left half done.
+      retired = await findRetired(host, request);
       await connectNetworks(host, existing.Id, request);
       return result(existing.Id, retired ? 'replaced' : 'created', existing.State.Running);
     }
@@ -58,6 +58,9 @@ export async function createContainer(
       wasRunning: existing.State.Running,
     };
     await host.rename(existing.Id, retired.retiredName);
+  } else {
+    // The name is free: a previous attempt may have retired the old container and died before creating.
+    retired = await findRetired(host, request);
   }
   if (retired) await host.stop(retired.containerId);
   return result(await create(host, options, request), retired ? 'replaced' : 'created', false);
@@ -89,28 +92,6 @@ async function connectNetworks(host: HostDocker, containerId: string, request: C
       if (!/already exists/i.test(messageOf(error))) throw error;
     }
   }
-}
-
-const NS_PER_MS = 1_000_000;
-
-/** The healthcheck Docker will run: the image's own, with the service's settings on top. */
-function effectiveHealthcheck(
-  image: Docker.ImageInspectInfo,
-  service: HealthcheckSpec | undefined,
-): HealthcheckSpec | undefined {
-  const own = image.Config?.Healthcheck as
-    | { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number }
-    | undefined;
-  const test = service?.test.length ? service.test : (own?.Test ?? []);
-  if (test.length === 0 || test[0] === 'NONE') return service;
-  const ms = (ns?: number) => (ns ? ns / NS_PER_MS : undefined);
-  return {
-    test,
-    intervalMs: service?.intervalMs ?? ms(own?.Interval),
-    timeoutMs: service?.timeoutMs ?? ms(own?.Timeout),
-    retries: service?.retries ?? own?.Retries,
-    startPeriodMs: service?.startPeriodMs ?? ms(own?.StartPeriod),
-  };
 }
 
 async function findRetired(
@@ -155,10 +136,14 @@ export async function startContainer(
  * Waits until the container is ready: `healthy` when it has a healthcheck, else running for
  * `settleMs` without exiting. An exit or an unhealthy verdict fails at once with the reason and
  * the container's last log lines; heartbeats let a dead agent be noticed and the wait resumed.
+ * The settle time is measured on the agent's clock alone (a remote daemon's may be skewed), from
+ * when this attempt first sees the current run of the container.
  */
 export async function waitReady(host: HostDocker, input: WaitReadyInput): Promise<ReadyResult> {
   const { attempt } = activityInfo();
   const deadline = Date.now() + input.timeoutMs;
+  // Docker's StartedAt only identifies a run here: a restart between two polls changes it.
+  let seenRun: { startedAt: string; since: number } | undefined;
   for (;;) {
     const container = await host.inspect(input.name);
     if (!container) throw notReady(input.name, host.hostId, 'the container disappeared');
@@ -170,8 +155,11 @@ export async function waitReady(host: HostDocker, input: WaitReadyInput): Promis
         const last = state.Health.Log?.at(-1)?.Output?.trim();
         throw notReady(input.name, host.hostId, `healthcheck failed${last ? `: ${last}` : ''}`);
       }
-    } else if (state.Running && Date.now() - Date.parse(state.StartedAt) >= input.settleMs) {
-      return { containerId: container.Id, status: 'running', attempt };
+    } else if (state.Running) {
+      if (seenRun?.startedAt !== state.StartedAt) seenRun = { startedAt: state.StartedAt, since: Date.now() };
+      if (Date.now() - seenRun.since >= input.settleMs) {
+        return { containerId: container.Id, status: 'running', attempt };
+      }
     }
     if (!state.Running && !state.Restarting && ['exited', 'dead'].includes(state.Status)) {
       const logs = await host.logTail(container.Id);

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { Logger } from '../../lib/log.js';
 import { LABEL_HOST, LABEL_STACK } from '../../stack/names.js';
-import { isNotFound, isNotModified } from './errors.js';
+import { isNotFound, isNotModified, statusOf } from './errors.js';
 
 /**
  * The narrow Docker surface the activities use, bound to one host. Every call that changes
@@ -15,14 +15,10 @@ export class HostDocker {
   ) {}
 
   /** Containers of a stack that this host's agent owns (agents sharing a daemon never see each other's). */
-  async stackContainers(
-    stack: string,
-    extraLabels: Record<string, string> = {},
-  ): Promise<Docker.ContainerInfo[]> {
-    const labels = { [LABEL_STACK]: stack, [LABEL_HOST]: this.hostId, ...extraLabels };
+  async stackContainers(stack: string): Promise<Docker.ContainerInfo[]> {
     return this.docker.listContainers({
       all: true,
-      filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
+      filters: { label: [`${LABEL_STACK}=${stack}`, `${LABEL_HOST}=${this.hostId}`] },
     });
   }
 
@@ -54,6 +50,7 @@ export class HostDocker {
     }
   }
 
+  /** Kills a container that still runs: callers that want a graceful end `stop` it first. */
   async remove(nameOrId: string): Promise<boolean> {
     try {
       await this.docker.getContainer(nameOrId).remove({ force: true, v: false });
@@ -61,7 +58,7 @@ export class HostDocker {
       return true;
     } catch (error) {
       // 404: already gone; 409 "removal already in progress": someone else is finishing it.
-      if (isNotFound(error) || (error as { statusCode?: number }).statusCode === 409) return false;
+      if (isNotFound(error) || statusOf(error) === 409) return false;
       throw error;
     }
   }

@@ -32,11 +32,15 @@ export interface HostDescription {
 /**
  * The Docker activities one agent runs against its own daemon. `hostId` is bound here: results
  * and log lines say which host answered, and labels keep hosts that share a daemon apart.
+ * `dockerHost` is the DOCKER_HOST the client was built from, so errors name the right daemon.
  */
-export function createDockerActivities(docker: Docker, hostId: string, log: Logger) {
+export function createDockerActivities(docker: Docker, hostId: string, log: Logger, dockerHost?: string) {
   const host = new HostDocker(docker, hostId, log);
   return {
-    describeHost: async (): Promise<HostDescription> => ({ hostId, ...(await checkDaemon(docker)) }),
+    describeHost: async (): Promise<HostDescription> => ({
+      hostId,
+      ...(await checkDaemon(docker, dockerHost)),
+    }),
     prepareHost: (input: PrepareHostInput) => prepareHost(host, input),
     pullImage: (input: { image: string }) => pullImage(host, input.image),
     createContainer: (request: ContainerRequest) => createContainer(host, request),

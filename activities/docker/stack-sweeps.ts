@@ -27,13 +27,56 @@ export async function listStackContainers(host: HostDocker, stack: string): Prom
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function removeAll(host: HostDocker, containers: Docker.ContainerInfo[]): Promise<string[]> {
-  const removed: string[] = [];
-  for (const info of [...containers].sort(newestFirst)) {
+/** How many containers of one host are stopped or started at once: a grace period each, not their sum. */
+const PER_HOST_CONCURRENCY = 8;
+
+/** Docker states in which a container gets `docker stop` before removal (Graphium never pauses one). */
+const STOPPABLE_STATES = new Set(['running', 'restarting']);
+
+/**
+ * Removes the containers, newest first. `graceful` stops each running one first, with its own
+ * stop signal and grace period, at most PER_HOST_CONCURRENCY at once; without it a running
+ * container is killed (rollback: containers this deployment just created, never serving yet).
+ * Returns the names removed, in that order.
+ */
+async function removeAll(
+  host: HostDocker,
+  containers: Docker.ContainerInfo[],
+  { graceful }: { graceful: boolean },
+): Promise<string[]> {
+  const ordered = [...containers].sort(newestFirst);
+  const removed = ordered.map(() => false);
+  await forEachBounded(ordered, graceful ? PER_HOST_CONCURRENCY : 1, async (info, index) => {
     heartbeat({ removing: nameOf(info) });
-    if (await host.remove(info.Id)) removed.push(nameOf(info));
-  }
-  return removed;
+    if (graceful && STOPPABLE_STATES.has(info.State)) await host.stop(info.Id);
+    removed[index] = await host.remove(info.Id);
+  });
+  return ordered.filter((_, index) => removed[index]).map(nameOf);
+}
+
+/**
+ * Runs `step` on every item, at most `limit` at once, starting them in order. After a failure no
+ * further item is started; the ones under way finish, then the first error is thrown.
+ */
+async function forEachBounded<T>(
+  items: T[],
+  limit: number,
+  step: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (!failure && next < items.length) {
+      const index = next++;
+      try {
+        await step(items[index] as T, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure) throw failure.error;
 }
 
 /** Drops the stack's networks once no container of the stack is left on this host. */
@@ -45,30 +88,36 @@ async function finish(host: HostDocker, stack: string, affected: string[], resto
 
 /**
  * The saga's compensation on one host: removes every container this deployment created (newest
- * first), renames the containers it retired back and restarts those that were running.
+ * first), restarts the containers it retired that were running and renames them back.
  */
 export async function rollbackDeployment(host: HostDocker, input: RollbackInput): Promise<SweepResult> {
-  const created = (
-    await host.stackContainers(input.stack, { [LABEL_DEPLOYMENT]: input.deploymentId })
-  ).filter((info) => !isRetiredName(nameOf(info)));
-  const removed = await removeAll(host, created);
+  const containers = await host.stackContainers(input.stack);
+  const created = containers.filter(
+    (info) => info.Labels[LABEL_DEPLOYMENT] === input.deploymentId && !isRetiredName(nameOf(info)),
+  );
+  const removed = await removeAll(host, created, { graceful: false });
   const restored: string[] = [];
-  for (const info of await host.stackContainers(input.stack)) {
+  for (const info of containers) {
     const retired = parseRetiredName(nameOf(info), input.deploymentId);
     if (!retired) continue;
     heartbeat({ restoring: retired.name });
-    if (!(await host.inspect(retired.name))) await host.rename(info.Id, retired.name);
+    // Start before renaming back: if the agent dies in between, the retry still finds the container
+    // by its retired name, which says it was running, and finishes (starting again is a no-op).
     if (retired.wasRunning) await host.start(info.Id);
+    if (!(await host.inspect(retired.name))) await host.rename(info.Id, retired.name);
     restored.push(retired.name);
   }
   return finish(host, input.stack, removed, restored);
 }
 
-/** After a successful deploy: removes what the new version no longer has (old replicas, retired containers). */
+/**
+ * After a successful deploy: removes what the new version no longer has (old replicas, retired
+ * containers), stopping running ones gracefully first.
+ */
 export async function pruneStack(host: HostDocker, input: PruneInput): Promise<SweepResult> {
   const keep = new Set(input.keep);
   const obsolete = (await host.stackContainers(input.stack)).filter((info) => !keep.has(nameOf(info)));
-  return finish(host, input.stack, await removeAll(host, obsolete));
+  return finish(host, input.stack, await removeAll(host, obsolete, { graceful: true }));
 }
 
 /** Deletes the stack from this host and checks that nothing carrying its label is left. */
@@ -90,8 +139,9 @@ export async function startContainers(host: HostDocker, input: ServiceSelection)
 }
 
 /**
- * Applies `step` to the stack's containers of the given services, in the order the services are
- * listed (dependency order for start, its reverse for stop).
+ * Applies `step` to the stack's containers of the given services, service by service in the order
+ * they are listed (dependency order for start, its reverse for stop); the replicas of one service
+ * at most PER_HOST_CONCURRENCY at once.
  */
 async function forEachSelected(
   host: HostDocker,
@@ -105,13 +155,26 @@ async function forEachSelected(
     .sort(
       (a, b) => rankOf(a) - rankOf(b) || Number(a.Labels[LABEL_REPLICA]) - Number(b.Labels[LABEL_REPLICA]),
     );
-  for (const info of selected) {
-    heartbeat({ container: nameOf(info) });
-    await step(info.Id);
+  for (const replicas of runsOf(selected, rankOf)) {
+    await forEachBounded(replicas, PER_HOST_CONCURRENCY, async (info) => {
+      heartbeat({ container: nameOf(info) });
+      await step(info.Id);
+    });
   }
   return {
     affected: selected.map(nameOf),
     restored: [],
     remaining: await listStackContainers(host, input.stack),
   };
+}
+
+/** Splits a sorted list into runs of consecutive items with the same key. */
+function runsOf<T>(items: T[], keyOf: (item: T) => unknown): T[][] {
+  const runs: T[][] = [];
+  for (const item of items) {
+    const run = runs.at(-1);
+    if (run && keyOf(run[0] as T) === keyOf(item)) run.push(item);
+    else runs.push([item]);
+  }
+  return runs;
 }

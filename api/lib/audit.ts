@@ -23,7 +23,8 @@ function idFromPath(pattern: string, path: string): string | undefined {
   const values = path.split('/');
   const index = names.indexOf(':id');
   if (index < 0 || names.length !== values.length) return undefined;
-  return safeDecode(values[index]!).slice(0, MAX_PATH_LENGTH);
+  // PostgreSQL text cannot hold NUL; `%00` in a path must not cost the request its audit row.
+  return safeDecode(values[index]!).replaceAll('\0', '\uFFFD').slice(0, MAX_PATH_LENGTH);
 }
 
 /** A malformed escape (`%E0%A4%A`) is kept as sent: the audit row must be written whatever the path. */

@@ -38,7 +38,7 @@ const unauthorized = (message: string) => new ApiError(401, 'unauthorized', mess
 /** Resolves the bearer token to a principal: the bootstrap admin token first, then `api_tokens`. */
 export function authenticate(adminToken: string): MiddlewareHandler<AppEnv> {
   // Comparing fixed-length digests keeps timingSafeEqual from leaking the admin token's length.
-  const adminDigest = createHash('sha256').update(adminToken, 'utf8').digest();
+  const adminDigest = Buffer.from(hashToken(adminToken), 'hex');
   const lastTouched = new Map<string, number>();
 
   return async (c, next) => {
@@ -46,13 +46,13 @@ export function authenticate(adminToken: string): MiddlewareHandler<AppEnv> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
     if (!match) throw unauthorized('missing bearer token: send Authorization: Bearer <token>');
     const secret = match[1]!;
-    const digest = createHash('sha256').update(secret, 'utf8').digest();
-    if (timingSafeEqual(digest, adminDigest)) {
+    const hash = hashToken(secret);
+    if (timingSafeEqual(Buffer.from(hash, 'hex'), adminDigest)) {
       c.set('principal', { name: BOOTSTRAP_ACTOR, role: 'admin', tokenId: null });
       return next();
     }
     const { db, log } = c.var.deps;
-    const row = await findTokenByHash(db, digest.toString('hex'));
+    const row = await findTokenByHash(db, hash);
     if (!row || row.revokedAt) throw unauthorized('invalid or revoked token');
     c.set('principal', { name: row.name, role: row.role, tokenId: row.id });
     const now = Date.now();

@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
+import { isUnstorableValue } from '../../db/errors.js';
 import { ComposeError, formatPath, PlacementError } from '../../stack/index.js';
 import { ApiError, errorJson } from './errors.js';
 import { isTemporalUnreachable } from './temporal-calls.js';
@@ -41,6 +42,14 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   }
   if (error instanceof WorkflowNotFoundError) return errorJson(c, 404, 'not_found', error.message);
   if (error instanceof HTTPException && error.status < 500) return fromHttpException(c, error);
+  if (isUnstorableValue(error)) {
+    return errorJson(
+      c,
+      400,
+      'invalid_request',
+      'a value in the request cannot be stored: it holds a NUL character or a number out of range',
+    );
+  }
   // A Temporal call that no service turned into its own 503 (they all should): still not a bug of ours.
   if (isTemporalUnreachable(error)) {
     c.var.deps?.log.warn({ err: error, method: c.req.method, path: c.req.path }, 'Temporal unavailable');

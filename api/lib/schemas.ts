@@ -18,5 +18,8 @@ export function listOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item) });
 }
 
+/** The largest PostgreSQL `integer`: a version number above it could never exist. */
+export const MAX_VERSION = 2_147_483_647;
+
 export const iso = (date: Date): string => date.toISOString();
 export const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null);

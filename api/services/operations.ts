@@ -13,7 +13,7 @@ import { asPlacedContainers, stackPlacements } from '../../db/repositories/place
 import { findStackAnyState, getStackVersion } from '../../db/repositories/stacks.js';
 import type { DeploymentRow, HostRow, StackRow } from '../../db/schema.js';
 import type { Logger } from '../../lib/log.js';
-import { PlacementError, placeContainers } from '../../stack/index.js';
+import { placeContainers } from '../../stack/index.js';
 import type { PlacedContainer } from '../../stack/types.js';
 import type { OperationOptions, StackOperationInput } from '../../workflows/operation-types.js';
 import { type Operation, operationRegistry, operationWorkflowId } from '../../workflows/registry.js';
@@ -217,22 +217,18 @@ async function place(
     deps.namespace,
     hosts.map((h) => h.id),
   );
-  try {
-    return placeContainers(
-      stack,
-      spec,
-      hosts.map((h) => ({
-        id: h.id,
-        name: h.name,
-        labels: h.labels,
-        online: status.get(h.id)?.status === 'online',
-      })),
-      current,
-    );
-  } catch (error) {
-    if (!(error instanceof PlacementError)) throw error;
-    throw new ApiError(422, 'unprocessable', error.message, { reason: error.reason, issues: error.issues });
-  }
+  // A PlacementError becomes 422 in the app's error handler, like everywhere else.
+  return placeContainers(
+    stack,
+    spec,
+    hosts.map((h) => ({
+      id: h.id,
+      name: h.name,
+      labels: h.labels,
+      online: status.get(h.id)?.status === 'online',
+    })),
+    current,
+  );
 }
 
 function summary(

@@ -1,27 +1,15 @@
 import type { Command } from 'commander';
-import { ApiRequestError } from '../api-client.js';
 import type { Deployment } from '../api-types.js';
 import type { CliContext } from '../context.js';
 import { exitCodeForStatus, isTerminal } from '../exit-codes.js';
 import { formatTable, formatWhen } from '../format.js';
 import { watchDeployment } from '../watch.js';
 
-/** The name reads better than the id; asked for only when the deployment does not carry it. */
-async function stackName(context: CliContext, d: Deployment): Promise<string> {
-  if (d.stack) return d.stack;
-  try {
-    return (await context.api().getStack(d.stackId)).name;
-  } catch (error) {
-    if (error instanceof ApiRequestError && error.status === 404) return d.stackId;
-    throw error;
-  }
-}
-
-function detailLines(d: Deployment, stack: string): string[] {
+function detailLines(d: Deployment): string[] {
   const fields: [string, string][] = [
     ['deployment', d.id],
     ['operation', d.version ? `${d.operation} (version ${d.version})` : d.operation],
-    ['stack', stack === d.stackId ? stack : `${stack} (${d.stackId})`],
+    ['stack', d.stack === d.stackId ? d.stack : `${d.stack} (${d.stackId})`],
     ['status', `${d.status} (${d.progress}%)`],
     ...(d.error ? [['error', d.error] as [string, string]] : []),
     ['workflow', d.runId ? `${d.workflowId} (run ${d.runId})` : d.workflowId],
@@ -64,14 +52,16 @@ export function registerDeploymentCommands(program: Command, context: CliContext
         context.exitCode = exitCodeForStatus(deployment.status);
         return;
       }
-      const stack = await stackName(context, deployment);
       if (options.follow && !isTerminal(deployment.status)) {
-        const final = await watchDeployment(context, id, `${deployment.operation} ${stack}`);
+        // With --json, stdout carries the final JSON alone: the progress display goes to stderr.
+        const final = await watchDeployment(context, id, `${deployment.operation} ${deployment.stack}`, {
+          json: !!options.json,
+        });
         if (final && options.json) context.json(final);
         return;
       }
       if (options.json) context.json(deployment);
-      else context.print(...detailLines(deployment, stack));
+      else context.print(...detailLines(deployment));
       context.exitCode = exitCodeForStatus(deployment.status);
     });
 
@@ -92,7 +82,7 @@ export function registerDeploymentCommands(program: Command, context: CliContext
           ['ID', 'STACK', 'OPERATION', 'STATUS', 'PROGRESS', 'REQUESTED BY', 'STARTED'],
           items.map((d) => [
             d.id,
-            d.stack ?? d.stackId,
+            d.stack,
             d.operation,
             d.status,
             `${d.progress}%`,

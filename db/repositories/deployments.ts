@@ -3,6 +3,7 @@ import { activeDeploymentStatuses, type DeploymentStatus } from '../../workflows
 import type { ContainerProgress } from '../../workflows/progress-types.js';
 import type { Operation } from '../../workflows/registry.js';
 import type { Database } from '../client.js';
+import { isUniqueViolation } from '../errors.js';
 import { type DeploymentRow, deployments, stacks } from '../schema.js';
 
 export interface NewDeployment {
@@ -57,13 +58,6 @@ export async function insertDeployment(db: Database, input: NewDeployment): Prom
     if (!isUniqueViolation(error)) throw error;
     throw new OperationInProgressError(await findActiveDeployment(db, input.stackId));
   }
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  const code =
-    (error as { code?: string; cause?: { code?: string } })?.code ??
-    (error as { cause?: { code?: string } })?.cause?.code;
-  return code === '23505';
 }
 
 export async function findActiveDeployment(

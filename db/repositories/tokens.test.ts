@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachDatabase } from '../../test/harness/databases.js';
+import { isUniqueViolation } from '../errors.js';
 import { findTokenByHash, getToken, insertToken, listTokens, revokeToken, touchToken } from './tokens.js';
 
 forEachDatabase('tokens repository', (db) => {
@@ -22,6 +23,7 @@ forEachDatabase('tokens repository', (db) => {
     await insertToken(db(), { name: 'one', role: 'viewer', tokenHash: 'c'.repeat(64), createdBy: 'me' });
     await assert.rejects(
       insertToken(db(), { name: 'two', role: 'viewer', tokenHash: 'c'.repeat(64), createdBy: 'me' }),
+      (error) => isUniqueViolation(error),
     );
   });
 

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { runApi } from '../../api/server.js';
 import { type Database, openDatabase } from '../../db/client.js';
 import { acquireDataDirLock } from '../../db/data-dir-lock.js';
@@ -7,7 +7,8 @@ import { insertHost } from '../../db/repositories/hosts.js';
 import type { DevEnv } from '../../lib/env.js';
 import { createLogger } from '../../lib/log.js';
 import { redactUrl } from '../../lib/redact-url.js';
-import { connectClient, installTemporalRuntime } from '../../lib/temporal.js';
+import { connectClient } from '../../lib/temporal.js';
+import { installTemporalRuntime } from '../../lib/temporal-worker.js';
 import { runAgent } from '../../worker-agent/agent.js';
 import { hostTaskQueue, ORCHESTRATOR_TASK_QUEUE } from '../../workflows/task-queues.js';
 import { runOrchestrator } from '../../workflows/worker.js';
@@ -41,11 +42,15 @@ export async function runDev(env: DevEnv): Promise<void> {
   try {
     const admin = devAdminToken(dataDir, env.GRAPHIUM_ADMIN_TOKEN);
     await assertPortFree(env.PORT, 'PORT', 'pick a free PORT');
-    let temporal: DevTemporal | undefined;
-    const shutdown = shutdownOnSignals(() => temporal?.kill());
+    // Set as soon as a server is spawned, before it answers.
+    let killTemporal: (() => void) | undefined;
+    const shutdown = shutdownOnSignals(() => killTemporal?.());
     // Whatever ends this process (a crash included), the detached server must not outlive it.
-    process.once('exit', () => temporal?.kill());
-    temporal = await provideTemporal(env, log);
+    process.once('exit', () => killTemporal?.());
+    const temporal = await provideTemporal(env, dataDir, log, (kill) => {
+      killTemporal = kill;
+    });
+    killTemporal = temporal.kill;
     try {
       const database = await openDatabase({ url: env.DATABASE_URL, dataDir });
       try {
@@ -72,10 +77,13 @@ export async function runDev(env: DevEnv): Promise<void> {
 function lockDataDir(dataDir: string): () => void {
   try {
     return acquireDataDirLock(dataDir);
-  } catch {
-    const holder = readFileSync(join(dataDir, 'graphium.lock'), 'utf8').trim();
+  } catch (error) {
+    // Only the lock's "in use by process N" is that case; anything else (EACCES, …) is its own story.
+    const holder = /in use by process (\d+)/.exec((error as Error).message)?.[1];
+    if (!holder) throw error;
     throw new Error(
       `${dataDir} is in use by another \`npm run dev\` (process ${holder}): stop it, or set GRAPHIUM_DATA_DIR`,
+      { cause: error },
     );
   }
 }

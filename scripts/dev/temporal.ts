@@ -2,7 +2,11 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DevEnv } from '../../lib/env.js';
 import type { Logger } from '../../lib/log.js';
-import { findTemporalCli, startTemporalDevServer } from '../../lib/temporal-dev-server.js';
+import {
+  findTemporalCli,
+  startTemporalDevServer,
+  type TemporalDevServer,
+} from '../../lib/temporal-dev-server.js';
 import { assertPortFree } from './ports.js';
 
 /** The Temporal server `npm run dev` talks to: one it started, or the one TEMPORAL_ADDRESS names. */
@@ -31,12 +35,20 @@ interface ServerOptions {
   namespace: string;
 }
 
-export async function provideTemporal(env: DevEnv, log: Logger): Promise<DevTemporal> {
+/**
+ * `onKillable` receives the last-resort kill as soon as a server is spawned, well before it answers
+ * and this resolves, so a forced exit or a crash in between does not leave it running.
+ */
+export async function provideTemporal(
+  env: DevEnv,
+  dataDir: string,
+  log: Logger,
+  onKillable: (kill: () => void) => void,
+): Promise<DevTemporal> {
   if (env.TEMPORAL_ADDRESS) {
     const address = env.TEMPORAL_ADDRESS;
     return { address, description: 'TEMPORAL_ADDRESS', stop: async () => {}, kill: () => {} };
   }
-  const dataDir = resolve(env.GRAPHIUM_DATA_DIR);
   // Absolute, so the server's command line names it exactly and a leftover server can be recognised.
   const options: ServerOptions = {
     port: env.TEMPORAL_PORT,
@@ -56,9 +68,23 @@ export async function provideTemporal(env: DevEnv, log: Logger): Promise<DevTemp
   await assertPortFree(options.uiPort, 'TEMPORAL_UI_PORT', 'pick a free TEMPORAL_UI_PORT', '127.0.0.1');
   const cli = findTemporalCli(env);
   if (!cli) return startDownloadedServer(options, log);
-  const server = await startTemporalDevServer({ ...options, executable: cli, detached: true });
-  // Detached, it would outlive a `kill -9` of this process; the pid file lets the next start stop it.
-  writeFileSync(pidFile, String(server.process.pid));
+  let server: TemporalDevServer;
+  try {
+    server = await startTemporalDevServer({
+      ...options,
+      executable: cli,
+      detached: true,
+      onSpawn: (child) => {
+        // Detached, it would outlive a `kill -9` of this process; the pid file lets the next start stop it.
+        if (child.pid) writeFileSync(pidFile, String(child.pid));
+        onKillable(() => child.kill('SIGKILL'));
+      },
+    });
+  } catch (error) {
+    // It has stopped the server it spawned.
+    rmSync(pidFile, { force: true });
+    throw error;
+  }
   return {
     address: server.address,
     uiUrl: server.uiUrl,

@@ -78,7 +78,9 @@ services:
       result.containers.some((c) => c.attempts > 1),
       'a step was retried on the restarted agent',
     );
-    await runOperation(env.ctx, 'crash', 'delete');
+    const deleted = await runOperation(env.ctx, 'crash', 'delete');
+    assert.equal(deleted.deployment.status, 'succeeded', deleted.deployment.error ?? '');
+    assert.deepEqual(await allContainers(env, 'crash'), []);
   });
 
   it('a host whose agent stays down past the pickup bound fails the deploy naming it; other hosts are cleaned', async () => {

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { DaemonContainer } from '../harness/daemon.js';
 import { itReplaysEveryWorkflowItRan, useDeployEnvironment } from '../harness/deploy-env.js';
 import { TEST_IMAGE } from '../harness/docker-hosts.js';
 import { containersOnHosts, names, putStack, runOperation } from '../harness/stack-ops.js';
+
+/** Which containers each daemon holds, with their IDs and states: equal means nothing was touched. */
+const identity = (byHost: Record<string, DaemonContainer[]>) =>
+  Object.entries(byHost).map(([hostId, list]) => [hostId, list.map((c) => [c.name, c.id, c.state])]);
 
 const compose = (webCommand = 'httpd -f -p 8080') => `
 services:
@@ -82,12 +87,11 @@ describe('stack lifecycle on three real dockerd hosts', () => {
       result?.containers.map((c) => c.status),
       Array(6).fill('unchanged'),
     );
-    const identity = (byHost: typeof before) =>
-      Object.entries(byHost).map(([hostId, list]) => [hostId, list.map((c) => [c.name, c.id, c.state])]);
     assert.deepEqual(identity(await containersOnHosts(env.infra, env.hostIds, stack)), identity(before));
   });
 
   it('stop and start change the state of the containers on each daemon', async () => {
+    const before = await containersOnHosts(env.infra, env.hostIds, stack);
     const stopped = await runOperation(env.ctx, stack, 'stop');
     assert.equal(stopped.deployment.status, 'succeeded', stopped.deployment.error ?? '');
     for (const [hostId, containers] of Object.entries(
@@ -102,9 +106,9 @@ describe('stack lifecycle on three real dockerd hosts', () => {
       started.result?.containers.map((c) => c.status),
       Array(6).fill('running'),
     );
-    for (const [hostId, containers] of Object.entries(
-      await containersOnHosts(env.infra, env.hostIds, stack),
-    )) {
+    const after = await containersOnHosts(env.infra, env.hostIds, stack);
+    assert.deepEqual(identity(after), identity(before), 'the same containers, running again');
+    for (const [hostId, containers] of Object.entries(after)) {
       for (const c of containers) assert.equal(c.state, 'running', `${c.name} on ${hostId} running`);
     }
   });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { type DatabaseHandle, openDatabase } from '../../db/client.js';
+import { type OpenTestDatabase, openTestDatabase } from './databases.js';
 import { startAgent, startOrchestrator, stopAll, temporalClient, waitUntilPolling } from './graphium.js';
 import { fetchHistories, replayHistories, saveHistories } from './histories.js';
 import { type TestInfra, useInfra } from './infra.js';
-import { createTestDatabase, type TestDatabase } from './postgres.js';
 import type { ManagedProcess } from './processes.js';
 import { type OpsContext, operationWorkflowIds, registerHosts } from './stack-ops.js';
 
@@ -29,21 +28,19 @@ export function useDeployEnvironment(hostLabels: Record<string, string>[], picku
     },
   };
   const processes: ManagedProcess[] = [];
-  let database: TestDatabase;
-  let handle: DatabaseHandle;
+  let database: OpenTestDatabase;
   let client: Client;
 
   before(async () => {
     env.infra = await useInfra();
-    database = await createTestDatabase(env.infra.pgAdminUrl);
-    handle = await openDatabase({ url: database.url, dataDir: '' });
+    database = await openTestDatabase('postgres', env.infra.pgAdminUrl);
     client = await temporalClient(env.infra);
-    env.ctx = { db: handle.db, temporal: client, namespace: env.infra.namespace, pickupTimeout };
+    env.ctx = { db: database.db, temporal: client, namespace: env.infra.namespace, pickupTimeout };
     await registerHosts(
-      handle.db,
+      database.db,
       env.hostIds.map((id, i) => ({ id, labels: hostLabels[i] })),
     );
-    processes.push(startOrchestrator(env.infra, database.url));
+    processes.push(startOrchestrator(env.infra, database.url!));
     for (const hostId of env.hostIds) env.startAgent(hostId);
     await waitUntilPolling(processes);
   });
@@ -51,8 +48,7 @@ export function useDeployEnvironment(hostLabels: Record<string, string>[], picku
   after(async () => {
     await stopAll(processes);
     await client?.connection.close();
-    await handle?.close();
-    await database?.drop();
+    await database?.close();
   });
 
   return env;

@@ -1,4 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { connectClient } from '../../lib/temporal.js';
 import type { TestInfra } from './infra.js';
 import { freePort } from './ports.js';
 import { type ManagedProcess, startProcess } from './processes.js';
@@ -62,8 +63,7 @@ export async function waitUntilPolling(processes: ManagedProcess[]): Promise<voi
 }
 
 export async function temporalClient(infra: TestInfra): Promise<Client> {
-  const connection = await Connection.connect({ address: infra.temporalAddress });
-  return new Client({ connection, namespace: infra.namespace });
+  return connectClient({ TEMPORAL_ADDRESS: infra.temporalAddress, TEMPORAL_NAMESPACE: infra.namespace });
 }
 
 /** Stops every process: SIGTERM, then SIGKILL after 15 s. Their logs stay in the run's log folder. */

@@ -46,7 +46,9 @@ export async function startInfra(
       );
     }
     const port = await freePort();
-    const [temporal, docker, workflowBundle] = await Promise.all([
+    // All three settle before any failure is thrown: `stop()` must not run while one is still
+    // starting, or that one would register its stop too late and be left running.
+    const [temporalResult, dockerResult, bundleResult] = await Promise.allSettled([
       startTemporalDevServer({ port, logFile: join(workDir, 'temporal.log'), executable }).then((server) => {
         stops.push(server.stop);
         return server;
@@ -57,6 +59,9 @@ export async function startInfra(
       }),
       bundleWorkflows(join(workDir, 'workflow-bundle.js')),
     ]);
+    const temporal = fulfilled(temporalResult);
+    const docker = fulfilled(dockerResult);
+    const workflowBundle = fulfilled(bundleResult);
     return {
       infra: {
         temporalAddress: temporal.address,
@@ -72,6 +77,12 @@ export async function startInfra(
     await stop();
     throw error;
   }
+}
+
+/** The value of a settled promise, or its rejection thrown. */
+function fulfilled<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { redactUrl } from '../../lib/redact-url.js';
 
 /** The server tests create their throwaway databases on; `.ci/run` creates this role. */
 export const DEFAULT_PG_ADMIN_URL = 'postgres://graphium:graphium@127.0.0.1:5432/postgres';
@@ -23,7 +24,7 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
   } catch (error) {
     await admin.end();
     throw new Error(
-      `PostgreSQL is not usable at ${adminUrl.replace(/:[^:@/]*@/, ':***@')} (${(error as Error).message}); ` +
+      `PostgreSQL is not usable at ${redactUrl(adminUrl)} (${(error as Error).message}); ` +
         'start it (see .ci/run) or set GRAPHIUM_TEST_PG_URL',
     );
   }

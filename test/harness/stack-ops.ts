@@ -74,7 +74,11 @@ export async function startStackOperation(
   return deployment;
 }
 
-/** What each host's daemon holds of a stack, keyed by host ID. */
+/**
+ * What each host's daemon holds of a stack, keyed by host ID: every container with the stack's
+ * label, whatever its host label says, so a misrouted or unlabelled one shows up where it really
+ * is. Only the shared-daemon fallback, where one daemon plays every host, tells hosts apart by label.
+ */
 export async function containersOnHosts(
   infra: TestInfra,
   hostIds: string[],
@@ -83,7 +87,9 @@ export async function containersOnHosts(
   const entries = await Promise.all(
     hostIds.map(async (hostId, index) => {
       const probe = new DaemonProbe(infra.dockerHosts[index]!.socketPath);
-      return [hostId, await probe.containers({ [LABEL_STACK]: stack, [LABEL_HOST]: hostId })] as const;
+      const filter: Record<string, string> = { [LABEL_STACK]: stack };
+      if (infra.sharedDaemon) filter[LABEL_HOST] = hostId;
+      return [hostId, await probe.containers(filter)] as const;
     }),
   );
   return Object.fromEntries(entries);

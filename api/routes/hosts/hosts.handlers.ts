@@ -10,6 +10,7 @@ import type { HostRow } from '../../../db/schema.js';
 import { ApiError, conflict, notFound } from '../../lib/errors.js';
 import { iso } from '../../lib/schemas.js';
 import type { AppRouteHandler } from '../../lib/types.js';
+import { type DeploymentStateDeps, isActive, reconcileDeployment } from '../../services/deployment-state.js';
 import { describeHostAgent, describeHostAgents, type HostAgentStatus } from '../../services/host-agents.js';
 import { agentSetup } from './agent-setup.js';
 import type * as routes from './hosts.routes.js';
@@ -62,15 +63,20 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const { id } = c.req.valid('param');
-  const { db } = c.var.deps;
-  const outcome = await deleteUnusedHost(db, id);
+  const { deps } = c.var;
+  let outcome = await deleteUnusedHost(deps.db, id);
+  // An operation whose workflow closed without recording its end (terminated in the Temporal UI,
+  // never started) still looks active in the database: settle those before refusing.
+  if (outcome === 'in_use' && (await settleActiveOperations(deps, id))) {
+    outcome = await deleteUnusedHost(deps.db, id);
+  }
   if (outcome === 'missing') throw notFound(`no host "${id}"`);
   if (outcome === 'in_use') {
-    const containers = await countContainersOnHost(db, id);
+    const containers = await countContainersOnHost(deps.db, id);
     if (containers > 0) {
       throw conflict(`host "${id}" still runs ${containers} container(s); delete or move those stacks first`);
     }
-    const [active] = await activeDeploymentsOnHost(db, id);
+    const [active] = await activeDeploymentsOnHost(deps.db, id);
     throw new ApiError(
       409,
       'conflict',
@@ -80,3 +86,10 @@ export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   }
   return c.body(null, 204);
 };
+
+/** True when an operation the database held active on this host turned out to have ended. */
+async function settleActiveOperations(deps: DeploymentStateDeps, hostId: string): Promise<boolean> {
+  const active = await activeDeploymentsOnHost(deps.db, hostId);
+  const settled = await Promise.all(active.map((row) => reconcileDeployment(deps, row)));
+  return settled.some((row) => !isActive(row.status));
+}

@@ -1,18 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { hostIdPattern } from '../../../lib/env.js';
+import { hostIdMessage, hostIdPattern } from '../../../lib/env.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses, temporalErrorResponses } from '../../lib/errors.js';
 import { isoDate, jsonBody, jsonContent, listOf } from '../../lib/schemas.js';
 
 const tags = ['hosts'];
 
-const hostId = z
-  .string()
-  .regex(
-    hostIdPattern,
-    'expected 1-63 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
-  )
-  .openapi({ example: 'vm1' });
+const hostId = z.string().regex(hostIdPattern, hostIdMessage).openapi({ example: 'vm1' });
 
 const labels = z
   .record(

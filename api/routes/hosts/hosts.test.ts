@@ -96,6 +96,22 @@ describe('hosts API (real Temporal, a real agent)', () => {
     }
   });
 
+  it('answers 400, not 500, for values PostgreSQL cannot store, and still audits the request', async () => {
+    const named = await api.request('POST', '/hosts', { json: { id: hostId('nul'), name: 'a\u0000b' } });
+    assert.equal(named.status, 400);
+    assert.match((await json(named)).error.message, /NUL character/);
+    const labelled = await api.request('POST', '/hosts', {
+      json: { id: hostId('nul'), labels: { zone: 'a\u0000' } },
+    });
+    assert.equal(labelled.status, 400);
+    assert.equal((await api.request('GET', `/hosts/${hostId('nul')}`)).status, 404, 'nothing was stored');
+    const path = await api.request('DELETE', '/hosts/vm%00x');
+    assert.equal(path.status, 400, 'a NUL in the path');
+    const audit = await json(await api.request('GET', '/audit?limit=5'));
+    const entry = audit.items.find((item: { action: string }) => item.action === 'DELETE /api/v1/hosts/:id');
+    assert.equal(entry?.target, 'vm\uFFFDx', 'the NUL is replaced, the row is written');
+  });
+
   it('reports a host without an agent as offline, with no agent', async () => {
     const id = hostId('lonely');
     await api.request('POST', '/hosts', { json: { id } });

@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses, errorSchema } from '../../lib/errors.js';
 import { emptyJsonBodyAsObject } from '../../lib/json-body.js';
-import { jsonContent } from '../../lib/schemas.js';
+import { jsonContent, MAX_VERSION } from '../../lib/schemas.js';
+import { stackParams } from '../stacks/stacks.routes.js';
 
 // The stack operations of DESIGN.md: each starts a workflow and answers 202 at once; the deployment
 // it returns is followed with GET /deployments/:id or its SSE stream.
@@ -10,13 +11,6 @@ import { jsonContent } from '../../lib/schemas.js';
 const tags = ['operations'];
 
 export const MAX_PARALLEL_PER_HOST = 64;
-
-const stackParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' }, description: 'The stack id or name', example: 'shop' }),
-});
 
 const idempotencyHeaders = z.object({
   'idempotency-key': z
@@ -41,6 +35,7 @@ const deployRequest = z
       .number()
       .int()
       .min(1)
+      .max(MAX_VERSION)
       .optional()
       .openapi({ description: 'The stack version to deploy; default the current one' }),
     maxParallelPerHost: z

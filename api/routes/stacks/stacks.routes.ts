@@ -3,7 +3,7 @@ import type { StackSpec } from '../../../stack/types.js';
 import { stackFormats } from '../../../workflows/enums.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
-import { isoDate, jsonContent, listOf } from '../../lib/schemas.js';
+import { isoDate, jsonContent, listOf, MAX_VERSION } from '../../lib/schemas.js';
 import { YAML_MEDIA_TYPES } from './stack-document.js';
 
 const tags = ['stacks'];
@@ -82,11 +82,11 @@ const nameQuery = z.object({
   name: z.string().optional().openapi({ description: 'The stack name, for YAML bodies' }),
 });
 
-const stackParams = z.object({
+export const stackParams = z.object({
   id: z
     .string()
     .min(1)
-    .openapi({ param: { name: 'id', in: 'path' }, description: 'The stack id or name' }),
+    .openapi({ param: { name: 'id', in: 'path' }, description: 'The stack id or name', example: 'shop' }),
 });
 
 export const create = createRoute({
@@ -137,6 +137,7 @@ export const getVersion = createRoute({
         .number()
         .int()
         .min(1)
+        .max(MAX_VERSION)
         .openapi({ param: { name: 'version', in: 'path' }, type: 'integer' }),
     }),
   },

@@ -101,7 +101,7 @@ describe('stacks API', () => {
   });
 
   it('refuses a second live stack with the same name with 409', async () => {
-    await api.request('POST', '/stacks?name=twice', yaml(shopYaml));
+    assert.equal((await api.request('POST', '/stacks?name=twice', yaml(shopYaml))).status, 201);
     const again = await api.request('POST', '/stacks?name=twice', yaml(shopYaml));
     assert.equal(again.status, 409);
     assert.equal((await json(again)).error.code, 'conflict');
@@ -209,6 +209,7 @@ describe('stacks API', () => {
     assert.equal(v1.stackId, stack.id);
     assert.equal((await api.request('GET', '/stacks/evolving/versions/9')).status, 404);
     assert.equal((await api.request('GET', '/stacks/evolving/versions/zero')).status, 400);
+    assert.equal((await api.request('GET', '/stacks/evolving/versions/3000000000')).status, 400);
   });
 
   it('shows viewers the environment keys but never their values, nor the source', async () => {

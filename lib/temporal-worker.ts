@@ -1,0 +1,25 @@
+import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@temporalio/worker';
+import type { TemporalEnv } from './env.js';
+import type { Logger } from './log.js';
+import { connectionOptions } from './temporal.js';
+
+// The worker side of ./temporal.ts, apart so that the API (a client only) never loads the worker SDK.
+
+/** Routes the SDK's own log lines (worker state, retries, core warnings) into our structured log. */
+export function installTemporalRuntime(log: Logger): void {
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'trace',
+    DEBUG: 'debug',
+    INFO: 'info',
+    WARN: 'warn',
+    ERROR: 'error',
+  };
+  Runtime.install({
+    logger: new DefaultLogger('INFO', ({ level, message, meta }) => log[levels[level]]({ ...meta }, message)),
+    shutdownSignals: [],
+  });
+}
+
+export async function connectWorkerConnection(env: TemporalEnv): Promise<NativeConnection> {
+  return NativeConnection.connect(connectionOptions(env));
+}

@@ -1,6 +1,6 @@
 # Graphium's one image for its three processes; the command picks which one runs:
 #   node --import tsx api/main.ts            the HTTP API (the default)
-#   node --import tsx workflows/main.ts      the orchestrator
+#   node --import tsx orchestrator/main.ts      the orchestrator
 #   node --import tsx worker-agent/main.ts   an agent (`npm run agent` works too)
 # Like the npm scripts it runs the TypeScript sources with tsx: there is no compile step to drift.
 FROM node:20-slim

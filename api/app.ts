@@ -5,20 +5,20 @@ import { createRouter } from './lib/create-router.js';
 import { MAX_BODY_BYTES, notFoundHandler, onError, payloadTooLarge } from './lib/error-handlers.js';
 import { checkJsonSyntax } from './lib/json-body.js';
 import { configureOpenApi } from './lib/openapi.js';
-import type { AppDeps, AppRouter } from './lib/types.js';
-import { routers } from './routes/index.js';
+import type { AppDeps } from './lib/types.js';
+import { apiRoutes } from './routes/index.js';
 
 export type { AppDeps } from './lib/types.js';
+
+/** Every route's method, path, input and answers: what `hc<AppType>` (the CLI's client) is typed by. */
+export type AppType = ReturnType<typeof createApp>;
 
 /**
  * The whole HTTP API under /api/v1. Middleware order matters: the audit wrapper sees the final status
  * of everything inside it (refusals too); auth runs before any body is read, so an anonymous client
  * cannot make us buffer a megabyte; JSON syntax is checked before routes validate shapes.
  */
-export function createApp(deps: AppDeps): AppRouter {
-  const api = createRouter();
-  for (const router of routers) api.route('/', router);
-
+export function createApp(deps: AppDeps) {
   const app = createRouter();
   app.use('*', async (c, next) => {
     c.set('deps', deps);
@@ -31,9 +31,9 @@ export function createApp(deps: AppDeps): AppRouter {
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: payloadTooLarge }),
     checkJsonSyntax,
   );
-  app.route(API_PREFIX, api);
+  const routed = app.route(API_PREFIX, apiRoutes);
   configureOpenApi(app);
   app.notFound(notFoundHandler);
   app.onError(onError);
-  return app;
+  return routed;
 }

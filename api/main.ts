@@ -6,7 +6,7 @@ import { runApi } from './server.js';
 
 runMain('api', async () => {
   const env = loadEnv(apiEnvSchema);
-  const log = createLogger('api', env.LOG_LEVEL);
+  const log = createLogger('api', env.LOG_LEVEL, env.LOG_FORMAT);
   const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.GRAPHIUM_DATA_DIR });
   try {
     await runApi(env, log, database.db, untilShutdownSignal());

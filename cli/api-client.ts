@@ -1,19 +1,23 @@
-import type {
-  CreatedToken,
-  Deployment,
-  Host,
-  List,
-  RegisteredHost,
-  Role,
-  Stack,
-  StackOperation,
-  StackSummary,
-  StartedOperation,
-} from './api-types.js';
+import { type ClientResponse, hc, type InferResponseType } from 'hono/client';
+import type { AppType } from '../api/app.js';
+import type { Operation, Role } from '../contracts/vocabulary.js';
 import type { CliConfig } from './config.js';
 
-// A thin typed wrapper over fetch. Every non-2xx answer becomes an ApiRequestError carrying the
-// API's own `{error: {code, message}}`, so commands never parse error bodies themselves.
+// The API client, typed from the API's own routes (Hono's RPC client over `AppType`): a route that
+// changes its path, input or answer breaks this file's typecheck, so the CLI cannot drift from the
+// server. Every non-2xx answer becomes an ApiRequestError carrying the API's `{error: {code, message}}`.
+
+type V1 = ReturnType<typeof hc<AppType>>['api']['v1'];
+
+/** The answers the CLI reads, each as the route declares it. */
+export type Host = InferResponseType<V1['hosts']['$get'], 200>['items'][number];
+export type RegisteredHost = InferResponseType<V1['hosts']['$post'], 201>;
+export type StackSummary = InferResponseType<V1['stacks']['$get'], 200>['items'][number];
+export type Stack = InferResponseType<V1['stacks']['$post'], 201>;
+export type Deployment = InferResponseType<V1['deployments'][':id']['$get'], 200>;
+export type ContainerProgress = Deployment['containers'][number];
+export type StartedOperation = InferResponseType<V1['stacks'][':id']['deploy']['$post'], 202>;
+export type CreatedToken = InferResponseType<V1['tokens']['$post'], 201>;
 
 export class ApiRequestError extends Error {
   override readonly name = 'ApiRequestError';
@@ -29,16 +33,6 @@ export class ApiRequestError extends Error {
   }
 }
 
-interface RequestOptions {
-  query?: Record<string, string | undefined>;
-  json?: unknown;
-  /** A raw body with its Content-Type (a Compose file as YAML). */
-  text?: { body: string; contentType: string };
-  signal?: AbortSignal;
-  accept?: string;
-  headers?: Record<string, string>;
-}
-
 export interface OperationRequest {
   /** deploy only: the stack version; default the current one. */
   version?: number;
@@ -46,30 +40,50 @@ export interface OperationRequest {
   idempotencyKey?: string;
 }
 
+/** The success half of a typed response: what `json()` of a 2xx answer holds. */
+type Ok<R> =
+  R extends ClientResponse<unknown, infer S, infer F>
+    ? S extends 200 | 201 | 202 | 204
+      ? R & ClientResponse<Extract<R, { status: S }> extends ClientResponse<infer T> ? T : never, S, F>
+      : never
+    : never;
+
 export class ApiClient {
+  private readonly v1: V1;
+
   constructor(
     private readonly config: CliConfig,
-    private readonly fetchFn: typeof fetch = fetch,
-  ) {}
-
-  listHosts(): Promise<List<Host>> {
-    return this.json('GET', '/hosts');
+    fetchFn: typeof fetch = fetch,
+  ) {
+    this.v1 = hc<AppType>(config.apiUrl, {
+      fetch: fetchFn,
+      headers: { authorization: `Bearer ${config.token}`, accept: 'application/json' },
+    }).api.v1;
   }
 
-  createHost(body: { id: string; name?: string; labels?: Record<string, string> }): Promise<RegisteredHost> {
-    return this.json('POST', '/hosts', { json: body });
+  async listHosts() {
+    return (await this.ok(this.v1.hosts.$get())).json();
   }
 
-  listStacks(): Promise<List<StackSummary>> {
-    return this.json('GET', '/stacks');
+  async createHost(body: { id: string; name?: string; labels?: Record<string, string> }) {
+    return (await this.ok(this.v1.hosts.$post({ json: body }))).json();
   }
 
-  createStack(yaml: string, name: string | undefined): Promise<Stack> {
-    return this.json('POST', '/stacks', { query: { name }, text: yamlBody(yaml) });
+  async listStacks() {
+    return (await this.ok(this.v1.stacks.$get())).json();
   }
 
-  updateStack(idOrName: string, yaml: string): Promise<Stack> {
-    return this.json('PUT', `/stacks/${encodeURIComponent(idOrName)}`, { text: yamlBody(yaml) });
+  /** The Compose file travels as YAML text inside the JSON body, so the API stores it as written. */
+  async createStack(yaml: string, name: string | undefined) {
+    return (await this.ok(this.v1.stacks.$post({ query: {}, json: { name, compose: yaml } }))).json();
+  }
+
+  async updateStack(idOrName: string, yaml: string) {
+    return (
+      await this.ok(
+        this.v1.stacks[':id'].$put({ param: { id: idOrName }, query: {}, json: { compose: yaml } }),
+      )
+    ).json();
   }
 
   /**
@@ -79,24 +93,27 @@ export class ApiClient {
    */
   async startOperation(
     stack: string,
-    operation: StackOperation,
+    operation: Operation,
     request: OperationRequest = {},
   ): Promise<StartedOperation> {
-    const path = `/stacks/${encodeURIComponent(stack)}`;
-    const headers: Record<string, string> = request.idempotencyKey
-      ? { 'idempotency-key': request.idempotencyKey }
-      : {};
-    const send = () =>
-      operation === 'delete'
-        ? this.json<StartedOperation>('DELETE', path, { headers })
-        : this.json<StartedOperation>('POST', `${path}/${operation}`, {
-            headers,
-            // Only deploy takes a body; stop and start take none.
-            json:
-              operation === 'deploy' && request.version !== undefined
-                ? { version: request.version }
-                : undefined,
-          });
+    const param = { id: stack };
+    const header = { 'idempotency-key': request.idempotencyKey };
+    const stacks = this.v1.stacks[':id'];
+    const send = async (): Promise<StartedOperation> => {
+      switch (operation) {
+        case 'deploy':
+          // Only deploy takes a body; stop and start take none.
+          return (
+            await this.ok(stacks.deploy.$post({ param, header, json: { version: request.version } }))
+          ).json();
+        case 'stop':
+          return (await this.ok(stacks.stop.$post({ param, header }))).json();
+        case 'start':
+          return (await this.ok(stacks.start.$post({ param, header }))).json();
+        case 'delete':
+          return (await this.ok(stacks.$delete({ param, header }))).json();
+      }
+    };
     try {
       return await send();
     } catch (error) {
@@ -106,73 +123,55 @@ export class ApiClient {
     }
   }
 
-  getDeployment(id: string, signal?: AbortSignal): Promise<Deployment> {
-    return this.json('GET', `/deployments/${encodeURIComponent(id)}`, { signal });
+  async getDeployment(id: string, signal?: AbortSignal) {
+    return (
+      await this.ok(this.v1.deployments[':id'].$get({ param: { id } }, { init: { signal } }), signal)
+    ).json();
   }
 
-  listDeployments(stackId?: string): Promise<List<Deployment>> {
-    return this.json('GET', '/deployments', { query: { stackId } });
+  async listDeployments(stackId?: string) {
+    return (await this.ok(this.v1.deployments.$get({ query: { stackId } }))).json();
   }
 
-  createToken(name: string, role: Role): Promise<CreatedToken> {
-    return this.json('POST', '/tokens', { json: { name, role } });
+  async createToken(name: string, role: Role) {
+    return (await this.ok(this.v1.tokens.$post({ json: { name, role } }))).json();
   }
 
   /** Opens the Server-Sent Events stream of a deployment; the caller reads and closes the body. */
-  openDeploymentEvents(id: string, signal: AbortSignal): Promise<Response> {
-    return this.send('GET', `/deployments/${encodeURIComponent(id)}/events`, {
+  async openDeploymentEvents(id: string, signal: AbortSignal): Promise<Response> {
+    const response = await this.ok(
+      this.v1.deployments[':id'].events.$get(
+        { param: { id } },
+        { headers: { accept: 'text/event-stream' }, init: { signal } },
+      ),
       signal,
-      accept: 'text/event-stream',
-    });
+    );
+    return response as unknown as Response;
   }
 
-  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const response = await this.send(method, path, options);
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
-  }
-
-  /** Sends one request and returns a 2xx response; anything else throws ApiRequestError. */
-  private async send(method: string, path: string, options: RequestOptions): Promise<Response> {
-    const url = new URL(`${this.config.apiUrl}/api/v1${path}`);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, value);
-    }
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${this.config.token}`,
-      accept: options.accept ?? 'application/json',
-      ...options.headers,
-    };
-    let body: string | undefined;
-    if (options.text) {
-      headers['content-type'] = options.text.contentType;
-      body = options.text.body;
-    } else if (options.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.json);
-    }
-    let response: Response;
+  /** Waits for the answer: a 2xx comes back typed, anything else (or no answer) throws ApiRequestError. */
+  private async ok<R extends ClientResponse<unknown>>(
+    pending: Promise<R>,
+    signal?: AbortSignal,
+  ): Promise<Ok<R>> {
+    let response: R;
     try {
-      response = await this.fetchFn(url, { method, headers, body, signal: options.signal });
+      response = await pending;
     } catch (error) {
-      if (options.signal?.aborted) throw error;
+      if (signal?.aborted) throw error;
       throw new ApiRequestError(
         0,
         'unreachable',
         `cannot reach the API at ${this.config.apiUrl}: ${describeFetchError(error)}`,
       );
     }
-    if (response.ok) return response;
-    throw await toApiRequestError(response, `${method} ${url.pathname}`);
+    if (response.ok) return response as Ok<R>;
+    throw await toApiRequestError(response, `${new URL(response.url).pathname}`);
   }
 }
 
-function yamlBody(body: string) {
-  return { body, contentType: 'application/yaml' };
-}
-
 /** Reads `{error: {code, message, details}}`; a body of another shape (a proxy's page) still says something. */
-async function toApiRequestError(response: Response, what: string): Promise<ApiRequestError> {
+async function toApiRequestError(response: ClientResponse<unknown>, what: string): Promise<ApiRequestError> {
   const text = await response.text().catch(() => '');
   try {
     const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };

@@ -1,4 +1,4 @@
-import type { DeploymentStatus } from '../workflows/enums.js';
+import { type DeploymentStatus, isTerminalStatus } from '../contracts/vocabulary.js';
 
 // One place for what the process exit status means, so scripts and CI can branch on it.
 
@@ -21,13 +21,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const terminalStatuses: readonly DeploymentStatus[] = ['succeeded', 'failed', 'rolled_back', 'cancelled'];
-
-export function isTerminal(status: DeploymentStatus): boolean {
-  return terminalStatuses.includes(status);
-}
-
 /** pending and running count as 0: the query itself worked, and nothing has failed yet. */
 export function exitCodeForStatus(status: DeploymentStatus): ExitCode {
-  return status === 'succeeded' || !isTerminal(status) ? ExitCode.ok : ExitCode.failed;
+  return status === 'succeeded' || !isTerminalStatus(status) ? ExitCode.ok : ExitCode.failed;
 }

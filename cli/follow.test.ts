@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
+import type { DeploymentStatus } from '../contracts/vocabulary.js';
+import type { Deployment } from './api-client.js';
 import { ApiClient, ApiRequestError } from './api-client.js';
-import type { Deployment, DeploymentStatus } from './api-types.js';
 import { followDeployment } from './follow.js';
 import { runCli } from './main.js';
 
@@ -19,6 +20,7 @@ const snapshot = (status: DeploymentStatus, progress = 0): Deployment => ({
   stackId: 's-1',
   stack: 'shop',
   operation: 'deploy',
+  version: 1,
   status,
   progress,
   error: null,
@@ -26,6 +28,7 @@ const snapshot = (status: DeploymentStatus, progress = 0): Deployment => ({
   requestedBy: 'ci',
   workflowId: 'deploy-shop-1',
   runId: 'r-1',
+  createdAt: '2025-01-31T12:00:00.000Z',
   startedAt: '2025-01-31T12:00:00.000Z',
   finishedAt: null,
 });

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createParser } from 'eventsource-parser';
+import { isTerminalStatus } from '../contracts/vocabulary.js';
+import type { Deployment } from './api-client.js';
 import { ApiRequestError } from './api-client.js';
-import type { Deployment } from './api-types.js';
-import { isTerminal } from './exit-codes.js';
 import { formatDuration } from './format.js';
 
 // Follows one deployment to its end over `GET /deployments/:id/events` (Server-Sent Events: a
@@ -72,7 +72,7 @@ export async function followDeployment(options: FollowOptions): Promise<Deployme
       const deployment = await source.getDeployment(id, signal);
       contact();
       options.onUpdate(deployment);
-      if (isTerminal(deployment.status)) return deployment;
+      if (isTerminalStatus(deployment.status)) return deployment;
     } catch (error) {
       if (signal?.aborted || !isTransient(error)) throw error;
       reason = `${reason}; ${(error as Error).message}`;

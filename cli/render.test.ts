@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ContainerProgress, Deployment } from './api-types.js';
+import type { ContainerProgress, Deployment } from './api-client.js';
 import { createProgressView, describeChanges, renderBlock, summaryLines } from './render.js';
 
 const container = (overrides: Partial<ContainerProgress> = {}): ContainerProgress => ({
@@ -20,6 +20,7 @@ const deployment = (overrides: Partial<Deployment> = {}): Deployment => ({
   stackId: 's-1',
   stack: 'shop',
   operation: 'deploy',
+  version: 1,
   status: 'pending',
   progress: 0,
   error: null,
@@ -27,6 +28,7 @@ const deployment = (overrides: Partial<Deployment> = {}): Deployment => ({
   requestedBy: 'ci',
   workflowId: 'deploy-shop-1',
   runId: 'r-1',
+  createdAt: '2025-01-31T12:00:00.000Z',
   startedAt: '2025-01-31T12:00:00.000Z',
   finishedAt: null,
   ...overrides,

@@ -1,7 +1,7 @@
 import { styleText } from 'node:util';
 import { createLogUpdate } from 'log-update';
-import type { ContainerProgress, Deployment } from './api-types.js';
-import { isTerminal } from './exit-codes.js';
+import { isTerminalStatus } from '../contracts/vocabulary.js';
+import type { ContainerProgress, Deployment } from './api-client.js';
 import { formatDuration, formatTable, progressBar, truncate } from './format.js';
 
 // How a followed operation is shown. On a terminal: one block redrawn in place (log-update), with
@@ -34,7 +34,7 @@ export function describeChanges(previous: Deployment | undefined, next: Deployme
   if (previous && previous.status === next.status) return containers;
   const status = `${prefix} ${label}: ${next.status}`;
   // The final status reads best after the container changes that led to it.
-  return isTerminal(next.status) ? [...containers, status] : [status, ...containers];
+  return isTerminalStatus(next.status) ? [...containers, status] : [status, ...containers];
 }
 
 /** Printed once at the end: the outcome, and on failure the error and every container that failed. */
@@ -71,7 +71,7 @@ export function renderBlock(d: Deployment, label: string, options: BlockOptions)
     options.color ? styleText(format, text) : text;
   const end = d.finishedAt ? Date.parse(d.finishedAt) : options.now;
   const elapsed = d.startedAt ? `  ${formatDuration(end - Date.parse(d.startedAt))}` : '';
-  const statusColor = d.status === 'succeeded' ? 'green' : isTerminal(d.status) ? 'red' : 'cyan';
+  const statusColor = d.status === 'succeeded' ? 'green' : isTerminalStatus(d.status) ? 'red' : 'cyan';
   const width = Math.max(20, options.width - 1);
   const plainHeading = `${label}  ${d.status}${elapsed}  deployment ${d.id}`;
   const heading =

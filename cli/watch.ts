@@ -1,4 +1,4 @@
-import type { Deployment } from './api-types.js';
+import type { Deployment } from './api-client.js';
 import { colorEnabled } from './config.js';
 import type { CliContext } from './context.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';

@@ -10,6 +10,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { redactUrl } from '../lib/redact-url.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { describeDatabaseError } from './errors.js';
 import * as schema from './schema.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -32,11 +33,11 @@ export async function openDatabase(options: { url?: string; dataDir: string }): 
     const sql = postgres(options.url, { max: 10, onnotice: () => {} });
     const db = drizzlePostgres(sql, { schema });
     try {
-      await migratePostgres(db, { migrationsFolder });
+      await migrateLocked(sql, db);
     } catch (error) {
       await sql.end();
       throw new Error(
-        `cannot prepare the database at ${redactUrl(options.url)}: ${(error as Error).message}`,
+        `cannot prepare the database at ${redactUrl(options.url)}: ${describeDatabaseError(error)}`,
       );
     }
     return { db: db as unknown as Database, kind: 'postgres', close: () => sql.end() };
@@ -55,6 +56,29 @@ export async function openDatabase(options: { url?: string; dataDir: string }): 
       release();
     },
   };
+}
+
+/** Any fixed 64-bit key, the same in every Graphium process: it names "Graphium migrates this database". */
+const MIGRATION_LOCK_KEY = 0x67726170_6869756dn; // "graphium"
+
+/**
+ * Applies pending migrations under a PostgreSQL advisory lock. The API and the orchestrator both
+ * migrate at start; started together on an empty database (a first `docker compose up`), the second
+ * waits here for the first instead of racing it to CREATE TABLE, then finds nothing left to do. The
+ * lock is held on one reserved connection, since an advisory lock belongs to the session that took it.
+ */
+async function migrateLocked(sql: postgres.Sql, db: ReturnType<typeof drizzlePostgres>): Promise<void> {
+  const session = await sql.reserve();
+  try {
+    await session`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
+    try {
+      await migratePostgres(db, { migrationsFolder });
+    } finally {
+      await session`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
+    }
+  } finally {
+    session.release();
+  }
 }
 
 /** Opens a throwaway in-memory PGlite: the embedded engine, without a data directory. */

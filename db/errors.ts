@@ -20,3 +20,15 @@ function sqlState(error: unknown): string | undefined {
     (error as { cause?: { code?: string } })?.cause?.code
   );
 }
+
+/**
+ * The database's own words for a failure. drizzle wraps errors as "Failed query: <sql>" and keeps
+ * PostgreSQL's message (and SQLSTATE) in `cause`: that part says what went wrong, so it is shown.
+ */
+export function describeDatabaseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: { message?: string; code?: string } })?.cause;
+  if (!cause?.message || message.includes(cause.message)) return message;
+  const query = message.split('\n')[0]!.replace(/^Failed query: /, '');
+  return `${cause.message}${cause.code ? ` (SQLSTATE ${cause.code})` : ''}; in query: ${query.slice(0, 200)}`;
+}

@@ -13,17 +13,18 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { StackSpec } from '../stack/types.js';
 import {
+  activeDeploymentStatuses,
   type DeploymentStatus,
   deploymentStatuses,
+  type Operation,
   type Role,
   roles,
   type StackFormat,
   stackFormats,
-} from '../workflows/enums.js';
+} from '../contracts/vocabulary.js';
+import type { StackSpec } from '../stack/types.js';
 import type { ContainerProgress } from '../workflows/progress-types.js';
-import type { Operation } from '../workflows/registry.js';
 
 /** `column in ('a', 'b')`: the enum arrays stay the single source of allowed values. */
 const oneOf = (column: AnyPgColumn, values: readonly string[]): SQL =>
@@ -106,7 +107,7 @@ export const deployments = pgTable(
     // One operation at a time per stack, enforced by the database itself.
     uniqueIndex('deployments_one_active_per_stack')
       .on(t.stackId)
-      .where(sql`${t.status} in ('pending', 'running')`),
+      .where(oneOf(t.status, activeDeploymentStatuses)),
     uniqueIndex('deployments_idempotency_key')
       .on(t.requestedBy, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),

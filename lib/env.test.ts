@@ -21,6 +21,12 @@ describe('loadEnv', () => {
     assert.equal(env.TEMPORAL_NAMESPACE, 'default');
     assert.equal(env.DATABASE_URL, undefined);
     assert.equal(env.GRAPHIUM_DATA_DIR, '.graphium');
+    assert.equal(env.GRAPHIUM_AGENT_PICKUP_TIMEOUT, '60s');
+  });
+
+  it('hands the pickup timeout on in the one form Temporal reads the same way', () => {
+    const env = loadEnv(apiEnvSchema, { ...token, GRAPHIUM_AGENT_PICKUP_TIMEOUT: '1m30s' });
+    assert.equal(env.GRAPHIUM_AGENT_PICKUP_TIMEOUT, '90s');
   });
 
   it('names every bad variable in one message, and never echoes a token', () => {

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { z } from 'zod';
-import { parseDuration } from '../stack/duration.js';
+import { formatDuration, parseDuration } from '../stack/duration.js';
+import { logFormats } from './log.js';
 import { redactUrl } from './redact-url.js';
 
 // Every process parses its configuration here, once, at start. Nothing else reads process.env.
@@ -19,9 +20,11 @@ const executableFile = z.string().refine((path) => {
     return false;
   }
 }, 'no executable file at this path');
+/** A Compose-style duration (`90s`, `1m30s`), handed on in the form Temporal reads the same way. */
 const duration = z
   .string()
-  .refine((text) => (parseDuration(text) ?? 0) > 0, 'expected a duration such as 30s, 2m or 1h');
+  .refine((text) => (parseDuration(text) ?? 0) > 0, 'expected a duration such as 30s, 1m30s or 1h')
+  .transform((text) => formatDuration(parseDuration(text)!));
 const portMessage = 'expected a port number between 1 and 65535';
 const port = z.coerce
   .number({ error: portMessage })
@@ -42,6 +45,7 @@ const agentConcurrency = z.coerce
   .max(256, 'expected a whole number between 1 and 256')
   .default(16);
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info');
+const logFormat = z.enum(logFormats).default('auto');
 
 export const hostIdPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 export const hostIdMessage =
@@ -110,6 +114,7 @@ export const apiEnvSchema = withTlsPairCheck({
   GRAPHIUM_ADMIN_TOKEN: adminToken,
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
   LOG_LEVEL: logLevel,
+  LOG_FORMAT: logFormat,
 });
 
 export const orchestratorEnvSchema = withTlsPairCheck({
@@ -117,6 +122,7 @@ export const orchestratorEnvSchema = withTlsPairCheck({
   ...databaseVars,
   GRAPHIUM_WORKFLOW_BUNDLE: filePath.optional(),
   LOG_LEVEL: logLevel,
+  LOG_FORMAT: logFormat,
 });
 
 export const agentEnvSchema = withTlsPairCheck({
@@ -125,6 +131,7 @@ export const agentEnvSchema = withTlsPairCheck({
   DOCKER_HOST: dockerHost.optional(),
   GRAPHIUM_AGENT_CONCURRENCY: agentConcurrency,
   LOG_LEVEL: logLevel,
+  LOG_FORMAT: logFormat,
 });
 
 /**
@@ -148,6 +155,7 @@ export const devEnvSchema = withTlsPairCheck({
   GRAPHIUM_AGENT_CONCURRENCY: agentConcurrency,
   GRAPHIUM_WORKFLOW_BUNDLE: filePath.optional(),
   LOG_LEVEL: logLevel,
+  LOG_FORMAT: logFormat,
 }).superRefine((env, ctx) => {
   if (env.TEMPORAL_ADDRESS) return;
   // Our own dev server speaks plain gRPC on loopback: TLS settings would silently do nothing.

@@ -15,7 +15,11 @@ export function installTemporalRuntime(log: Logger): void {
     ERROR: 'error',
   };
   Runtime.install({
-    logger: new DefaultLogger('INFO', ({ level, message, meta }) => log[levels[level]]({ ...meta }, message)),
+    logger: new DefaultLogger('INFO', ({ level, message, meta }) =>
+      // The bundler's webpack report (dozens of lines) is for debugging a bundle; "Workflow bundle
+      // created" follows it at info anyway.
+      log[message.startsWith('asset workflow-bundle') ? 'debug' : levels[level]]({ ...meta }, message),
+    ),
     shutdownSignals: [],
   });
 }

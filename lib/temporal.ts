@@ -3,7 +3,7 @@ import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
-import { graphiumSearchAttributes } from '../workflows/search-attributes.js';
+import { graphiumSearchAttributes } from '../contracts/search-attributes.js';
 import { type TemporalEnv, temporalTlsEnabled } from './env.js';
 
 // Client-side only: the API imports this, and must not load the worker SDK (webpack, the native

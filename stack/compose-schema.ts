@@ -1,6 +1,7 @@
 // The Compose subset Graphium deploys. Objects are strict so an unsupported key is an error that names it,
 // never a setting silently dropped. One-line syntaxes are parsed here, so their errors point at their key.
 import { z } from 'zod';
+import { RESERVED_LABEL_PREFIX } from '../contracts/vocabulary.js';
 import {
   checkMount,
   checkPortRange,
@@ -13,7 +14,6 @@ import {
   parseVolumeShort,
 } from './compose-syntax.js';
 import { parseDuration } from './duration.js';
-import { RESERVED_LABEL_PREFIX } from './names.js';
 import { splitShellWords } from './shell-words.js';
 import type { DependencySpec, HealthcheckSpec, PortSpec, ServiceNetworkSpec } from './types.js';
 

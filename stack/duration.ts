@@ -15,3 +15,23 @@ export function parseDuration(text: string): number | undefined {
   }
   return total;
 }
+
+const UNITS_LARGEST_FIRST: [string, number][] = [
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+];
+
+/**
+ * The one way a duration is written when it leaves Graphium (to Temporal, in messages): a whole
+ * number of the largest exact unit (`90s`, `2m`, `1500ms`). Temporal reads durations with another
+ * parser (the `ms` package), which refuses Compose's compound forms such as `1m30s`; this form means
+ * the same to both, so a value checked with parseDuration is the value Temporal applies.
+ */
+export function formatDuration(ms: number): string {
+  const whole = Math.round(ms);
+  for (const [unit, size] of UNITS_LARGEST_FIRST) {
+    if (whole >= size && whole % size === 0) return `${whole / size}${unit}`;
+  }
+  return `${whole}ms`;
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { containerName, LABEL_STACK, networkName, stackNamePattern, volumeName } from './names.js';
+import { LABEL_STACK } from '../contracts/vocabulary.js';
+import { containerName, networkName, stackNamePattern, volumeName } from './names.js';
 
 describe('names', () => {
   it('builds Docker names from the stack name', () => {

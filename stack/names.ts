@@ -1,5 +1,5 @@
-// Docker-side names and ownership labels. Delete and rollback find containers by these labels on
-// every host, so they are a public contract: never rename them.
+// Docker-side names of a stack's containers, networks and volumes (the labels are in
+// contracts/vocabulary.ts). Public: hosts hold resources under these names, so never change them.
 import type { NetworkSpec, VolumeSpec } from './types.js';
 
 /** A stack name becomes a prefix of Docker container, network and volume names, hence the tight rule. */
@@ -7,16 +7,6 @@ export const stackNamePattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** Compose's own rule for service, network and volume keys. */
 export const composeNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-
-export const LABEL_STACK = 'io.graphium.stack';
-export const LABEL_SERVICE = 'io.graphium.service';
-export const LABEL_REPLICA = 'io.graphium.replica';
-export const LABEL_DEPLOYMENT = 'io.graphium.deployment';
-export const LABEL_HOST = 'io.graphium.host';
-export const LABEL_CONFIG_HASH = 'io.graphium.config-hash';
-
-/** User labels may not use this prefix: a forged ownership label would let delete remove foreign containers. */
-export const RESERVED_LABEL_PREFIX = 'io.graphium.';
 
 export function containerName(stack: string, service: string, replica: number): string {
   return `${stack}_${service}_${replica}`;

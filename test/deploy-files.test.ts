@@ -83,7 +83,7 @@ describe('docker-compose.yml', () => {
     }
     assert.deepEqual(
       [api, orchestrator, agent].map((s) => s?.command?.[3]),
-      ['api/main.ts', 'workflows/main.ts', 'worker-agent/main.ts'],
+      ['api/main.ts', 'orchestrator/main.ts', 'worker-agent/main.ts'],
     );
     for (const service of [api, orchestrator]) {
       assert.equal(

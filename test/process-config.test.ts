@@ -13,7 +13,7 @@ const cases = [
   { role: 'api', entry: 'api/main.ts', env: {}, variable: 'GRAPHIUM_ADMIN_TOKEN' },
   {
     role: 'orchestrator',
-    entry: 'workflows/main.ts',
+    entry: 'orchestrator/main.ts',
     env: { TEMPORAL_ADDRESS: 'localhost' },
     variable: 'TEMPORAL_ADDRESS',
   },

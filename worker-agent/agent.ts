@@ -2,10 +2,10 @@ import { hostname } from 'node:os';
 import { Worker } from '@temporalio/worker';
 import { checkDaemon, connectDocker } from '../activities/docker/client.js';
 import { createDockerActivities } from '../activities/docker/index.js';
+import { hostTaskQueue } from '../contracts/vocabulary.js';
 import type { AgentEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
 import { connectWorkerConnection } from '../lib/temporal-worker.js';
-import { hostTaskQueue } from '../workflows/task-queues.js';
 import { activityLogInterceptor } from './activity-log.js';
 import { keepAliveInterceptor } from './keep-alive.js';
 

@@ -6,7 +6,7 @@ import { runAgent } from './agent.js';
 
 runMain('agent', async () => {
   const env = loadEnv(agentEnvSchema);
-  const log = createLogger('agent', env.LOG_LEVEL).child({ hostId: env.GRAPHIUM_HOST_ID });
+  const log = createLogger('agent', env.LOG_LEVEL, env.LOG_FORMAT).child({ hostId: env.GRAPHIUM_HOST_ID });
   installTemporalRuntime(log);
   await runAgent(env, log, untilShutdownSignal());
 });

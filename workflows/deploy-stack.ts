@@ -1,5 +1,6 @@
 import { CancellationScope, CancelledFailure, patched, startChild, workflowInfo } from '@temporalio/workflow';
 import type { SweepResult } from '../activities/docker/types.js';
+import { hostsKey, operationKey, stackKey } from '../contracts/search-attributes.js';
 import type { PlacedContainer, StackSpec } from '../stack/types.js';
 import { dependencyWaves } from '../stack/waves.js';
 import { groupBy } from './concurrency.js';
@@ -22,7 +23,6 @@ import {
 } from './operation-types.js';
 import type { ProgressTracker } from './progress.js';
 import type { OperationProgress } from './progress-types.js';
-import { hostsKey, operationKey, stackKey } from './search-attributes.js';
 import { hostSweep } from './timeouts.js';
 
 /**

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { CancellationScope, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { hostsKey, operationKey, stackKey } from '../contracts/search-attributes.js';
 import type { PlacedContainer, StackSpec } from '../stack/types.js';
 import { mapLimit } from './concurrency.js';
 import { deployContainer } from './deploy-container.js';
@@ -7,7 +8,6 @@ import { HOST_OFFLINE } from './errors.js';
 import { describeFailure, failureType, isCancellation } from './failures.js';
 import { dockerOn, onHost } from './host-routing.js';
 import { ParentReporter } from './parent-reporter.js';
-import { hostsKey, operationKey, stackKey } from './search-attributes.js';
 import { resourcesFor } from './stack-resources.js';
 import { imagePull, quickDockerStep } from './timeouts.js';
 

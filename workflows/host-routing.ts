@@ -7,8 +7,8 @@ import {
 } from '@temporalio/common';
 import { type ActivityInterfaceFor, proxyActivities } from '@temporalio/workflow';
 import type { DockerActivities } from '../activities/docker/index.js';
+import { hostTaskQueue } from '../contracts/vocabulary.js';
 import { HOST_OFFLINE } from './errors.js';
-import { hostTaskQueue } from './task-queues.js';
 
 /**
  * The one way workflows reach a host: Docker activities proxied onto that host's own queue, with

@@ -1,15 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { CancellationScope, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ObservedContainer, SweepResult } from '../activities/docker/types.js';
+import { hostsKey, operationKey, stackKey, statusKey } from '../contracts/search-attributes.js';
+import type { DeploymentStatus, Operation } from '../contracts/vocabulary.js';
 import { control } from './control.js';
-import type { DeploymentStatus } from './enums.js';
 import { isCancellation } from './failures.js';
 import { dockerOn, onHost } from './host-routing.js';
 import type { StackOperationInput } from './operation-types.js';
 import { ProgressTracker } from './progress.js';
 import type { OperationProgress } from './progress-types.js';
-import type { Operation } from './registry.js';
-import { hostsKey, operationKey, stackKey, statusKey } from './search-attributes.js';
 import { quickDockerStep } from './timeouts.js';
 
 // The start and end every stack operation shares: search attributes for the Temporal UI, the

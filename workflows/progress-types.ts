@@ -1,24 +1,6 @@
-import type { DeploymentStatus } from './enums.js';
-import type { Operation } from './registry.js';
+import type { ContainerState, DeploymentStatus, Operation } from '../contracts/vocabulary.js';
 
 // What a running operation reports through its `progress` query, and what the database keeps after.
-
-export const containerStates = [
-  'pending',
-  'pulling',
-  'creating',
-  'starting',
-  'running',
-  'healthy',
-  'unchanged',
-  'stopping',
-  'stopped',
-  'removing',
-  'removed',
-  'failed',
-  'compensated',
-] as const;
-export type ContainerState = (typeof containerStates)[number];
 
 export interface ContainerProgress {
   service: string;

@@ -1,8 +1,7 @@
 import { defineQuery, defineSignal, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import type { ContainerState, DeploymentStatus, Operation } from '../contracts/vocabulary.js';
 import type { PlacedContainer } from '../stack/types.js';
-import type { DeploymentStatus } from './enums.js';
-import type { ContainerProgress, ContainerState, OperationProgress } from './progress-types.js';
-import { type Operation, operationRegistry } from './registry.js';
+import type { ContainerProgress, OperationProgress } from './progress-types.js';
 
 /** `progress`: the per-container state of a running operation, for the API and the Temporal UI. */
 export const progressQuery = defineQuery<OperationProgress>('progress');
@@ -28,6 +27,14 @@ export interface HostProgressBatch {
 
 export const hostProgressSignal = defineSignal<[HostProgressBatch]>('hostProgress');
 
+/** Progress counts a container as done once it reaches one of its operation's goal states. */
+const goalStates: Record<Operation, readonly ContainerState[]> = {
+  deploy: ['running', 'healthy', 'unchanged'],
+  stop: ['stopped'],
+  start: ['running'],
+  delete: ['removed'],
+};
+
 const key = (hostId: string, name: string) => `${hostId}/${name}`;
 
 /** The state an operation shows to the world: query handler, current details, and the final record. */
@@ -46,7 +53,7 @@ export class ProgressTracker {
     readonly stack: string,
     placements: PlacedContainer[],
   ) {
-    this.goal = new Set(operationRegistry[operation].goalStates);
+    this.goal = new Set(goalStates[operation]);
     for (const placed of placements) {
       this.containers.set(key(placed.hostId, placed.name), {
         service: placed.service,

@@ -1,28 +1,27 @@
-// The operations the API can start, and the workflow type behind each. Adding a strategy
-// (blue-green, canary) is one workflow file, one export in index.ts and one entry here.
+import type { Operation } from '../contracts/vocabulary.js';
+import { deleteStackWorkflow } from './delete-stack.js';
+import { deployStackWorkflow } from './deploy-stack.js';
+import type { StackOperationInput } from './operation-types.js';
+import type { OperationProgress } from './progress-types.js';
+import { startStackWorkflow, stopStackWorkflow } from './stop-start-stack.js';
+
+// The operations the API can start, and the workflow behind each. The API starts the function
+// itself (not its name), so the workflow's input and result are type-checked end to end.
+
+export type OperationWorkflow = (input: StackOperationInput) => Promise<OperationProgress>;
 
 export interface OperationDefinition {
-  /** The workflow type name registered by the orchestrator (an export of workflows/index.ts). */
-  workflowType: string;
+  workflow: OperationWorkflow;
   /** Whether the operation places a stack version onto hosts (and so needs a version and a plan). */
   placesVersion: boolean;
-  /** Progress counts a container as done in these states. */
-  goalStates: readonly string[];
 }
 
-export const operationRegistry = {
-  deploy: {
-    workflowType: 'deployStackWorkflow',
-    placesVersion: true,
-    goalStates: ['running', 'healthy', 'unchanged'],
-  },
-  stop: { workflowType: 'stopStackWorkflow', placesVersion: false, goalStates: ['stopped'] },
-  start: { workflowType: 'startStackWorkflow', placesVersion: false, goalStates: ['running'] },
-  delete: { workflowType: 'deleteStackWorkflow', placesVersion: false, goalStates: ['removed'] },
-} as const satisfies Record<string, OperationDefinition>;
-
-export type Operation = keyof typeof operationRegistry;
-export const operations = Object.keys(operationRegistry) as Operation[];
+export const operationRegistry: Record<Operation, OperationDefinition> = {
+  deploy: { workflow: deployStackWorkflow, placesVersion: true },
+  stop: { workflow: stopStackWorkflow, placesVersion: false },
+  start: { workflow: startStackWorkflow, placesVersion: false },
+  delete: { workflow: deleteStackWorkflow, placesVersion: false },
+};
 
 /** Business-key workflow IDs: `deploy-shop-3` is the third operation on stack shop. */
 export function operationWorkflowId(operation: Operation, stack: string, sequence: number): string {

@@ -1,5 +1,6 @@
 import { type ActivityInterfaceFor, patched } from '@temporalio/workflow';
 import type { DockerActivities, SweepResult } from '../activities/docker/index.js';
+import type { ContainerState, Operation } from '../contracts/vocabulary.js';
 import { dependencyWaves } from '../stack/waves.js';
 import { failuresByHost } from './failures.js';
 import { dockerOn, onHost } from './host-routing.js';
@@ -12,8 +13,7 @@ import {
 } from './operation-lifecycle.js';
 import type { StackOperationInput } from './operation-types.js';
 import type { ProgressTracker } from './progress.js';
-import type { ContainerState, OperationProgress } from './progress-types.js';
-import type { Operation } from './registry.js';
+import type { OperationProgress } from './progress-types.js';
 import { hostSweep } from './timeouts.js';
 
 type Sweep = (

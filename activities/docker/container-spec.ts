@@ -7,7 +7,7 @@ import {
   LABEL_REPLICA,
   LABEL_SERVICE,
   LABEL_STACK,
-} from '../../stack/names.js';
+} from '../../contracts/vocabulary.js';
 import type { HealthcheckSpec, ServiceSpec } from '../../stack/types.js';
 import type { ContainerRequest } from './types.js';
 

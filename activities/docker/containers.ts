@@ -1,6 +1,6 @@
 import { ApplicationFailure, activityInfo, heartbeat, sleep } from '@temporalio/activity';
 import type Docker from 'dockerode';
-import { LABEL_CONFIG_HASH, LABEL_DEPLOYMENT, LABEL_HOST, LABEL_STACK } from '../../stack/names.js';
+import { LABEL_CONFIG_HASH, LABEL_DEPLOYMENT, LABEL_HOST, LABEL_STACK } from '../../contracts/vocabulary.js';
 import { CONTAINER_UNHEALTHY, INVALID_CONTAINER_SPEC } from '../../workflows/errors.js';
 import { buildCreateOptions, effectiveHealthcheck } from './container-spec.js';
 import { messageOf, specFailure } from './errors.js';

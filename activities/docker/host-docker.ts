@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
+import { LABEL_HOST, LABEL_STACK } from '../../contracts/vocabulary.js';
 import type { Logger } from '../../lib/log.js';
-import { LABEL_HOST, LABEL_STACK } from '../../stack/names.js';
 import { isNotFound, isNotModified, statusOf } from './errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { LABEL_HOST, LABEL_STACK } from '../../stack/names.js';
+import { LABEL_HOST, LABEL_STACK } from '../../contracts/vocabulary.js';
 import { INVALID_CONTAINER_SPEC } from '../../workflows/errors.js';
 import { isNotFound, messageOf, statusOf } from './errors.js';
 import type { HostDocker } from './host-docker.js';

@@ -1,6 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import type Docker from 'dockerode';
-import { LABEL_DEPLOYMENT, LABEL_REPLICA, LABEL_SERVICE } from '../../stack/names.js';
+import { LABEL_DEPLOYMENT, LABEL_REPLICA, LABEL_SERVICE } from '../../contracts/vocabulary.js';
 import type { HostDocker } from './host-docker.js';
 import { removeStackNetworks } from './networks.js';
 import { isRetiredName, parseRetiredName } from './retired-names.js';

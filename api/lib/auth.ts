@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { Role } from '../../contracts/vocabulary.js';
 import { findTokenByHash, touchToken } from '../../db/repositories/tokens.js';
-import type { Role } from '../../workflows/enums.js';
 import { loggableError } from './error-handlers.js';
 import { ApiError } from './errors.js';
 import type { AppEnv, Principal } from './types.js';

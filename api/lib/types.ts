@@ -1,8 +1,8 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
+import type { Role } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import type { Logger } from '../../lib/log.js';
-import type { Role } from '../../workflows/enums.js';
 
 /** Everything the handlers need, built by the entry point (or a test) and injected into every request. */
 export interface AppDeps {

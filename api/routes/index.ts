@@ -1,4 +1,4 @@
-import type { AppRouter } from '../lib/types.js';
+import { createRouter } from '../lib/create-router.js';
 import { auditRouter } from './audit/audit.index.js';
 import { deploymentsRouter } from './deployments/deployments.index.js';
 import { healthRouter } from './health/health.index.js';
@@ -8,13 +8,13 @@ import { stacksRouter } from './stacks/stacks.index.js';
 import { tokensRouter } from './tokens/tokens.index.js';
 
 // Every resource router, mounted under /api/v1 by createApp. A new resource is one folder and one
-// entry here.
-export const routers: AppRouter[] = [
-  healthRouter,
-  tokensRouter,
-  hostsRouter,
-  stacksRouter,
-  operationsRouter,
-  deploymentsRouter,
-  auditRouter,
-];
+// line here. One chain, not a list, so the type of every route reaches `ApiRoutes` (and from there
+// the CLI's typed client).
+export const apiRoutes = createRouter()
+  .route('/', healthRouter)
+  .route('/', tokensRouter)
+  .route('/', hostsRouter)
+  .route('/', stacksRouter)
+  .route('/', operationsRouter)
+  .route('/', deploymentsRouter)
+  .route('/', auditRouter);

@@ -5,11 +5,11 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
+import { activeDeploymentStatuses, type DeploymentStatus } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import { findDeployment, settleDeployment } from '../../db/repositories/deployments.js';
 import type { DeploymentRow } from '../../db/schema.js';
 import type { Logger } from '../../lib/log.js';
-import { activeDeploymentStatuses, type DeploymentStatus } from '../../workflows/enums.js';
 import { progressQuery } from '../../workflows/progress.js';
 import type { OperationProgress } from '../../workflows/progress-types.js';
 import { withTemporalDeadline } from '../lib/temporal-calls.js';

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { hostTaskQueue } from '../../workflows/task-queues.js';
+import { hostTaskQueue } from '../../contracts/vocabulary.js';
 import { callTemporal } from '../lib/temporal-calls.js';
 
 // A host's status comes only from Temporal: the pollers it has seen on the host's activity queue.

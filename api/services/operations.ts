@@ -1,4 +1,6 @@
 import type { Client } from '@temporalio/client';
+import { hostsKey, operationKey, stackKey, statusKey } from '../../contracts/search-attributes.js';
+import type { Operation } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import {
   findByIdempotencyKey,
@@ -16,8 +18,7 @@ import type { Logger } from '../../lib/log.js';
 import { placeContainers } from '../../stack/index.js';
 import type { PlacedContainer } from '../../stack/types.js';
 import type { OperationOptions, StackOperationInput } from '../../workflows/operation-types.js';
-import { type Operation, operationRegistry, operationWorkflowId } from '../../workflows/registry.js';
-import { hostsKey, operationKey, stackKey, statusKey } from '../../workflows/search-attributes.js';
+import { operationRegistry, operationWorkflowId } from '../../workflows/registry.js';
 import { ApiError, notFound } from '../lib/errors.js';
 import { isActive, reconcileDeployment } from './deployment-state.js';
 import { describeHostAgents } from './host-agents.js';
@@ -120,7 +121,7 @@ export async function startOperation(
     options: request.options,
   };
   const runId = await startOperationWorkflow(deps, deployment, {
-    workflowType: definition.workflowType,
+    workflow: definition.workflow,
     input,
     staticSummary: summary(request.operation, stack.name, version, placements),
     typedSearchAttributes: [

@@ -1,11 +1,12 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
+import { ORCHESTRATOR_TASK_QUEUE } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import { abandonDeployment, setDeploymentRunId } from '../../db/repositories/deployments.js';
 import type { DeploymentRow } from '../../db/schema.js';
 import type { Logger } from '../../lib/log.js';
 import type { StackOperationInput } from '../../workflows/operation-types.js';
-import { ORCHESTRATOR_TASK_QUEUE } from '../../workflows/task-queues.js';
+import type { OperationWorkflow } from '../../workflows/registry.js';
 import { loggableError } from '../lib/error-handlers.js';
 import { ApiError, conflict } from '../lib/errors.js';
 import {
@@ -25,7 +26,7 @@ interface StartDeps {
 }
 
 export interface OperationWorkflowStart {
-  workflowType: string;
+  workflow: OperationWorkflow;
   input: StackOperationInput;
   staticSummary: string;
   typedSearchAttributes: SearchAttributePair[];
@@ -42,7 +43,7 @@ export async function startOperationWorkflow(
     const handle = await withTemporalDeadline(
       deps.temporal,
       () =>
-        deps.temporal.workflow.start(start.workflowType, {
+        deps.temporal.workflow.start(start.workflow, {
           taskQueue: ORCHESTRATOR_TASK_QUEUE,
           workflowId: deployment.workflowId,
           args: [start.input],

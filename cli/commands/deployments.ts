@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import type { Deployment } from '../api-types.js';
+import { isTerminalStatus } from '../../contracts/vocabulary.js';
+import type { Deployment } from '../api-client.js';
 import type { CliContext } from '../context.js';
-import { exitCodeForStatus, isTerminal } from '../exit-codes.js';
+import { exitCodeForStatus } from '../exit-codes.js';
 import { formatTable, formatWhen } from '../format.js';
 import { watchDeployment } from '../watch.js';
 
@@ -52,7 +53,7 @@ export function registerDeploymentCommands(program: Command, context: CliContext
         context.exitCode = exitCodeForStatus(deployment.status);
         return;
       }
-      if (options.follow && !isTerminal(deployment.status)) {
+      if (options.follow && !isTerminalStatus(deployment.status)) {
         // With --json, stdout carries the final JSON alone: the progress display goes to stderr.
         const final = await watchDeployment(context, id, `${deployment.operation} ${deployment.stack}`, {
           json: !!options.json,

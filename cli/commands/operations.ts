@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { StackOperation } from '../api-types.js';
+import { type Operation, operations } from '../../contracts/vocabulary.js';
 import type { CliContext } from '../context.js';
 import { watchDeployment } from '../watch.js';
 
-const descriptions: Record<StackOperation, string> = {
+const descriptions: Record<Operation, string> = {
   deploy: 'deploy a stack version onto its hosts (deployer)',
   stop: 'stop every container of a stack, keeping them (deployer)',
   start: 'start the stopped containers of a stack again (deployer)',
@@ -24,7 +24,7 @@ function positiveInteger(value: string): number {
 }
 
 export function registerOperationCommands(program: Command, context: CliContext): void {
-  for (const operation of Object.keys(descriptions) as StackOperation[]) {
+  for (const operation of operations) {
     const command = program
       .command(operation)
       .description(descriptions[operation])

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { Stack } from '../api-types.js';
+import type { Stack } from '../api-client.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 import { formatTable, formatWhen } from '../format.js';

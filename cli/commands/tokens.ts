@@ -1,8 +1,6 @@
 import { type Command, Option } from 'commander';
-import type { Role } from '../api-types.js';
+import { type Role, roles } from '../../contracts/vocabulary.js';
 import type { CliContext } from '../context.js';
-
-const roles: Role[] = ['admin', 'deployer', 'viewer'];
 
 export function registerTokenCommands(program: Command, context: CliContext): void {
   const token = program.command('token').description('API tokens (admin)');

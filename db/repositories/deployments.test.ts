@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import type { Operation } from '../../contracts/vocabulary.js';
 import { forEachDatabase } from '../../test/harness/databases.js';
-import type { Operation } from '../../workflows/registry.js';
 import type { Database } from '../client.js';
 import {
   abandonDeployment,

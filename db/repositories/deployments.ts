@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { activeDeploymentStatuses, type DeploymentStatus } from '../../workflows/enums.js';
+import type { Operation } from '../../contracts/vocabulary.js';
+import { activeDeploymentStatuses, type DeploymentStatus } from '../../contracts/vocabulary.js';
 import type { ContainerProgress } from '../../workflows/progress-types.js';
-import type { Operation } from '../../workflows/registry.js';
 import type { Database } from '../client.js';
 import { isUniqueViolation } from '../errors.js';
 import { type DeploymentRow, deployments, stacks } from '../schema.js';

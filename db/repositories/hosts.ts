@@ -1,5 +1,5 @@
 import { and, asc, count, eq, inArray, notExists, sql } from 'drizzle-orm';
-import { activeDeploymentStatuses } from '../../workflows/enums.js';
+import { activeDeploymentStatuses } from '../../contracts/vocabulary.js';
 import type { Database } from '../client.js';
 import { deployments, type HostRow, hosts, placements } from '../schema.js';
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, or } from 'drizzle-orm';
+import type { StackFormat } from '../../contracts/vocabulary.js';
 import type { StackSpec } from '../../stack/types.js';
-import type { StackFormat } from '../../workflows/enums.js';
 import type { Database } from '../client.js';
 import { type StackRow, type StackVersionRow, stacks, stackVersions } from '../schema.js';
 

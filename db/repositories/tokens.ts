@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Role } from '../../workflows/enums.js';
+import type { Role } from '../../contracts/vocabulary.js';
 import type { Database } from '../client.js';
 import { type ApiTokenRow, apiTokens } from '../schema.js';
 

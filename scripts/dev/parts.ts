@@ -22,12 +22,14 @@ export function partEnvs(env: DevEnv, temporalAddress: string, adminToken: strin
     GRAPHIUM_ADMIN_TOKEN: adminToken,
     GRAPHIUM_AGENT_PICKUP_TIMEOUT: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
     LOG_LEVEL: env.LOG_LEVEL,
+    LOG_FORMAT: env.LOG_FORMAT,
   };
   const orchestrator: OrchestratorEnv = {
     ...temporal,
     ...database,
     GRAPHIUM_WORKFLOW_BUNDLE: env.GRAPHIUM_WORKFLOW_BUNDLE,
     LOG_LEVEL: env.LOG_LEVEL,
+    LOG_FORMAT: env.LOG_FORMAT,
   };
   const agent: AgentEnv = {
     ...temporal,
@@ -35,6 +37,7 @@ export function partEnvs(env: DevEnv, temporalAddress: string, adminToken: strin
     DOCKER_HOST: env.DOCKER_HOST,
     GRAPHIUM_AGENT_CONCURRENCY: env.GRAPHIUM_AGENT_CONCURRENCY,
     LOG_LEVEL: env.LOG_LEVEL,
+    LOG_FORMAT: env.LOG_FORMAT,
   };
   return { api, orchestrator, agent };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runApi } from '../../api/server.js';
+import { hostTaskQueue, ORCHESTRATOR_TASK_QUEUE } from '../../contracts/vocabulary.js';
 import { type Database, openDatabase } from '../../db/client.js';
 import { acquireDataDirLock } from '../../db/data-dir-lock.js';
 import { insertHost } from '../../db/repositories/hosts.js';
@@ -9,9 +10,8 @@ import { createLogger } from '../../lib/log.js';
 import { redactUrl } from '../../lib/redact-url.js';
 import { connectClient } from '../../lib/temporal.js';
 import { installTemporalRuntime } from '../../lib/temporal-worker.js';
+import { runOrchestrator } from '../../orchestrator/worker.js';
 import { runAgent } from '../../worker-agent/agent.js';
-import { hostTaskQueue, ORCHESTRATOR_TASK_QUEUE } from '../../workflows/task-queues.js';
-import { runOrchestrator } from '../../workflows/worker.js';
 import { devAdminToken } from './admin-token.js';
 import { renderBanner } from './banner.js';
 import { LOCAL_HOST_ID, partEnvs } from './parts.js';
@@ -34,7 +34,7 @@ interface DevContext {
 
 /** Starts everything, runs until a signal or a failure, then stops it all in reverse order. */
 export async function runDev(env: DevEnv): Promise<void> {
-  const log = createLogger('dev', env.LOG_LEVEL);
+  const log = createLogger('dev', env.LOG_LEVEL, env.LOG_FORMAT);
   installTemporalRuntime(log);
   const dataDir = resolve(env.GRAPHIUM_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
@@ -92,16 +92,16 @@ async function runParts(ctx: DevContext): Promise<void> {
   const { env, db, shutdown } = ctx;
   const envs = partEnvs(env, ctx.temporal.address, ctx.admin.token, ctx.dataDir);
   const stop = shutdown.requested;
-  const api = runApi(envs.api, createLogger('api', env.LOG_LEVEL), db, stop);
+  const api = runApi(envs.api, createLogger('api', env.LOG_LEVEL, env.LOG_FORMAT), db, stop);
   const orchestrator = runOrchestrator(
     envs.orchestrator,
-    createLogger('orchestrator', env.LOG_LEVEL),
+    createLogger('orchestrator', env.LOG_LEVEL, env.LOG_FORMAT),
     db,
     stop,
   );
   // Without a Docker daemon the rest is still useful (stacks, the UI, deploys queued for the host),
   // so a failed agent warns instead of taking everything down.
-  const agentLog = createLogger('agent', env.LOG_LEVEL).child({ hostId: LOCAL_HOST_ID });
+  const agentLog = createLogger('agent', env.LOG_LEVEL, env.LOG_FORMAT).child({ hostId: LOCAL_HOST_ID });
   const agent = runAgent(envs.agent, agentLog, stop).then(
     () => undefined,
     (error: Error) => {

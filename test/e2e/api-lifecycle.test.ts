@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { LABEL_STACK } from '../../stack/names.js';
+import { LABEL_STACK } from '../../contracts/vocabulary.js';
 import { json } from '../harness/api-app.js';
 import { DaemonProbe } from '../harness/daemon.js';
 import { TEST_IMAGE } from '../harness/docker-hosts.js';

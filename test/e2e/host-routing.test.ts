@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { ORCHESTRATOR_TASK_QUEUE } from '../../workflows/task-queues.js';
+import { ORCHESTRATOR_TASK_QUEUE } from '../../contracts/vocabulary.js';
 import { DaemonProbe } from '../harness/daemon.js';
 import {
   startAgent,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Role } from '../../workflows/enums.js';
+import type { Role } from '../../contracts/vocabulary.js';
 import { json, type RequestOptions, type TestApi } from './api-app.js';
 
 // One statement of who may call a route, checked the same way for every route: no token, a wrong

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.js';
 import type { AppRouter } from '../../api/lib/types.js';
+import { type Role, roles } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import { deployments } from '../../db/schema.js';
 import { createLogger } from '../../lib/log.js';
 import { ensureSearchAttributes } from '../../lib/temporal.js';
-import type { Role } from '../../workflows/enums.js';
 import { type DatabaseKind, type OpenTestDatabase, openTestDatabase } from './databases.js';
 import { temporalClient } from './graphium.js';
 import type { TestInfra } from './infra.js';
@@ -91,7 +91,7 @@ export async function createTestApi(
     if (response.status !== 201) throw new Error(`cannot create token ${name}: ${await response.text()}`);
     return (await response.json()) as { id: string; token: string };
   };
-  for (const role of ['admin', 'deployer', 'viewer'] as const) {
+  for (const role of roles) {
     api.tokens[role] = (await createToken(`test-${role}`, role)).token;
   }
   const revoked = await createToken('test-revoked', 'admin');

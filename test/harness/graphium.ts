@@ -11,7 +11,7 @@ export function startOrchestrator(
   databaseUrl: string,
   name = 'orchestrator',
 ): ManagedProcess {
-  return startProcess(name, 'workflows/main.ts', {
+  return startProcess(name, 'orchestrator/main.ts', {
     TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_NAMESPACE: infra.namespace,
     DATABASE_URL: databaseUrl,
@@ -25,6 +25,7 @@ export async function startApi(
   databaseUrl: string,
   adminToken: string,
   name = 'api',
+  extraEnv: Record<string, string> = {},
 ): Promise<{ process: ManagedProcess; baseUrl: string }> {
   const port = await freePort();
   const child = startProcess(name, 'api/main.ts', {
@@ -33,6 +34,7 @@ export async function startApi(
     TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_NAMESPACE: infra.namespace,
     GRAPHIUM_ADMIN_TOKEN: adminToken,
+    ...extraEnv,
   });
   try {
     await child.waitForLog(/"api listening"/, 60_000);

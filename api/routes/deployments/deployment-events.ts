@@ -5,8 +5,8 @@ import { isActive } from '../../services/deployment-state.js';
 import { type DeploymentJson, requireDeployment, viewDeployment } from './deployment-view.js';
 import type * as routes from './deployments.routes.js';
 
-// GET /deployments/:id/events: the format is documented in deployments.routes.ts (SSE_FORMAT) and the
-// README; the CLI relies on it. Polling the row and the `progress` query server-side keeps one code path
+// GET /deployments/:id/events: the format is documented in deployments.routes.ts (SSE_FORMAT) and in
+// docs/http-api.md; the CLI relies on it. Polling the row and the `progress` query server-side keeps one code path
 // for every client, and a reconnecting client needs no event ids: the first event is the whole state.
 
 /** Mutable only so tests can shorten the waits; the documented values are these. */

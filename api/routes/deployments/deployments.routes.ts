@@ -1,7 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { deploymentStatuses } from '../../../workflows/enums.js';
-import { containerStates } from '../../../workflows/progress-types.js';
-import { type Operation, operations } from '../../../workflows/registry.js';
+import { containerStates, deploymentStatuses, operations } from '../../../contracts/vocabulary.js';
 import { requireRole } from '../../lib/auth.js';
 import { errorResponses, errorSchema, temporalErrorResponses } from '../../lib/errors.js';
 import { isoDate, jsonContent, listOf } from '../../lib/schemas.js';
@@ -26,7 +24,7 @@ export const deploymentSchema = z
     id: z.uuid(),
     stackId: z.uuid(),
     stack: z.string().openapi({ description: 'The stack name' }),
-    operation: z.enum(operations as [Operation, ...Operation[]]),
+    operation: z.enum(operations),
     version: z.number().int().nullable().openapi({ description: 'The stack version it placed or acted on' }),
     status: z.enum(deploymentStatuses),
     progress: z.number().int().min(0).max(100).openapi({ description: 'Share of containers at their goal' }),

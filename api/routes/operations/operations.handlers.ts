@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
+import type { Operation } from '../../../contracts/vocabulary.js';
 import { findLiveStack } from '../../../db/repositories/stacks.js';
 import type { OperationOptions } from '../../../workflows/operation-types.js';
-import type { Operation } from '../../../workflows/registry.js';
 import { currentPrincipal } from '../../lib/auth.js';
 import { notFound } from '../../lib/errors.js';
 import type { AppEnv, AppRouteHandler } from '../../lib/types.js';

@@ -5,7 +5,7 @@ import { emptyJsonBodyAsObject } from '../../lib/json-body.js';
 import { jsonContent, MAX_VERSION } from '../../lib/schemas.js';
 import { stackParams } from '../stacks/stacks.routes.js';
 
-// The stack operations of DESIGN.md: each starts a workflow and answers 202 at once; the deployment
+// The stack operations (docs/architecture.md): each starts a workflow and answers 202 at once; the deployment
 // it returns is followed with GET /deployments/:id or its SSE stream.
 
 const tags = ['operations'];

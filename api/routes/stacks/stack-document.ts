@@ -1,12 +1,12 @@
 import type { z } from '@hono/zod-openapi';
+import type { StackFormat } from '../../../contracts/vocabulary.js';
 import { normalizeCompose, parseComposeText, stackNamePattern } from '../../../stack/index.js';
 import type { StackSpec } from '../../../stack/types.js';
-import type { StackFormat } from '../../../workflows/enums.js';
 import { badRequest } from '../../lib/errors.js';
 import { isJsonMediaType, mediaTypeOf } from '../../lib/json-body.js';
 import type { stackJsonRequest } from './stacks.routes.js';
 
-// The two ways to send a stack (DESIGN.md): Compose YAML as the body with `?name=`, or JSON
+// The two ways to send a stack (docs/architecture.md): Compose YAML as the body with `?name=`, or JSON
 // `{name, compose}` where compose is an object or YAML text. Both end as one stored document.
 
 export const YAML_MEDIA_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];

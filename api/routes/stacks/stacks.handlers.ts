@@ -1,3 +1,4 @@
+import type { Role } from '../../../contracts/vocabulary.js';
 import type { Database } from '../../../db/client.js';
 import {
   addStackVersion,
@@ -11,7 +12,6 @@ import {
 } from '../../../db/repositories/stacks.js';
 import type { StackRow, StackVersionRow } from '../../../db/schema.js';
 import type { StackSpec } from '../../../stack/types.js';
-import type { Role } from '../../../workflows/enums.js';
 import { currentPrincipal } from '../../lib/auth.js';
 import { ApiError, badRequest, conflict, notFound } from '../../lib/errors.js';
 import { iso } from '../../lib/schemas.js';

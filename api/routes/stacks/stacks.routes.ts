@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { stackFormats } from '../../../contracts/vocabulary.js';
 import type { StackSpec } from '../../../stack/types.js';
-import { stackFormats } from '../../../workflows/enums.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
 import { isoDate, jsonContent, listOf, MAX_VERSION } from '../../lib/schemas.js';

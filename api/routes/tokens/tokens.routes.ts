@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { roles } from '../../../workflows/enums.js';
+import { roles } from '../../../contracts/vocabulary.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
 import { isoDate, jsonBody, jsonContent, listOf } from '../../lib/schemas.js';

@@ -7,7 +7,7 @@ import { runOrchestrator } from './worker.js';
 
 runMain('orchestrator', async () => {
   const env = loadEnv(orchestratorEnvSchema);
-  const log = createLogger('orchestrator', env.LOG_LEVEL);
+  const log = createLogger('orchestrator', env.LOG_LEVEL, env.LOG_FORMAT);
   installTemporalRuntime(log);
   const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.GRAPHIUM_DATA_DIR });
   try {

@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { createControlActivities } from '../activities/control/index.js';
+import { ORCHESTRATOR_TASK_QUEUE } from '../contracts/vocabulary.js';
 import type { Database } from '../db/client.js';
 import type { OrchestratorEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
 import { ensureSearchAttributes } from '../lib/temporal.js';
 import { connectWorkerConnection } from '../lib/temporal-worker.js';
-import { ORCHESTRATOR_TASK_QUEUE } from './task-queues.js';
 
 /**
  * The orchestrator worker: runs every workflow and the control-plane activities on
@@ -28,7 +28,7 @@ export async function runOrchestrator(
       taskQueue: ORCHESTRATOR_TASK_QUEUE,
       ...(env.GRAPHIUM_WORKFLOW_BUNDLE
         ? { workflowBundle: { codePath: env.GRAPHIUM_WORKFLOW_BUNDLE } }
-        : { workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)) }),
+        : { workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) }),
       activities: createControlActivities(db),
     });
     log.info({ taskQueue: ORCHESTRATOR_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'orchestrator polling');

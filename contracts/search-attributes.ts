@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-// Custom search attributes SREs filter on in the Temporal UI. The orchestrator registers any that
-// are missing when it starts, so a plain `temporal server start-dev` works.
+// Custom search attributes (public): SREs filter on them in the Temporal UI and scripts query them.
+// The orchestrator registers any that are missing when it starts, so a plain dev server works.
 export const stackKey = defineSearchAttributeKey('GraphiumStack', SearchAttributeType.KEYWORD);
 export const hostsKey = defineSearchAttributeKey('GraphiumHosts', SearchAttributeType.KEYWORD_LIST);
 export const operationKey = defineSearchAttributeKey('GraphiumOperation', SearchAttributeType.KEYWORD);

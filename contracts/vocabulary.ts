@@ -1,0 +1,81 @@
+// The words every part of Graphium shares. The API, the database schema, workflows, agents and the
+// CLI import each list from here, so it is written once; the names marked public are contracts that
+// outside clients and running hosts rely on (docs/architecture.md). Pure values: workflows import it.
+
+/** API token roles. Roles nest: an admin may do what a deployer may, a deployer what a viewer may. */
+export const roles = ['admin', 'deployer', 'viewer'] as const;
+export type Role = (typeof roles)[number];
+
+/** Where a deployment (one operation on one stack) stands. */
+export const deploymentStatuses = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'rolled_back',
+  'cancelled',
+] as const;
+export type DeploymentStatus = (typeof deploymentStatuses)[number];
+
+/** A stack has at most one deployment in these states (the database enforces it). */
+export const activeDeploymentStatuses = ['pending', 'running'] as const satisfies readonly DeploymentStatus[];
+/** Final: the record will not change again. */
+export const terminalDeploymentStatuses = [
+  'succeeded',
+  'failed',
+  'rolled_back',
+  'cancelled',
+] as const satisfies readonly DeploymentStatus[];
+
+export function isTerminalStatus(status: DeploymentStatus): boolean {
+  return (terminalDeploymentStatuses as readonly DeploymentStatus[]).includes(status);
+}
+
+/** The operations the API can start on a stack; each is one workflow type. */
+export const operations = ['deploy', 'stop', 'start', 'delete'] as const;
+export type Operation = (typeof operations)[number];
+
+/** The state of one container within an operation, as progress reports it. */
+export const containerStates = [
+  'pending',
+  'pulling',
+  'creating',
+  'starting',
+  'running',
+  'healthy',
+  'unchanged',
+  'stopping',
+  'stopped',
+  'removing',
+  'removed',
+  'failed',
+  'compensated',
+] as const;
+export type ContainerState = (typeof containerStates)[number];
+
+/** How a stack's Compose document was sent, and so how it is stored and shown back. */
+export const stackFormats = ['yaml', 'json'] as const;
+export type StackFormat = (typeof stackFormats)[number];
+
+// Task queues (public): outside agents and tools poll these exact names.
+
+/** Workflows and control-plane activities (database writes) run here, on the orchestrator. */
+export const ORCHESTRATOR_TASK_QUEUE = 'graphium-orchestrator';
+
+/** One queue per host: only that host's agent polls it, so Docker work lands where it belongs. */
+export function hostTaskQueue(hostId: string): string {
+  return `graphium-host-${hostId}`;
+}
+
+// Container labels (public): delete and rollback find containers by these on every host, so
+// nothing is orphaned even when the database is behind. Never rename them.
+
+export const LABEL_STACK = 'io.graphium.stack';
+export const LABEL_SERVICE = 'io.graphium.service';
+export const LABEL_REPLICA = 'io.graphium.replica';
+export const LABEL_DEPLOYMENT = 'io.graphium.deployment';
+export const LABEL_HOST = 'io.graphium.host';
+export const LABEL_CONFIG_HASH = 'io.graphium.config-hash';
+
+/** User labels may not use this prefix: a forged ownership label would let delete remove foreign containers. */
+export const RESERVED_LABEL_PREFIX = 'io.graphium.';

@@ -36,7 +36,7 @@ export function buildCreateOptions(
     HostConfig: {
       PortBindings: portBindings(service),
       Mounts: service.mounts.map((mount) => ({
-        Type: mount.type,
+        Type: (mount.type === 'volume' || mount.type === 'tmpfs' ? mount.type : 'bind') as Docker.MountType,
         Source: mount.type === 'volume' ? (request.volumes[mount.source] ?? mount.source) : mount.source,
         Target: mount.target,
         ReadOnly: mount.readOnly,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PlacementError } from './compose-errors.js';
-import { parseStackDefinition } from './parse.js';
+import { parseStackDefinition } from '../compose/index.js';
 import { placeContainers } from './placement.js';
+import { PlacementError } from './placement-error.js';
 import type { PlacedContainer, PlacementHost } from './types.js';
 
 const host = (id: string, labels: Record<string, string> = {}, online = true): PlacementHost => ({

@@ -1,7 +1,8 @@
 // Decides which host runs each replica, with Swarm's constraint semantics. Pure and deterministic. The
 // API calls it (api/services/operations.ts) before it starts an operation; workflows get its result.
-import { type ComposeIssue, PlacementError, type PlacementErrorReason } from './compose-errors.js';
+
 import { containerName } from './names.js';
+import { type Issue as ComposeIssue, PlacementError, type PlacementErrorReason } from './placement-error.js';
 import type { PlacedContainer, PlacementConstraint, PlacementHost, ServiceSpec, StackSpec } from './types.js';
 
 /** Swarm compares constraint values case-insensitively. */

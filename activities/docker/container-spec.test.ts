@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseStackDefinition } from '../../stack/index.js';
+import { parseStackDefinition } from '../../compose/index.js';
 import { buildCreateOptions } from './container-spec.js';
 import type { ContainerRequest } from './types.js';
 

@@ -3,8 +3,9 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
+import { ComposeError, formatPath } from '../../compose/index.js';
 import { isUnstorableValue } from '../../db/errors.js';
-import { ComposeError, formatPath, PlacementError } from '../../stack/index.js';
+import { PlacementError } from '../../stack/index.js';
 import { ApiError, errorJson } from './errors.js';
 import { isTemporalUnreachable } from './temporal-calls.js';
 import type { AppEnv } from './types.js';

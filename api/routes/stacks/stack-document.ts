@@ -1,6 +1,7 @@
 import type { z } from '@hono/zod-openapi';
+import { normalizeCompose, parseComposeText } from '../../../compose/index.js';
 import type { StackFormat } from '../../../contracts/vocabulary.js';
-import { normalizeCompose, parseComposeText, stackNamePattern } from '../../../stack/index.js';
+import { stackNamePattern } from '../../../stack/index.js';
 import type { StackSpec } from '../../../stack/types.js';
 import { badRequest } from '../../lib/errors.js';
 import { isJsonMediaType, mediaTypeOf } from '../../lib/json-body.js';

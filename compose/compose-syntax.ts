@@ -1,7 +1,7 @@
 // Parsers for the one-line Compose syntaxes (ports, volumes, restart, placement constraints, healthcheck
 // tests). Each returns a value or a message; the schema attaches the message to the key it came from.
-import { composeNamePattern } from './names.js';
-import type { MountSpec, PlacementConstraint, PortSpec, RestartSpec } from './types.js';
+import { composeNamePattern } from '../stack/names.js';
+import type { MountSpec, PlacementConstraint, PortSpec, RestartSpec } from '../stack/types.js';
 
 export type Parsed<T> = { value: T } | { error: string };
 

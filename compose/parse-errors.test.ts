@@ -69,7 +69,7 @@ describe('syntax errors', () => {
     assert.throws(() => parseStackDefinition('services:\n  web: {image: x, foo: 1, bar: 2}\n', 'yaml'), {
       name: 'ComposeError',
       message:
-        '2 problems in the Compose document: services.web.foo: unsupported key "foo"; services.web.bar: unsupported key "bar"',
+        '2 problems in the Compose project: services.web.foo: unsupported key "foo"; services.web.bar: unsupported key "bar"',
     });
   });
 });

@@ -2,6 +2,8 @@
 // never a setting silently dropped. One-line syntaxes are parsed here, so their errors point at their key.
 import { z } from 'zod';
 import { RESERVED_LABEL_PREFIX } from '../contracts/vocabulary.js';
+import { parseDuration } from '../stack/duration.js';
+import type { DependencySpec, HealthcheckSpec, PortSpec, ServiceNetworkSpec } from '../stack/types.js';
 import {
   checkMount,
   checkPortRange,
@@ -13,9 +15,7 @@ import {
   parseRestart,
   parseVolumeShort,
 } from './compose-syntax.js';
-import { parseDuration } from './duration.js';
 import { splitShellWords } from './shell-words.js';
-import type { DependencySpec, HealthcheckSpec, PortSpec, ServiceNetworkSpec } from './types.js';
 
 /** Adapts a `Parsed` parser to a zod transform that reports its message at the current key. */
 function via<I, O>(parse: (input: I) => Parsed<O>) {

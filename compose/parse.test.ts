@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ServiceSpec } from '../stack/types.js';
 import { normalizeCompose, parseComposeText, parseStackDefinition } from './parse.js';
-import type { ServiceSpec } from './types.js';
 
 const spec = (yaml: string) => parseStackDefinition(yaml, 'yaml');
 const service = (yaml: string, name = 'web') => spec(yaml).services.find((s) => s.name === name)!;

@@ -1,12 +1,12 @@
 // Compose text → validated StackSpec. Every problem found is reported at once, each naming its key path.
 import { LineCounter, parseDocument } from 'yaml';
+import { composeNamePattern, stackNamePattern } from '../stack/names.js';
+import type { NetworkSpec, ServiceNetworkSpec, ServiceSpec, StackSpec, VolumeSpec } from '../stack/types.js';
 import { ComposeError, type ComposeIssue } from './compose-errors.js';
 import { composeIssues } from './compose-issues.js';
 import { type ComposeDocument, type ComposeService, composeSchema } from './compose-schema.js';
 import { orderByDependencies } from './dependency-order.js';
 import { jsonSyntaxMessage } from './json-syntax.js';
-import { composeNamePattern, stackNamePattern } from './names.js';
-import type { NetworkSpec, ServiceNetworkSpec, ServiceSpec, StackSpec, VolumeSpec } from './types.js';
 
 const DEFAULT_NETWORK = 'default';
 /** Bounds alias expansion, so a "billion laughs" document cannot exhaust the worker's memory. */

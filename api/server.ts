@@ -22,6 +22,7 @@ export async function runApi(env: ApiEnv, log: Logger, db: Database, stop: Promi
       temporal,
       temporalAddress: env.TEMPORAL_ADDRESS,
       adminToken: env.GRAPHIUM_ADMIN_TOKEN,
+      keyring: env.GRAPHIUM_ENCRYPTION_KEYS,
       namespace: env.TEMPORAL_NAMESPACE,
       pickupTimeout: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
       log,

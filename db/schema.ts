@@ -3,6 +3,7 @@ import {
   type AnyPgColumn,
   bigserial,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -29,6 +30,12 @@ import type { ContainerProgress } from '../workflows/progress-types.js';
 /** `column in ('a', 'b')`: the enum arrays stay the single source of allowed values. */
 const oneOf = (column: AnyPgColumn, values: readonly string[]): SQL =>
   sql`${column} in (${sql.raw(values.map((value) => `'${value}'`).join(', '))})`;
+
+/** PostgreSQL bytea as a Buffer, from postgres.js (Buffer) and PGlite (Uint8Array) alike. */
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -69,6 +76,13 @@ export const stackVersions = pgTable(
     spec: jsonb('spec').$type<StackSpec>().notNull(),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
+    /** How the project was loaded: its Compose files in -f order, env files and profiles. */
+    project: jsonb('project')
+      .$type<StackProject>()
+      .notNull()
+      .default({ composeFiles: [], envFiles: [], profiles: [] }),
+    /** What the loader warned about (ignored keys, unset variables): shown with the version. */
+    warnings: jsonb('warnings').$type<StackWarning[]>().notNull().default([]),
   },
   (t) => [
     primaryKey({ columns: [t.stackId, t.version] }),
@@ -116,6 +130,43 @@ export const deployments = pgTable(
     check('deployments_progress_check', sql`${t.progress} between 0 and 100`),
   ],
 );
+
+/**
+ * The files of stack bundles, content-addressed by the SHA-256 of their plain content, so a file
+ * shared by many versions is stored once. Secret files are sealed (lib/encryption.ts): `key_id`
+ * names the key, and the content is the sealed box.
+ */
+export const blobs = pgTable('blobs', {
+  digest: text('digest').primaryKey(),
+  size: integer('size').notNull(),
+  content: bytea('content').notNull(),
+  keyId: text('key_id'),
+  createdAt: createdAt(),
+});
+
+/** Stack variables: they interpolate the stack's Compose files like a shell environment. Sealed. */
+export const stackVariables = pgTable(
+  'stack_variables',
+  {
+    stackId: uuid('stack_id')
+      .notNull()
+      .references(() => stacks.id),
+    name: text('name').notNull(),
+    value: bytea('value').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.stackId, t.name] })],
+);
+
+/** Credentials agents pull with, by registry host. The password is sealed and never returned. */
+export const registries = pgTable('registries', {
+  host: text('host').primaryKey(),
+  username: text('username').notNull(),
+  password: bytea('password').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
 
 /** Which container of which stack runs on which host, as last verified against Docker. */
 export const placements = pgTable(
@@ -170,7 +221,21 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_at_idx').on(t.at)],
 );
 
+/** A loader warning: the key path and what Graphium does about it. */
+export interface StackWarning {
+  path: string;
+  message: string;
+}
+
+export interface StackProject {
+  composeFiles: string[];
+  envFiles: string[];
+  profiles: string[];
+}
+
 export type HostRow = typeof hosts.$inferSelect;
+export type BlobRow = typeof blobs.$inferSelect;
+export type RegistryRow = typeof registries.$inferSelect;
 export type StackRow = typeof stacks.$inferSelect;
 export type StackVersionRow = typeof stackVersions.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;

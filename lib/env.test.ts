@@ -11,7 +11,8 @@ import {
   temporalTlsEnabled,
 } from './env.js';
 
-const token = { GRAPHIUM_ADMIN_TOKEN: 'a-long-enough-admin-secret' };
+const keys = { GRAPHIUM_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` };
+const token = { GRAPHIUM_ADMIN_TOKEN: 'a-long-enough-admin-secret', ...keys };
 
 describe('loadEnv', () => {
   it('applies the documented defaults', () => {
@@ -22,6 +23,20 @@ describe('loadEnv', () => {
     assert.equal(env.DATABASE_URL, undefined);
     assert.equal(env.GRAPHIUM_DATA_DIR, '.graphium');
     assert.equal(env.GRAPHIUM_AGENT_PICKUP_TIMEOUT, '60s');
+  });
+
+  it('parses the encryption keyring and never echoes a key', () => {
+    const env = loadEnv(apiEnvSchema, token);
+    assert.equal(env.GRAPHIUM_ENCRYPTION_KEYS.activeKeyId, 'k1');
+    const bad = Buffer.alloc(16, 9).toString('base64');
+    assert.throws(
+      () => loadEnv(apiEnvSchema, { ...token, GRAPHIUM_ENCRYPTION_KEYS: `k1:${bad}` }),
+      (error: ConfigError) => {
+        assert.match(error.message, /GRAPHIUM_ENCRYPTION_KEYS: key "k1" must be 32 bytes.*\(given\)/);
+        assert.ok(!error.message.includes(bad));
+        return true;
+      },
+    );
   });
 
   it('hands the pickup timeout on in the one form Temporal reads the same way', () => {
@@ -58,13 +73,16 @@ describe('loadEnv', () => {
       /DOCKER_HOST: expected unix:/,
     );
     assert.throws(
-      () => loadEnv(orchestratorEnvSchema, { TEMPORAL_TLS_CERT: '/etc/hostname' }),
+      () => loadEnv(orchestratorEnvSchema, { ...keys, TEMPORAL_TLS_CERT: '/etc/hostname' }),
       /TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together/,
     );
   });
 
   it('rejects a DATABASE_URL that is not PostgreSQL', () => {
-    assert.throws(() => loadEnv(orchestratorEnvSchema, { DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
+    assert.throws(
+      () => loadEnv(orchestratorEnvSchema, { ...keys, DATABASE_URL: 'mysql://x' }),
+      /DATABASE_URL/,
+    );
   });
 
   it('gives npm run dev its own Temporal ports and an optional admin token', () => {
@@ -105,6 +123,7 @@ describe('loadEnv', () => {
     assert.throws(
       () =>
         loadEnv(orchestratorEnvSchema, {
+          ...keys,
           DATABASE_URL: 'mysql://graphium:pa55:w@rd@db.example:5432/graphium',
           TEMPORAL_TLS_KEY: '/nonexistent/secret-key.pem',
           TEMPORAL_TLS_CERT: '/etc/hostname',

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../stack/duration.js';
+import { parseKeyring } from './encryption.js';
 import { logFormats } from './log.js';
 import { redactUrl } from './redact-url.js';
 
@@ -31,6 +32,13 @@ const port = z.coerce
   .int(portMessage)
   .min(1, portMessage)
   .max(65535, portMessage);
+/** GRAPHIUM_ENCRYPTION_KEYS: the keyring that seals secrets at rest (lib/encryption.ts). */
+const encryptionKeys = z.string().transform((text, ctx) => {
+  const keyring = parseKeyring(text);
+  if (typeof keyring !== 'string') return keyring;
+  ctx.addIssue({ code: 'custom', message: keyring });
+  return z.NEVER;
+});
 const adminToken = z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)');
 const dockerHost = z
   .string()
@@ -112,6 +120,7 @@ export const apiEnvSchema = withTlsPairCheck({
   ...databaseVars,
   PORT: port.default(3000),
   GRAPHIUM_ADMIN_TOKEN: adminToken,
+  GRAPHIUM_ENCRYPTION_KEYS: encryptionKeys,
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
   LOG_LEVEL: logLevel,
   LOG_FORMAT: logFormat,
@@ -121,6 +130,7 @@ export const orchestratorEnvSchema = withTlsPairCheck({
   ...temporalVars,
   ...databaseVars,
   GRAPHIUM_WORKFLOW_BUNDLE: filePath.optional(),
+  GRAPHIUM_ENCRYPTION_KEYS: encryptionKeys,
   LOG_LEVEL: logLevel,
   LOG_FORMAT: logFormat,
 });
@@ -150,6 +160,14 @@ export const devEnvSchema = withTlsPairCheck({
   ...databaseVars,
   PORT: port.default(3000),
   GRAPHIUM_ADMIN_TOKEN: adminToken.optional(),
+  // Checked here too, so a bad value fails before anything starts; dev keeps a generated one otherwise.
+  GRAPHIUM_ENCRYPTION_KEYS: z
+    .string()
+    .refine(
+      (text) => typeof parseKeyring(text) !== 'string',
+      'expected id:base64key[,id:base64key…] (32-byte keys)',
+    )
+    .optional(),
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
   DOCKER_HOST: dockerHost.optional(),
   GRAPHIUM_AGENT_CONCURRENCY: agentConcurrency,

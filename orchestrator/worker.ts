@@ -29,7 +29,7 @@ export async function runOrchestrator(
       ...(env.GRAPHIUM_WORKFLOW_BUNDLE
         ? { workflowBundle: { codePath: env.GRAPHIUM_WORKFLOW_BUNDLE } }
         : { workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) }),
-      activities: createControlActivities(db),
+      activities: createControlActivities(db, env.GRAPHIUM_ENCRYPTION_KEYS),
     });
     log.info({ taskQueue: ORCHESTRATOR_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'orchestrator polling');
     await worker.runUntil(stop);

@@ -17,6 +17,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const secrets = {
   GRAPHIUM_ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
+  GRAPHIUM_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
   POSTGRES_PASSWORD: 'test-postgres-password',
   GRAPHIUM_DB_PASSWORD: 'test-graphium-password',
 };

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client.js';
+import { readBlobs } from '../../db/repositories/blobs.js';
 import {
   finishDeployment,
   markDeploymentStarted,
@@ -6,12 +7,13 @@ import {
 } from '../../db/repositories/deployments.js';
 import { type ObservedHost, replacePlacements } from '../../db/repositories/placements.js';
 import { markStackDeleted } from '../../db/repositories/stack-deletion.js';
+import type { Keyring } from '../../lib/encryption.js';
 
 /**
  * Control-plane activities, run by the orchestrator worker on `graphium-orchestrator`: they keep
  * the database in step with the workflows. Each is an idempotent write, safe to retry.
  */
-export function createControlActivities(db: Database) {
+export function createControlActivities(db: Database, keyring: Keyring) {
   return {
     operationStarted: (input: { deploymentId: string; runId: string; hostIds: string[] }) =>
       markDeploymentStarted(db, input),
@@ -22,6 +24,14 @@ export function createControlActivities(db: Database) {
     syncPlacements: (input: { stackId: string; observed: ObservedHost[] }) =>
       replacePlacements(db, input.stackId, input.observed),
     stackDeleted: (input: { stackId: string }) => markStackDeleted(db, input.stackId),
+    /**
+     * Bundle files by digest, base64-encoded, for an agent that lacks them. Secret files are opened
+     * here: they travel to the agent inside Temporal payloads.
+     */
+    readBundleFiles: async (input: { digests: string[] }): Promise<{ digest: string; base64: string }[]> => {
+      const contents = await readBlobs(db, keyring, input.digests);
+      return input.digests.map((digest) => ({ digest, base64: contents.get(digest)!.toString('base64') }));
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Role } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
+import type { Keyring } from '../../lib/encryption.js';
 import type { Logger } from '../../lib/log.js';
 
 /** Everything the handlers need, built by the entry point (or a test) and injected into every request. */
@@ -12,6 +13,8 @@ export interface AppDeps {
   temporalAddress: string;
   /** The bootstrap admin secret (`GRAPHIUM_ADMIN_TOKEN`); compared by digest, never logged. */
   adminToken: string;
+  /** Seals secrets at rest (bundle secret files, stack variables, registry passwords). */
+  keyring: Keyring;
   namespace: string;
   /** How long a task may wait in a host's queue before the host counts as offline (`GRAPHIUM_AGENT_PICKUP_TIMEOUT`). */
   pickupTimeout: string;

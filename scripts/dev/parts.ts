@@ -1,10 +1,16 @@
+import type { Keyring } from '../../lib/encryption.js';
 import type { AgentEnv, ApiEnv, DevEnv, OrchestratorEnv, TemporalEnv } from '../../lib/env.js';
 
 /** The host that `npm run dev` registers for the local Docker daemon and runs an agent for. */
 export const LOCAL_HOST_ID = 'local';
 
 /** The configuration each part would parse from its own environment, derived from the dev one. */
-export function partEnvs(env: DevEnv, temporalAddress: string, adminToken: string, dataDir: string) {
+export function partEnvs(
+  env: DevEnv,
+  temporalAddress: string,
+  secrets: { adminToken: string; encryptionKeys: Keyring },
+  dataDir: string,
+) {
   const temporal: TemporalEnv = {
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE,
@@ -19,7 +25,8 @@ export function partEnvs(env: DevEnv, temporalAddress: string, adminToken: strin
     ...temporal,
     ...database,
     PORT: env.PORT,
-    GRAPHIUM_ADMIN_TOKEN: adminToken,
+    GRAPHIUM_ADMIN_TOKEN: secrets.adminToken,
+    GRAPHIUM_ENCRYPTION_KEYS: secrets.encryptionKeys,
     GRAPHIUM_AGENT_PICKUP_TIMEOUT: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
     LOG_LEVEL: env.LOG_LEVEL,
     LOG_FORMAT: env.LOG_FORMAT,
@@ -28,6 +35,7 @@ export function partEnvs(env: DevEnv, temporalAddress: string, adminToken: strin
     ...temporal,
     ...database,
     GRAPHIUM_WORKFLOW_BUNDLE: env.GRAPHIUM_WORKFLOW_BUNDLE,
+    GRAPHIUM_ENCRYPTION_KEYS: secrets.encryptionKeys,
     LOG_LEVEL: env.LOG_LEVEL,
     LOG_FORMAT: env.LOG_FORMAT,
   };

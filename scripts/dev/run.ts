@@ -5,6 +5,7 @@ import { hostTaskQueue, ORCHESTRATOR_TASK_QUEUE } from '../../contracts/vocabula
 import { type Database, openDatabase } from '../../db/client.js';
 import { acquireDataDirLock } from '../../db/data-dir-lock.js';
 import { insertHost } from '../../db/repositories/hosts.js';
+import { type Keyring, parseKeyring } from '../../lib/encryption.js';
 import type { DevEnv } from '../../lib/env.js';
 import { createLogger } from '../../lib/log.js';
 import { redactUrl } from '../../lib/redact-url.js';
@@ -12,8 +13,8 @@ import { connectClient } from '../../lib/temporal.js';
 import { installTemporalRuntime } from '../../lib/temporal-worker.js';
 import { runOrchestrator } from '../../orchestrator/worker.js';
 import { runAgent } from '../../worker-agent/agent.js';
-import { devAdminToken } from './admin-token.js';
 import { renderBanner } from './banner.js';
+import { devAdminToken, devEncryptionKeys } from './kept-secrets.js';
 import { LOCAL_HOST_ID, partEnvs } from './parts.js';
 import { assertPortFree } from './ports.js';
 import { waitForApi, waitForOwnPoller } from './readiness.js';
@@ -29,6 +30,7 @@ interface DevContext {
   dataDir: string;
   temporal: DevTemporal;
   admin: { token: string; source: string };
+  encryptionKeys: Keyring;
   shutdown: Shutdown;
 }
 
@@ -41,6 +43,9 @@ export async function runDev(env: DevEnv): Promise<void> {
   const unlock = lockDataDir(dataDir);
   try {
     const admin = devAdminToken(dataDir, env.GRAPHIUM_ADMIN_TOKEN);
+    const encryptionKeys = parseKeyring(
+      devEncryptionKeys(dataDir, env.GRAPHIUM_ENCRYPTION_KEYS).keys,
+    ) as Keyring;
     await assertPortFree(env.PORT, 'PORT', 'pick a free PORT');
     // Set as soon as a server is spawned, before it answers.
     let killTemporal: (() => void) | undefined;
@@ -56,7 +61,7 @@ export async function runDev(env: DevEnv): Promise<void> {
       try {
         await insertHost(database.db, { id: LOCAL_HOST_ID, name: LOCAL_HOST_ID, labels: {} });
         if (!shutdown.isRequested) {
-          await runParts({ env, db: database.db, dataDir, temporal, admin, shutdown });
+          await runParts({ env, db: database.db, dataDir, temporal, admin, encryptionKeys, shutdown });
         }
       } finally {
         await database.close();
@@ -90,7 +95,12 @@ function lockDataDir(dataDir: string): () => void {
 
 async function runParts(ctx: DevContext): Promise<void> {
   const { env, db, shutdown } = ctx;
-  const envs = partEnvs(env, ctx.temporal.address, ctx.admin.token, ctx.dataDir);
+  const envs = partEnvs(
+    env,
+    ctx.temporal.address,
+    { adminToken: ctx.admin.token, encryptionKeys: ctx.encryptionKeys },
+    ctx.dataDir,
+  );
   const stop = shutdown.requested;
   const api = runApi(envs.api, createLogger('api', env.LOG_LEVEL, env.LOG_FORMAT), db, stop);
   const orchestrator = runOrchestrator(

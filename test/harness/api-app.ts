@@ -5,10 +5,11 @@ import type { AppRouter } from '../../api/lib/types.js';
 import { type Role, roles } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import { deployments } from '../../db/schema.js';
+import { type Keyring, parseKeyring } from '../../lib/encryption.js';
 import { createLogger } from '../../lib/log.js';
 import { ensureSearchAttributes } from '../../lib/temporal.js';
 import { type DatabaseKind, type OpenTestDatabase, openTestDatabase } from './databases.js';
-import { temporalClient } from './graphium.js';
+import { TEST_ENCRYPTION_KEYS, temporalClient } from './graphium.js';
 import type { TestInfra } from './infra.js';
 
 // The API in-process, as `npm run api` builds it, on a real database and a real Temporal server, with
@@ -53,6 +54,7 @@ export async function createTestApi(
     temporal,
     temporalAddress: infra.temporalAddress,
     adminToken: bootstrapToken,
+    keyring: parseKeyring(TEST_ENCRYPTION_KEYS) as Keyring,
     namespace: infra.namespace,
     pickupTimeout: '60s',
     log: createLogger('api-test', logLevel),

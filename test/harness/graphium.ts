@@ -6,6 +6,9 @@ import { type ManagedProcess, startProcess } from './processes.js';
 
 // Starts Graphium's own processes against the test infrastructure, exactly as `npm run …` would.
 
+/** The keyring every test process shares (the API seals, the orchestrator opens): a test-only key. */
+export const TEST_ENCRYPTION_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
+
 export function startOrchestrator(
   infra: TestInfra,
   databaseUrl: string,
@@ -16,6 +19,7 @@ export function startOrchestrator(
     TEMPORAL_NAMESPACE: infra.namespace,
     DATABASE_URL: databaseUrl,
     GRAPHIUM_WORKFLOW_BUNDLE: infra.workflowBundle,
+    GRAPHIUM_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
   });
 }
 
@@ -34,6 +38,7 @@ export async function startApi(
     TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_NAMESPACE: infra.namespace,
     GRAPHIUM_ADMIN_TOKEN: adminToken,
+    GRAPHIUM_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
     ...extraEnv,
   });
   try {

@@ -1,5 +1,5 @@
 import type { z } from '@hono/zod-openapi';
-import { normalizeCompose, parseComposeText } from '../../../compose/index.js';
+import { ComposeError, type ComposeIssue, loadComposeDocument } from '../../../compose/index.js';
 import type { StackFormat } from '../../../contracts/vocabulary.js';
 import { stackNamePattern } from '../../../stack/index.js';
 import type { StackSpec } from '../../../stack/types.js';
@@ -23,6 +23,10 @@ export interface StackDocument {
   source: string;
   format: StackFormat;
   spec: StackSpec;
+  /** Ignored keys, unset variables... (see compose/policy.ts). */
+  warnings: ComposeIssue[];
+  /** Admin-only keys the document uses; the handler refuses them to other roles. */
+  adminOnly: ComposeIssue[];
 }
 
 /** Reads the body the Content-Type announces; the route already refused undeclared types. */
@@ -43,14 +47,18 @@ export async function readStackDocument(
   const { name, compose } = json();
   const explicitName = name ?? queryName;
   if (typeof compose === 'string') return fromYaml(compose, explicitName);
-  const spec = normalizeCompose(compose);
+  if (typeof compose !== 'object' || compose === null || Array.isArray(compose)) {
+    throw new ComposeError([{ path: '', message: 'a Compose document must be a mapping with "services"' }]);
+  }
+  const { spec, warnings, adminOnly } = loadComposeDocument(compose as Record<string, unknown>, 'json');
   const source = JSON.stringify(compose, null, 2);
-  return { explicitName, name: explicitName ?? spec.name, source, format: 'json', spec };
+  return { explicitName, name: explicitName ?? spec.name, source, format: 'json', spec, warnings, adminOnly };
 }
 
+// One document is a one-file project (compose/single-document.ts): the same loader as a whole project.
 function fromYaml(source: string, explicitName: string | undefined): StackDocument {
-  const spec = normalizeCompose(parseComposeText(source, 'yaml'));
-  return { explicitName, name: explicitName ?? spec.name, source, format: 'yaml', spec };
+  const { spec, warnings, adminOnly } = loadComposeDocument(source, 'yaml');
+  return { explicitName, name: explicitName ?? spec.name, source, format: 'yaml', spec, warnings, adminOnly };
 }
 
 /** A stack name becomes part of Docker container names, hence the strict rule. */

@@ -16,7 +16,7 @@ import { currentPrincipal } from '../../lib/auth.js';
 import { ApiError, badRequest, conflict, notFound } from '../../lib/errors.js';
 import { iso } from '../../lib/schemas.js';
 import type { AppRouteHandler } from '../../lib/types.js';
-import { readStackDocument, requireStackName } from './stack-document.js';
+import { readStackDocument, requireStackName, type StackDocument } from './stack-document.js';
 import type * as routes from './stacks.routes.js';
 
 export const REDACTED = '***';
@@ -40,23 +40,17 @@ function documentFor(role: Role, version: StackVersionRow): { source?: string; s
 }
 
 /**
- * A bind mount puts a host path into the container: with `/` or the Docker socket that is root on
- * every host the stack lands on, so only an admin may store a document that has one. Named volumes
- * stay open to deployers.
+ * Some Compose keys give a container power over the host it lands on (privileged, capabilities,
+ * devices, host namespaces, absolute bind mounts such as `/` or the Docker socket, external
+ * resources): the loader lists them, and only an admin may store a document that uses one.
  */
-function requireAdminForBindMounts(role: Role, spec: StackSpec): void {
-  if (role === 'admin') return;
-  for (const service of spec.services) {
-    const bind = service.mounts.find((mount) => mount.type === 'bind');
-    if (bind) {
-      throw new ApiError(
-        403,
-        'forbidden',
-        `service "${service.name}" bind-mounts the host path "${bind.source}": requires role admin ` +
-          '(deployers may use named volumes)',
-      );
-    }
-  }
+function requireAdminForHostAccess(role: Role, document: StackDocument): void {
+  if (role === 'admin' || document.adminOnly.length === 0) return;
+  const [first, ...others] = document.adminOnly;
+  const more = others.length > 0 ? ` (and ${others.length} more)` : '';
+  throw new ApiError(403, 'forbidden', `${first!.path}: ${first!.message}${more}: requires role admin`, {
+    issues: document.adminOnly,
+  });
 }
 
 function toSummary({ stack, version }: StackWithVersion) {
@@ -106,7 +100,7 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     c.req.valid('query').name,
   );
   const { role, name: createdBy } = currentPrincipal(c);
-  requireAdminForBindMounts(role, document.spec);
+  requireAdminForHostAccess(role, document);
   const name = requireStackName(document.name);
   const { db } = c.var.deps;
   const created = await createStack(db, name, {
@@ -164,7 +158,7 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     c.req.valid('query').name,
   );
   const { role, name: createdBy } = currentPrincipal(c);
-  requireAdminForBindMounts(role, document.spec);
+  requireAdminForHostAccess(role, document);
   // Only an explicit name can conflict: a Compose `name:` is a default for new stacks, not a rename.
   const { explicitName } = document;
   if (explicitName !== undefined && explicitName !== stack.name) {

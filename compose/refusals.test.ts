@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ComposeError } from './compose-errors.js';
-import { normalizeCompose, parseComposeText, parseStackDefinition } from './parse.js';
+import { loadComposeDocument, parseStackDefinition } from './single-document.js';
+import { parseComposeText } from './yaml.js';
+
+const normalizeCompose = (document: unknown) =>
+  loadComposeDocument(document as Record<string, unknown>, 'json').spec;
 
 /** Every issue as `path: message`, the form users see. */
 function problems(run: () => unknown): string[] {

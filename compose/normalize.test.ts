@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ServiceSpec } from '../stack/types.js';
-import { normalizeCompose, parseComposeText, parseStackDefinition } from './parse.js';
+import type { ServiceSpec, StackSpec } from '../stack/types.js';
+import { loadComposeDocument, parseStackDefinition } from './single-document.js';
+import { parseComposeText } from './yaml.js';
 
-const spec = (yaml: string) => parseStackDefinition(yaml, 'yaml');
+const normalizeCompose = (document: unknown) =>
+  loadComposeDocument(document as Record<string, unknown>, 'json').spec;
+
+/** The spec without its bundle manifest, which tests of the bundle check on their own. */
+const withoutBundle = ({ bundle: _, ...rest }: StackSpec) => rest;
+const spec = (yaml: string) => withoutBundle(parseStackDefinition(yaml, 'yaml'));
 const service = (yaml: string, name = 'web') => spec(yaml).services.find((s) => s.name === name)!;
 
 const base: Omit<ServiceSpec, 'name' | 'image'> = {
@@ -47,7 +53,7 @@ services:
   web:
     image: app
     command: sh -c "echo 'hi there' && exec app"
-    entrypoint: [tini, --, 1]
+    entrypoint: [tini, --, '1']
     environment: {A: 1, B: null, C: true, D: x=y}
     ports: ["80", "8080:80", "127.0.0.1:8443:443", "53:53/udp", 9000, {target: 9100, published: "9101", protocol: udp, host_ip: 0.0.0.0}]
     volumes: ["data:/data:ro", "/etc/app:/etc/app", {type: bind, source: /srv, target: /srv, read_only: true}, {type: volume, source: data, target: /d2}]
@@ -64,7 +70,7 @@ networks: {front: null, back: {driver: overlay}}
       image: 'app',
       command: ['sh', '-c', "echo 'hi there' && exec app"],
       entrypoint: ['tini', '--', '1'],
-      environment: { A: '1', B: '', C: 'true', D: 'x=y' },
+      environment: { A: '1', C: 'true', D: 'x=y' }, // B: null takes B from the variables: unset, left out
       ports: [
         { target: 80, protocol: 'tcp' },
         { target: 80, published: 8080, protocol: 'tcp' },
@@ -75,8 +81,8 @@ networks: {front: null, back: {driver: overlay}}
       ],
       mounts: [
         { type: 'volume', source: 'data', target: '/data', readOnly: true },
-        { type: 'bind', source: '/etc/app', target: '/etc/app', readOnly: false },
-        { type: 'bind', source: '/srv', target: '/srv', readOnly: true },
+        { type: 'bind', source: '/etc/app', target: '/etc/app', readOnly: false, createHostPath: true },
+        { type: 'bind', source: '/srv', target: '/srv', readOnly: true, createHostPath: false },
         { type: 'volume', source: 'data', target: '/d2', readOnly: false },
       ],
       labels: { 'com.example.team': 'core', flag: '' },
@@ -109,7 +115,7 @@ networks: {front: null, back: {driver: overlay}}
 
   it('accepts environment and labels as a list of K=V', () => {
     const web = service('services:\n  web:\n    image: x\n    environment: [A=1, B=, C, D=a=b]\n');
-    assert.deepEqual(web.environment, { A: '1', B: '', C: '', D: 'a=b' });
+    assert.deepEqual(web.environment, { A: '1', B: '', D: 'a=b' }, 'C is unset, so it is left out');
   });
 
   it('reads stop_grace_period and stop_signal', () => {
@@ -135,8 +141,8 @@ networks: {front: null, back: {driver: overlay}}
   it('reads depends_on lists and maps, and orders services by dependency, stable otherwise', () => {
     const result = spec(`
 services:
-  web: {image: w, depends_on: {api: {condition: service_healthy}, cache: {}}}
-  api: {image: a, depends_on: [db, db]}
+  web: {image: w, depends_on: {api: {condition: service_healthy}, cache: {condition: service_started}}}
+  api: {image: a, depends_on: [db]}
   cache: {image: c}
   db: {image: d}
   tool: {image: t}
@@ -201,7 +207,7 @@ volumes:
   it('normalizes an already-parsed object, as the API receives in a JSON body', () => {
     const document = { services: { web: { image: 'x', environment: { PORT: 8080 } } } };
     assert.deepEqual(
-      normalizeCompose(document),
+      withoutBundle(normalizeCompose(document)),
       spec('services:\n  web: {image: x, environment: {PORT: "8080"}}\n'),
     );
   });
@@ -209,7 +215,7 @@ volumes:
   it('reads the same document from JSON', () => {
     const json = '{"services": {"web": {"image": "x", "ports": ["80:80"], "deploy": {"replicas": 2}}}}';
     assert.deepEqual(
-      parseStackDefinition(json, 'json'),
+      withoutBundle(parseStackDefinition(json, 'json')),
       spec('services:\n  web: {image: x, ports: ["80:80"], deploy: {replicas: 2}}\n'),
     );
   });

@@ -49,7 +49,7 @@ export function readComposeFile(
     parsed = parseComposeText(decodeText(read.content), file.endsWith('.json') ? 'json' : 'yaml', '');
   } catch (error) {
     if (!(error instanceof ComposeError)) throw error;
-    for (const issue of error.issues) ctx.error(issue.path, `${issue.message} (in ${file})`);
+    for (const issue of error.issues) ctx.error(issue.path, inFile(ctx, file, issue.message));
     return undefined;
   }
   const interpolationIssues: InterpolationIssue[] = [];

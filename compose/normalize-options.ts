@@ -39,6 +39,14 @@ const BOOLEAN_KEYS = [
   ['tty', 'tty'],
 ] as const;
 
+const PULL_UNITS: Record<string, number> = {
+  w: 604_800_000,
+  d: 86_400_000,
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+};
+
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_]+)?$/;
 
 export function applyOptions(ctx: ProjectContext, path: string, service: Mapping, spec: ServiceSpec): void {
@@ -116,11 +124,15 @@ function ulimits(
 /** `always`, `missing` (`if_not_present`), `never`, `build`, `daily`, `weekly`, `every_12h`. */
 export function pullPolicy(text: string): PullPolicy | undefined {
   if (text === 'if_not_present') return 'missing';
+  // `refresh` looks for a newer image at every deploy: what `always` does here.
+  if (text === 'refresh') return 'always';
   if (['always', 'missing', 'never', 'build', 'daily', 'weekly'].includes(text)) return text as PullPolicy;
-  const every = /^every_(.+)$/.exec(text);
+  const every = /^every_((?:\d+[wdhms])+)$/.exec(text);
   if (!every) return undefined;
-  const ms = parseDurationValue(every[1]);
-  return 'value' in ms && ms.value > 0 ? { everyMs: ms.value } : undefined;
+  let ms = 0;
+  for (const [, amount, unit] of every[1]!.matchAll(/(\d+)([wdhms])/g))
+    ms += Number(amount) * PULL_UNITS[unit!]!;
+  return ms > 0 ? { everyMs: ms } : undefined;
 }
 
 /** A namespace mode: `host` is admin-only; joining another container's cannot span hosts. */

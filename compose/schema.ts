@@ -135,6 +135,9 @@ function message(items: Located[]): string {
   const content = items.find(
     (item) => !['type', 'oneOf', 'anyOf', 'enum', 'const'].includes(item.error.keyword),
   );
+  if (content?.error.keyword === 'pattern') {
+    return `${describe(content.error.data)} is not a valid value here (the Compose Specification wants ${content.error.params.pattern})`;
+  }
   if (content) return `${content.error.message ?? 'invalid'} (got ${describe(content.error.data)})`;
   const types = items.filter((item) => item.error.keyword === 'type');
   if (types.length > 0 && !items.some((item) => item.error.keyword === 'enum')) {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ApiRequestError } from './api-client.js';
+import { registerConfigCommand } from './commands/config.js';
 import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerOperationCommands } from './commands/operations.js';
@@ -21,7 +22,7 @@ export interface CliIO {
 const exitCodeHelp = `
 Configuration:
   GRAPHIUM_API_URL   the API (default ${DEFAULT_API_URL}); --api-url wins
-  GRAPHIUM_TOKEN     bearer token, required for every command; --token wins
+  GRAPHIUM_TOKEN     bearer token, required for every command but config; --token wins
 
 Exit codes:
   0    done; a followed operation succeeded
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIO): { program: Command; context: CliContext
   registerOperationCommands(program, context);
   registerDeploymentCommands(program, context);
   registerTokenCommands(program, context);
+  registerConfigCommand(program, context);
   return { program, context };
 }
 

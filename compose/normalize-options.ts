@@ -4,15 +4,7 @@
 import type { DeviceSpec, PullPolicy, ServiceSpec } from '../stack/types.js';
 import { take } from './normalize-deploy.js';
 import type { ProjectContext } from './project-context.js';
-import {
-  keyValueEntries,
-  parseBoolean,
-  parseBytes,
-  parseDurationValue,
-  parseInteger,
-  scalarText,
-  stringList,
-} from './values.js';
+import { keyValueEntries, parseBoolean, parseBytes, parseInteger, scalarText, stringList } from './values.js';
 import { isMapping } from './yaml.js';
 
 type Mapping = Record<string, unknown>;

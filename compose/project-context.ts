@@ -8,6 +8,8 @@ export interface BundleEntry {
   content: Uint8Array;
   mode: number;
   secret: boolean;
+  /** Made by Graphium (a secret from `environment:`, an inline Dockerfile), not read from the project. */
+  generated?: boolean;
 }
 
 export class ProjectContext {

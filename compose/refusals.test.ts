@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Compose interpolation (${VAR}) is what these tests are about.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ComposeError } from './compose-errors.js';

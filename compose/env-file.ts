@@ -1,7 +1,8 @@
 // The `.env` / `--env-file` / `env_file:` syntax Compose reads: `KEY=VALUE` lines, `export KEY=VALUE`,
 // `#` comments, blank lines; single quotes keep text as written, double quotes read escapes (\n, \t,
 // \\, \", \$) and may span lines; unquoted values lose an inline ` #comment` and surrounding blanks.
-// Unquoted and double-quoted values are interpolated (`${OTHER}`, defaults...) with the variables
+// Unquoted and double-quoted values are interpolated (`${OTHER}`, defaults...; a `$` that starts no
+// variable stays as it is, as in Compose's reader) with the variables
 // defined above them and then `lookup`; `KEY` alone takes its value from `lookup`, or is left out.
 import { interpolate, type Lookup } from './interpolate.js';
 
@@ -92,7 +93,7 @@ function expand(
   line: number,
 ): string {
   try {
-    const result = interpolate(value, lookup);
+    const result = interpolate(value, lookup, true);
     for (const name of result.unset) if (!unset.includes(name)) unset.push(name);
     return result.value;
   } catch (error) {

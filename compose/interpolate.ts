@@ -17,14 +17,17 @@ export class InterpolationError extends Error {}
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
-/** Interpolates one string; throws InterpolationError for a bad template or a missing required variable. */
-export function interpolate(text: string, lookup: Lookup): InterpolationResult {
+/**
+ * Interpolates one string; throws InterpolationError for a bad template or a missing required variable.
+ * `lenient` (env files, as Compose's dotenv reader does) keeps a `$` that starts no variable as text.
+ */
+export function interpolate(text: string, lookup: Lookup, lenient = false): InterpolationResult {
   const unset: string[] = [];
-  const value = expand(text, lookup, unset);
+  const value = expand(text, lookup, unset, lenient);
   return { value, unset };
 }
 
-function expand(text: string, lookup: Lookup, unset: string[]): string {
+function expand(text: string, lookup: Lookup, unset: string[], lenient = false): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -46,6 +49,11 @@ function expand(text: string, lookup: Lookup, unset: string[]): string {
       i = close + 1;
     } else {
       const name = NAME.exec(text.slice(dollar + 1))?.[0];
+      if (name === undefined && lenient) {
+        out += '$';
+        i = dollar + 1;
+        continue;
+      }
       if (name === undefined) {
         throw new InterpolationError(
           `invalid interpolation format in "${text}": "$" must start a variable ($VAR or \${VAR}); write "$$" for a literal "$"`,

@@ -5,7 +5,7 @@ import { posix } from 'node:path';
 import { ComposeError } from './compose-errors.js';
 import { parseEnvFile } from './env-file.js';
 import { type InterpolationIssue, interpolateDocument, type Lookup } from './interpolate.js';
-import { mergeDocuments, mergeService } from './merge.js';
+import { mergeDocuments, mergeService, mergeValues } from './merge.js';
 import type { ProjectContext } from './project-context.js';
 import { decodeText } from './project-reader.js';
 import { bundlePath, rebase, rebaseDocument } from './rebase.js';
@@ -124,20 +124,20 @@ function withIncludes(
       const doc = readComposeFile(ctx, path, projectDir, includedLookup, [...seen, file]);
       if (doc) included = mergeDocuments(included, doc);
     }
+    // As compose-go does: what the including file says about an included resource is merged over it.
     for (const section of INCLUDED_SECTIONS) {
       const theirs = included[section];
       if (!isMapping(theirs)) continue;
-      const ours = isMapping(out[section]) ? { ...(out[section] as Mapping) } : {};
-      for (const [name, value] of Object.entries(theirs)) {
-        if (Object.hasOwn(ours, name) && JSON.stringify(ours[name]) !== JSON.stringify(value)) {
-          ctx.error(
-            `${section}.${name}`,
-            inFile(ctx, file, `defined both here and by the included ${files.join(', ')}`),
-          );
-        }
-        ours[name] = value;
+      const ours = isMapping(out[section]) ? (out[section] as Mapping) : {};
+      const merged: Mapping = { ...theirs };
+      for (const [name, value] of Object.entries(ours)) {
+        const base = merged[name];
+        merged[name] =
+          section === 'services' && isMapping(base) && isMapping(value)
+            ? mergeService(base, value)
+            : mergeValues(base, value);
       }
-      out[section] = ours;
+      out[section] = merged;
     }
   });
   return out;

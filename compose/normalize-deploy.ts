@@ -60,7 +60,7 @@ export function constraintsOf(ctx: ProjectContext, path: string, service: Mappin
 }
 
 export function restartOf(ctx: ProjectContext, path: string, service: Mapping): RestartSpec {
-  if (service.restart !== undefined) {
+  if (service.restart !== undefined && service.restart !== null && service.restart !== '') {
     return take(ctx, `${path}.restart`, service.restart, (v) => parseRestart(String(v))) ?? { policy: 'no' };
   }
   const deploy = isMapping(service.deploy) ? service.deploy : {};

@@ -176,10 +176,20 @@ function bindMount(
   createHostPath: boolean,
 ): MountSpec | undefined {
   const { ctx } = mc;
+  if (source === '~' || source.startsWith('~/')) {
+    // The home directory of whoever runs `docker compose` means nothing on other hosts; what users keep
+    // there is data, so it becomes a per-stack data directory (`.home/...`) on each host.
+    const data = `.home${source.slice(1)}`;
+    ctx.warn(
+      path,
+      `"${source}" is in the home directory of the machine running Compose, which the hosts do not have: kept as the stack's data directory "${data}" on each host`,
+    );
+    return checkTarget(mc, path, { type: 'stack-data', source: data, target, readOnly, createHostPath });
+  }
   if (source.startsWith('~')) {
     ctx.error(
       path,
-      `bind source "${source}" is in the home directory of the machine running Compose, which the hosts do not have; use a path inside the project`,
+      `bind source "${source}" is in another user's home directory, which the hosts do not have; use a path inside the project`,
     );
     return undefined;
   }

@@ -42,8 +42,8 @@ const PULL_UNITS: Record<string, number> = {
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_]+)?$/;
 
 export function applyOptions(ctx: ProjectContext, path: string, service: Mapping, spec: ServiceSpec): void {
-  for (const [key, field] of STRING_KEYS)
-    if (service[key] !== undefined && service[key] !== null) spec[field] = scalarText(service[key]);
+  // An empty value is how `${VAR:-}` leaves a key unset, so it means "not set", as in Compose.
+  for (const [key, field] of STRING_KEYS) if (isSet(service[key])) spec[field] = scalarText(service[key]);
   for (const [key, field] of LIST_KEYS)
     if (service[key] !== undefined) spec[field] = stringList(service[key]);
   for (const [key, field] of BOOLEAN_KEYS) {
@@ -64,7 +64,7 @@ export function applyOptions(ctx: ProjectContext, path: string, service: Mapping
     }
     spec.logging = logging;
   }
-  if (service.platform !== undefined) {
+  if (isSet(service.platform)) {
     const platform = scalarText(service.platform).toLowerCase();
     if (PLATFORM.test(platform)) spec.platform = platform;
     else
@@ -73,7 +73,7 @@ export function applyOptions(ctx: ProjectContext, path: string, service: Mapping
         `"${service.platform}" is not a platform; expected os/arch[/variant], such as linux/amd64`,
       );
   }
-  if (service.pull_policy !== undefined) {
+  if (isSet(service.pull_policy)) {
     const policy = pullPolicy(scalarText(service.pull_policy));
     if (policy === undefined) {
       ctx.error(
@@ -83,6 +83,11 @@ export function applyOptions(ctx: ProjectContext, path: string, service: Mapping
     } else spec.pullPolicy = policy;
   }
   adminOptions(ctx, path, service, spec);
+}
+
+/** Set and not empty. */
+export function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
 }
 
 function extraHosts(value: unknown): string[] {

@@ -21,7 +21,7 @@ import {
   updateConfigOf,
 } from './normalize-deploy.js';
 import { serviceMounts } from './normalize-mounts.js';
-import { applyOptions } from './normalize-options.js';
+import { applyOptions, isSet } from './normalize-options.js';
 import { parseExpose, parsePortEntry } from './ports.js';
 import type { ProjectContext } from './project-context.js';
 import { decodeText } from './project-reader.js';
@@ -94,13 +94,13 @@ export function normalizeService(
   }
   const grace = take(ctx, `${path}.stop_grace_period`, service.stop_grace_period, parseDurationValue);
   if (grace !== undefined) spec.stopGracePeriodMs = grace;
-  if (service.stop_signal !== undefined) {
+  if (isSet(service.stop_signal)) {
     const signal = scalarText(service.stop_signal);
     if (/^(SIG[A-Z0-9+-]+|\d+)$/.test(signal)) spec.stopSignal = signal;
     else ctx.error(`${path}.stop_signal`, 'expected a signal name such as SIGINT, or a number');
   }
   networking(ctx, path, name, service, spec, names.networks);
-  if (service.container_name !== undefined) {
+  if (isSet(service.container_name)) {
     spec.containerName = scalarText(service.container_name);
     if (replicas !== 1) {
       ctx.error(

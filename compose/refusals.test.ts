@@ -222,12 +222,12 @@ describe('service checks', () => {
 
   it('checks volumes: paths that cannot travel, undeclared names, unknown options', () => {
     assert.deepEqual(
-      web('volumes: ["../d:/d", "v:d", "v:/d:q", "~/x:/x", {type: npipe, source: a, target: /x}]'),
+      web('volumes: ["../d:/d", "v:d", "v:/d:q", "~root/x:/x", {type: npipe, source: a, target: /x}]'),
       [
         'services.web.volumes[0]: bind source "../d" is outside the project directory, so it cannot travel to other hosts; move it into the project',
         'services.web.volumes[1]: volume "v" is not declared in the top-level volumes',
         'services.web.volumes[2]: unsupported volume option "q" in "v:/d:q" (ro, rw, nocopy)',
-        'services.web.volumes[3]: bind source "~/x" is in the home directory of the machine running Compose, which the hosts do not have; use a path inside the project',
+        'services.web.volumes[3]: bind source "~root/x" is in another user\'s home directory, which the hosts do not have; use a path inside the project',
         'services.web.volumes[4].type: volume type "npipe" cannot be used by Graphium (volume, bind or tmpfs): named pipes exist on Windows hosts only',
       ],
     );

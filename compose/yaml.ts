@@ -5,8 +5,11 @@ import { LineCounter, parseDocument, Scalar, type ScalarTag, visit } from 'yaml'
 import { ComposeError } from './compose-errors.js';
 import { jsonSyntaxMessage } from './json-syntax.js';
 
-/** Bounds alias expansion, so a "billion laughs" document cannot exhaust the worker's memory. */
-const MAX_ALIAS_COUNT = 1000;
+/**
+ * Bounds alias expansion, so a "billion laughs" document cannot exhaust the worker's memory; real
+ * files that build every service from `<<: *defaults` need a couple of thousand.
+ */
+const MAX_ALIAS_COUNT = 10_000;
 
 /**
  * `mode: 0440` is octal in Compose (its YAML reader follows YAML 1.1 there); YAML 1.2 would read 440.

@@ -43,6 +43,10 @@ function expand(text: string, lookup: Lookup, unset: string[], lenient = false):
       i = dollar + 2;
     } else if (next === '{') {
       const close = matchingBrace(text, dollar + 2);
+      if (close < 0 && lenient) {
+        out += text.slice(dollar);
+        break;
+      }
       if (close < 0)
         throw new InterpolationError(`invalid interpolation format in "${text}": unclosed "\${"`);
       out += braced(text.slice(dollar + 2, close), text, lookup, unset);

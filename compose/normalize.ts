@@ -213,7 +213,8 @@ export function normalizeProject(ctx: ProjectContext, document: Mapping): StackS
     ([name, value]) => fileObject(ctx, 'configs', name, value) ?? [],
   );
   const serviceEntries = entries(document.services);
-  if (serviceEntries.length === 0)
+  // Services an earlier problem removed (a broken extends) are not "no services".
+  if (serviceEntries.length === 0 && ctx.errors.length === 0)
     ctx.error('services', 'at least one service is required (with the active profiles)');
   const names: ProjectNames = {
     networks: new Set(networks.map((n) => n.name)),

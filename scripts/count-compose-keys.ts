@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the labels name Compose interpolation forms (${VAR}).
 // Counts which Compose keys and patterns a set of Compose files uses: how docs/compose-in-the-wild.md
 // was made. `node --import tsx scripts/count-compose-keys.ts DIR` prints a Markdown table; DIR holds
 // the files (YAML), one per project. Reads only; keys are counted once per file.

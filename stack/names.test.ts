@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LABEL_STACK } from '../contracts/vocabulary.js';
-import { containerName, networkName, stackNamePattern, volumeName } from './names.js';
+import { builtImageTag, containerName, networkName, stackNamePattern, volumeName } from './names.js';
 
 describe('names', () => {
   it('builds Docker names from the stack name', () => {
@@ -18,5 +18,18 @@ describe('names', () => {
       assert.ok(stackNamePattern.test(ok), ok);
     for (const bad of ['', 'Shop', '-a', '_a', 'a.b', 'a b', 'a'.repeat(64)])
       assert.ok(!stackNamePattern.test(bad), bad);
+  });
+});
+
+describe('builtImageTag', () => {
+  it('tags a built image <stack>-<service>:<12 characters of the context digest>, lower case', () => {
+    const build = {
+      context: '.',
+      dockerfile: 'Dockerfile',
+      args: {},
+      labels: {},
+      contextDigest: 'ABCDEF0123456789ffff',
+    };
+    assert.equal(builtImageTag('shop', { name: 'Web', build }), 'shop-web:abcdef012345');
   });
 });

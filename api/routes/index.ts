@@ -4,6 +4,8 @@ import { deploymentsRouter } from './deployments/deployments.index.js';
 import { healthRouter } from './health/health.index.js';
 import { hostsRouter } from './hosts/hosts.index.js';
 import { operationsRouter } from './operations/operations.index.js';
+import { registriesRouter } from './registries/registries.index.js';
+import { stackVariablesRouter } from './stack-variables/stack-variables.index.js';
 import { stacksRouter } from './stacks/stacks.index.js';
 import { tokensRouter } from './tokens/tokens.index.js';
 
@@ -15,6 +17,8 @@ export const apiRoutes = createRouter()
   .route('/', tokensRouter)
   .route('/', hostsRouter)
   .route('/', stacksRouter)
+  .route('/', stackVariablesRouter)
   .route('/', operationsRouter)
   .route('/', deploymentsRouter)
+  .route('/', registriesRouter)
   .route('/', auditRouter);

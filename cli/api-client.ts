@@ -137,6 +137,28 @@ export class ApiClient {
     return (await this.ok(this.v1.tokens.$post({ json: { name, role } }))).json();
   }
 
+  async putRegistry(body: { host: string; username: string; password: string }) {
+    return (await this.ok(this.v1.registries.$post({ json: body }))).json();
+  }
+
+  async listRegistries() {
+    return (await this.ok(this.v1.registries.$get())).json();
+  }
+
+  async removeRegistry(host: string): Promise<void> {
+    await this.ok(this.v1.registries[':host'].$delete({ param: { host } }));
+  }
+
+  async getVariables(stack: string) {
+    return (await this.ok(this.v1.stacks[':id'].variables.$get({ param: { id: stack } }))).json();
+  }
+
+  async putVariables(stack: string, variables: Record<string, string>) {
+    return (
+      await this.ok(this.v1.stacks[':id'].variables.$put({ param: { id: stack }, json: { variables } }))
+    ).json();
+  }
+
   /** Opens the Server-Sent Events stream of a deployment; the caller reads and closes the body. */
   async openDeploymentEvents(id: string, signal: AbortSignal): Promise<Response> {
     const response = await this.ok(

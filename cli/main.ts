@@ -3,8 +3,10 @@ import { ApiRequestError } from './api-client.js';
 import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerOperationCommands } from './commands/operations.js';
+import { registerRegistryCommands } from './commands/registries.js';
 import { registerStackCommands } from './commands/stacks.js';
 import { registerTokenCommands } from './commands/tokens.js';
+import { registerVariableCommands } from './commands/variables.js';
 import { DEFAULT_API_URL } from './config.js';
 import { CliContext, type Output } from './context.js';
 import { ExitCode, UsageError } from './exit-codes.js';
@@ -50,6 +52,8 @@ export function buildProgram(io: CliIO): { program: Command; context: CliContext
   registerOperationCommands(program, context);
   registerDeploymentCommands(program, context);
   registerTokenCommands(program, context);
+  registerVariableCommands(program, context);
+  registerRegistryCommands(program, context);
   return { program, context };
 }
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ApiRequestError } from './api-client.js';
+import { registerActionCommands } from './commands/actions.js';
 import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerOperationCommands } from './commands/operations.js';
@@ -51,6 +52,7 @@ export function buildProgram(io: CliIO): { program: Command; context: CliContext
   registerStackCommands(program, context);
   registerOperationCommands(program, context);
   registerDeploymentCommands(program, context);
+  registerActionCommands(program, context);
   registerTokenCommands(program, context);
   registerVariableCommands(program, context);
   registerRegistryCommands(program, context);

@@ -1,5 +1,6 @@
 import { createRouter } from '../lib/create-router.js';
 import { auditRouter } from './audit/audit.index.js';
+import { deploymentActionsRouter } from './deployment-actions/deployment-actions.index.js';
 import { deploymentsRouter } from './deployments/deployments.index.js';
 import { healthRouter } from './health/health.index.js';
 import { hostsRouter } from './hosts/hosts.index.js';
@@ -20,5 +21,6 @@ export const apiRoutes = createRouter()
   .route('/', stackVariablesRouter)
   .route('/', operationsRouter)
   .route('/', deploymentsRouter)
+  .route('/', deploymentActionsRouter)
   .route('/', registriesRouter)
   .route('/', auditRouter);

@@ -1,6 +1,6 @@
 import { type ClientResponse, hc, type InferResponseType } from 'hono/client';
 import type { AppType } from '../api/app.js';
-import type { Operation, Role } from '../contracts/vocabulary.js';
+import type { Role } from '../contracts/vocabulary.js';
 import type { CliConfig } from './config.js';
 
 // The API client, typed from the API's own routes (Hono's RPC client over `AppType`): a route that
@@ -16,7 +16,7 @@ export type StackSummary = InferResponseType<V1['stacks']['$get'], 200>['items']
 export type Stack = InferResponseType<V1['stacks']['$post'], 201>;
 export type Deployment = InferResponseType<V1['deployments'][':id']['$get'], 200>;
 export type ContainerProgress = Deployment['containers'][number];
-export type StartedOperation = InferResponseType<V1['stacks'][':id']['deploy']['$post'], 202>;
+export type StartedOperation = InferResponseType<V1['stacks'][':id']['operations'][':type']['$post'], 202>;
 export type CreatedToken = InferResponseType<V1['tokens']['$post'], 201>;
 
 export class ApiRequestError extends Error {
@@ -34,8 +34,10 @@ export class ApiRequestError extends Error {
 }
 
 export interface OperationRequest {
-  /** deploy only: the stack version; default the current one. */
+  /** Types that place a version (deploy, canary…): the stack version; default the current one. */
   version?: number;
+  /** The type's options (GET /operation-types has their schema). */
+  options?: Record<string, unknown>;
   /** Makes a repeated request start nothing new: the API answers with the deployment it started first. */
   idempotencyKey?: string;
 }
@@ -87,33 +89,26 @@ export class ApiClient {
   }
 
   /**
-   * Starts deploy, stop, start or delete; the API answers 202 at once and the workflow runs on.
-   * With an idempotency key, a request whose answer was lost on the network is sent once more: the
-   * API then answers with the deployment the first one started instead of starting another.
+   * Starts an operation of any type (deploy, stop, start, delete, canary…); the API answers 202 at
+   * once and the workflow runs on. With an idempotency key, a request whose answer was lost on the
+   * network is sent once more: the API then answers with the deployment the first one started
+   * instead of starting another.
    */
   async startOperation(
     stack: string,
-    operation: Operation,
+    type: string,
     request: OperationRequest = {},
   ): Promise<StartedOperation> {
-    const param = { id: stack };
-    const header = { 'idempotency-key': request.idempotencyKey };
-    const stacks = this.v1.stacks[':id'];
-    const send = async (): Promise<StartedOperation> => {
-      switch (operation) {
-        case 'deploy':
-          // Only deploy takes a body; stop and start take none.
-          return (
-            await this.ok(stacks.deploy.$post({ param, header, json: { version: request.version } }))
-          ).json();
-        case 'stop':
-          return (await this.ok(stacks.stop.$post({ param, header }))).json();
-        case 'start':
-          return (await this.ok(stacks.start.$post({ param, header }))).json();
-        case 'delete':
-          return (await this.ok(stacks.$delete({ param, header }))).json();
-      }
-    };
+    const send = async () =>
+      (
+        await this.ok(
+          this.v1.stacks[':id'].operations[':type'].$post({
+            param: { id: stack, type },
+            header: { 'idempotency-key': request.idempotencyKey },
+            json: { version: request.version, options: request.options },
+          }),
+        )
+      ).json();
     try {
       return await send();
     } catch (error) {
@@ -135,6 +130,48 @@ export class ApiClient {
 
   async createToken(name: string, role: Role) {
     return (await this.ok(this.v1.tokens.$post({ json: { name, role } }))).json();
+  }
+
+  async listOperationTypes() {
+    return (await this.ok(this.v1['operation-types'].$get())).json();
+  }
+
+  /** An action on a running deployment (promote, abort, resume, rollback): answers with the deployment after it. */
+  async takeAction(deploymentId: string, action: string, input: Record<string, unknown> = {}) {
+    return (
+      await this.ok(
+        this.v1.deployments[':id'].actions[':action'].$post({
+          param: { id: deploymentId, action },
+          json: input,
+        }),
+      )
+    ).json();
+  }
+
+  async cancelDeployment(deploymentId: string) {
+    return (await this.ok(this.v1.deployments[':id'].cancel.$post({ param: { id: deploymentId } }))).json();
+  }
+
+  async putRegistry(body: { host: string; username: string; password: string }) {
+    return (await this.ok(this.v1.registries.$post({ json: body }))).json();
+  }
+
+  async listRegistries() {
+    return (await this.ok(this.v1.registries.$get())).json();
+  }
+
+  async removeRegistry(host: string): Promise<void> {
+    await this.ok(this.v1.registries[':host'].$delete({ param: { host } }));
+  }
+
+  async getVariables(stack: string) {
+    return (await this.ok(this.v1.stacks[':id'].variables.$get({ param: { id: stack } }))).json();
+  }
+
+  async putVariables(stack: string, variables: Record<string, string>) {
+    return (
+      await this.ok(this.v1.stacks[':id'].variables.$put({ param: { id: stack }, json: { variables } }))
+    ).json();
   }
 
   /** Opens the Server-Sent Events stream of a deployment; the caller reads and closes the body. */

@@ -24,6 +24,8 @@ const snapshot = (status: DeploymentStatus, progress = 0): Deployment => ({
   status,
   progress,
   error: null,
+  phase: 'running',
+  awaiting: null,
   containers: [],
   requestedBy: 'ci',
   workflowId: 'deploy-shop-1',

@@ -1,11 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { ApiRequestError } from './api-client.js';
+import { registerActionCommands } from './commands/actions.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerOperationCommands } from './commands/operations.js';
+import { registerRegistryCommands } from './commands/registries.js';
 import { registerStackCommands } from './commands/stacks.js';
 import { registerTokenCommands } from './commands/tokens.js';
+import { registerVariableCommands } from './commands/variables.js';
 import { DEFAULT_API_URL } from './config.js';
 import { CliContext, type Output } from './context.js';
 import { ExitCode, UsageError } from './exit-codes.js';
@@ -50,7 +53,10 @@ export function buildProgram(io: CliIO): { program: Command; context: CliContext
   registerStackCommands(program, context);
   registerOperationCommands(program, context);
   registerDeploymentCommands(program, context);
+  registerActionCommands(program, context);
   registerTokenCommands(program, context);
+  registerVariableCommands(program, context);
+  registerRegistryCommands(program, context);
   registerConfigCommand(program, context);
   return { program, context };
 }

@@ -24,6 +24,8 @@ const deployment = (overrides: Partial<Deployment> = {}): Deployment => ({
   status: 'pending',
   progress: 0,
   error: null,
+  phase: 'running',
+  awaiting: null,
   containers: [container(), container({ hostId: 'vm2', name: 'shop_web_2', replica: 2 })],
   requestedBy: 'ci',
   workflowId: 'deploy-shop-1',
@@ -152,7 +154,7 @@ describe('the block a terminal redraws', () => {
     });
     assert.deepEqual(block.split('\n'), [
       'deploy shop  running  3s  deployment d-1',
-      '[############------------]  50%  1 running, 1 pulling',
+      '[############------------]  50%  1 running, 1 pulling  running',
       'HOST  CONTAINER   STATUS   ATTEMPTS  ERROR',
       'vm1   shop_web_1  running  1',
       'vm2   shop_web_2  pulling  1',

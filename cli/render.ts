@@ -31,10 +31,22 @@ export function describeChanges(previous: Deployment | undefined, next: Deployme
       return !old || old.status !== c.status || old.attempts !== c.attempts || old.error !== c.error;
     })
     .map((c) => `${prefix} ${containerLine(c)}`);
+  const awaiting = describeAwaiting(next);
+  if (awaiting && awaiting !== (previous ? describeAwaiting(previous) : '')) {
+    containers.push(`${prefix} ${label}: ${awaiting}`);
+  }
   if (previous && previous.status === next.status) return containers;
   const status = `${prefix} ${label}: ${next.status}`;
   // The final status reads best after the container changes that led to it.
   return isTerminalStatus(next.status) ? [...containers, status] : [status, ...containers];
+}
+
+/** `awaits promote or abort until 14:05:00 (graphium promote <id>)`, or '' when it awaits nothing. */
+export function describeAwaiting(d: Deployment): string {
+  if (!d.awaiting || d.awaiting.actions.length === 0) return '';
+  const until = d.awaiting.deadline ? ` until ${d.awaiting.deadline}` : '';
+  const how = d.awaiting.actions.map((action) => `graphium ${action} ${d.id}`).join(', ');
+  return `awaits ${d.awaiting.actions.join(' or ')}${until}: ${how}`;
 }
 
 /** Printed once at the end: the outcome, and on failure the error and every container that failed. */
@@ -89,9 +101,11 @@ export function renderBlock(d: Deployment, label: string, options: BlockOptions)
     if (failedStates.has(c.status) || c.error) return paint('red', cut);
     return doneStates.has(c.status) ? paint('green', cut) : cut;
   });
+  const awaiting = describeAwaiting(d);
   return [
     heading,
-    truncate(`${progressBar(d.progress)}  ${statusCounts(d.containers)}`, width),
+    truncate(`${progressBar(d.progress)}  ${statusCounts(d.containers)}  ${d.phase}`, width),
+    ...(awaiting ? [paint(['bold', 'yellow'], truncate(awaiting, width))] : []),
     ...rows,
   ].join('\n');
 }

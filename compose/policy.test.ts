@@ -223,7 +223,10 @@ describe('the policy table', () => {
 
   it('is documented in docs/compose.md, every key with its status', () => {
     // Table cells are padded to line up; compare with single spaces.
-    const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'compose.md'), 'utf8').replace(/ +/g, ' ');
+    const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'compose.md'), 'utf8').replace(
+      / +/g,
+      ' ',
+    );
     const undocumented = Object.entries(composePolicy)
       .filter(([key, policy]) => !doc.includes(`| \`${key}\` | ${policy.status} |`))
       .map(([key]) => key);

@@ -31,9 +31,14 @@ export function isTerminalStatus(status: DeploymentStatus): boolean {
   return (terminalDeploymentStatuses as readonly DeploymentStatus[]).includes(status);
 }
 
-/** The operations the API can start on a stack; each is one workflow type. */
-export const operations = ['deploy', 'stop', 'start', 'delete'] as const;
-export type Operation = (typeof operations)[number];
+/**
+ * The operations every stack has built in, each with a route and a CLI command of its own. More
+ * arrive as workflow types (workflows/operations.ts): every one is an operation.
+ */
+export const builtInOperations = ['deploy', 'stop', 'start', 'delete'] as const;
+export type BuiltInOperation = (typeof builtInOperations)[number];
+/** The name of an operation type: a built-in one, or a registered workflow type such as `canary`. */
+export type Operation = string;
 
 /** The state of one container within an operation, as progress reports it. */
 export const containerStates = [

@@ -1,7 +1,7 @@
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@temporalio/worker';
 import type { TemporalEnv } from './env.js';
 import type { Logger } from './log.js';
-import { connectionOptions } from './temporal.js';
+import { connectionOptions, withConnectContext } from './temporal.js';
 
 // The worker side of ./temporal.ts, apart so that the API (a client only) never loads the worker SDK.
 
@@ -25,5 +25,5 @@ export function installTemporalRuntime(log: Logger): void {
 }
 
 export async function connectWorkerConnection(env: TemporalEnv): Promise<NativeConnection> {
-  return NativeConnection.connect(connectionOptions(env));
+  return withConnectContext(env, () => NativeConnection.connect(connectionOptions(env)));
 }

@@ -42,8 +42,26 @@ export function connectionOptions(env: TemporalEnv): { address: string; tls?: TL
 }
 
 export async function connectClient(env: TemporalEnv): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(env));
+  const connection = await withConnectContext(env, () => Connection.connect(connectionOptions(env)));
   return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+}
+
+/**
+ * A failed connection says where it tried and how: behind a TLS-terminating proxy a refused client
+ * certificate surfaces as an HTTP status in a gRPC error, which names neither.
+ */
+export async function withConnectContext<T>(env: TemporalEnv, connect: () => Promise<T>): Promise<T> {
+  try {
+    return await connect();
+  } catch (error) {
+    const tls = temporalTlsEnabled(env)
+      ? `TLS${env.TEMPORAL_TLS_CERT ? ` with client certificate ${env.TEMPORAL_TLS_CERT}` : ' without a client certificate'}`
+      : 'plain gRPC';
+    throw new Error(
+      `cannot connect to Temporal at ${env.TEMPORAL_ADDRESS} (${tls}): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
 }
 
 /** Adds Graphium's search attributes to the namespace when missing; idempotent, safe from several processes. */

@@ -1,7 +1,9 @@
 import { CancellationScope } from '@temporalio/workflow';
+import { z } from 'zod';
 import { control } from './control.js';
 import { failuresByHost } from './failures.js';
 import { dockerOn, onHost } from './host-routing.js';
+import { defineOperation } from './kit/operation-type.js';
 import {
   finishOperation,
   onEveryHost,
@@ -20,8 +22,19 @@ import { hostSweep } from './timeouts.js';
  * networks, and checks nothing is left. The stack is marked deleted only when every host confirms.
  */
 export async function deleteStackWorkflow(input: StackOperationInput): Promise<OperationProgress> {
-  return trackOperation(input, 'delete', (tracker) => deleteEverywhere(input, tracker));
+  return trackOperation(input, remove, (tracker) => deleteEverywhere(input, tracker));
 }
+
+export const remove = defineOperation({
+  name: 'delete',
+  description: 'Remove every container and network of the stack from every host, then the stack itself.',
+  role: 'deployer',
+  options: z.strictObject({}),
+  actions: {},
+  placesVersion: false,
+  goalStates: ['removed'],
+  workflow: deleteStackWorkflow,
+});
 
 async function deleteEverywhere(
   input: StackOperationInput,

@@ -1,4 +1,5 @@
 import { CancellationScope, CancelledFailure, patched, startChild, workflowInfo } from '@temporalio/workflow';
+import { z } from 'zod';
 import type { SweepResult } from '../activities/docker/types.js';
 import { hostsKey, operationKey, stackKey } from '../contracts/search-attributes.js';
 import type { PlacedContainer, StackSpec } from '../stack/types.js';
@@ -9,6 +10,7 @@ import { HOST_OFFLINE } from './errors.js';
 import { describeFailure, failuresByHost, failureType, isCancellation } from './failures.js';
 import { hostDeployWorkflow } from './host-deploy.js';
 import { dockerOn, onHost } from './host-routing.js';
+import { defineOperation } from './kit/operation-type.js';
 import {
   finishOperation,
   onEveryHost,
@@ -19,6 +21,7 @@ import {
 import {
   DEFAULT_MAX_PARALLEL_PER_HOST,
   DEFAULT_SETTLE_MS,
+  MAX_PARALLEL_PER_HOST,
   type StackOperationInput,
 } from './operation-types.js';
 import type { ProgressTracker } from './progress.js';
@@ -34,7 +37,7 @@ import { hostSweep } from './timeouts.js';
  */
 export async function deployStackWorkflow(input: StackOperationInput): Promise<OperationProgress> {
   const spec = input.spec!;
-  return trackOperation(input, 'deploy', async (tracker) => {
+  return trackOperation(input, deploy, async (tracker) => {
     const hosts: WaveHosts = { started: new Set(), offline: new Set() };
     try {
       const waves = dependencyWaves(spec);
@@ -56,6 +59,27 @@ export async function deployStackWorkflow(input: StackOperationInput): Promise<O
     return CancellationScope.nonCancellable(() => commit(input, tracker));
   });
 }
+
+export const deploy = defineOperation({
+  name: 'deploy',
+  description:
+    'Place a stack version onto its hosts and bring it up, dependencies first; a failure or a cancel ' +
+    'rolls back to the previous version.',
+  role: 'deployer',
+  options: z.strictObject({
+    maxParallelPerHost: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PARALLEL_PER_HOST)
+      .optional()
+      .describe(`Containers each host works on at once (default ${DEFAULT_MAX_PARALLEL_PER_HOST})`),
+  }),
+  actions: {},
+  placesVersion: true,
+  goalStates: ['running', 'healthy', 'unchanged'],
+  workflow: deployStackWorkflow,
+});
 
 /** Which hosts got a child workflow, and which of those never picked up work (offline). */
 interface WaveHosts {

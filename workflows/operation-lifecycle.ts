@@ -2,10 +2,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CancellationScope, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ObservedContainer, SweepResult } from '../activities/docker/types.js';
 import { hostsKey, operationKey, stackKey, statusKey } from '../contracts/search-attributes.js';
-import type { DeploymentStatus, Operation } from '../contracts/vocabulary.js';
+import type { DeploymentStatus } from '../contracts/vocabulary.js';
 import { control } from './control.js';
 import { isCancellation } from './failures.js';
 import { dockerOn, onHost } from './host-routing.js';
+import type { OperationType } from './kit/operation-type.js';
 import type { StackOperationInput } from './operation-types.js';
 import { ProgressTracker } from './progress.js';
 import type { OperationProgress } from './progress-types.js';
@@ -19,12 +20,19 @@ import { quickDockerStep } from './timeouts.js';
  * body does not handle itself still ends with a record: each host is looked at again (in a
  * non-cancellable scope) so the database matches Docker, and the deployment is marked cancelled.
  */
-export async function trackOperation(
-  input: StackOperationInput,
-  operation: Operation,
+export async function trackOperation<Options>(
+  input: StackOperationInput<Options>,
+  type: Pick<OperationType, 'name' | 'goalStates'>,
   body: (tracker: ProgressTracker) => Promise<OperationProgress>,
 ): Promise<OperationProgress> {
-  const tracker = new ProgressTracker(input.deploymentId, operation, input.stack, input.placements).listen();
+  const operation = type.name;
+  const tracker = new ProgressTracker(
+    input.deploymentId,
+    operation,
+    input.stack,
+    input.placements,
+    type.goalStates,
+  ).listen();
   upsertSearchAttributes([
     { key: stackKey, value: input.stack },
     { key: hostsKey, value: input.hostIds },
@@ -51,7 +59,7 @@ export async function trackOperation(
 
 /** What each host holds of the stack right now (hosts that do not answer are left out). */
 export function observeHosts(
-  input: StackOperationInput,
+  input: Pick<StackOperationInput, 'stack' | 'pickupTimeout'>,
   hostIds: readonly string[],
 ): Promise<Map<string, PromiseSettledResult<Pick<SweepResult, 'remaining'>>>> {
   return onEveryHost(hostIds, async (hostId) => ({
@@ -102,7 +110,7 @@ export function operationFailure(snapshot: OperationProgress): ApplicationFailur
 
 /** Records in the database what Docker reported on the hosts that answered. */
 export async function syncObserved(
-  input: StackOperationInput,
+  input: Pick<StackOperationInput, 'stackId'>,
   results: Map<string, PromiseSettledResult<Pick<SweepResult, 'remaining'>>>,
 ): Promise<void> {
   const observed: { hostId: string; containers: ObservedContainer[] }[] = [];

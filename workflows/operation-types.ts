@@ -1,7 +1,10 @@
 import type { PlacedContainer, StackSpec } from '../stack/types.js';
 
-/** The one input shape of every stack operation workflow, built by the API's operation service. */
-export interface StackOperationInput {
+/**
+ * The one input shape of every stack operation workflow, built by the API's operation service.
+ * `Options` is the type's own options (validated by the API against the type's schema).
+ */
+export interface StackOperationInput<Options = OperationOptions> {
   deploymentId: string;
   stackId: string;
   /** The stack name: container names, labels and search attributes use it. */
@@ -16,9 +19,10 @@ export interface StackOperationInput {
   hostIds: string[];
   /** Schedule-to-start bound: a host whose agent does not pick up work within it is offline. */
   pickupTimeout: string;
-  options?: OperationOptions;
+  options?: Options;
 }
 
+/** The deploy options; other types declare their own (workflows/kit/operation-type.ts). */
 export interface OperationOptions {
   /** Containers a host works on at once; keep it at or below the agent's concurrency. */
   maxParallelPerHost?: number;
@@ -27,4 +31,5 @@ export interface OperationOptions {
 }
 
 export const DEFAULT_MAX_PARALLEL_PER_HOST = 8;
+export const MAX_PARALLEL_PER_HOST = 64;
 export const DEFAULT_SETTLE_MS = 2000;

@@ -1,6 +1,7 @@
-import { defineQuery, defineSignal, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { ContainerState, DeploymentStatus, Operation } from '../contracts/vocabulary.js';
 import type { PlacedContainer } from '../stack/types.js';
+import { type ActionRequest, type Awaiting, actionUpdate, notAwaiting } from './kit/actions.js';
 import type { ContainerProgress, OperationProgress } from './progress-types.js';
 
 /** `progress`: the per-container state of a running operation, for the API and the Temporal UI. */
@@ -27,14 +28,6 @@ export interface HostProgressBatch {
 
 export const hostProgressSignal = defineSignal<[HostProgressBatch]>('hostProgress');
 
-/** Progress counts a container as done once it reaches one of its operation's goal states. */
-const goalStates: Record<Operation, readonly ContainerState[]> = {
-  deploy: ['running', 'healthy', 'unchanged'],
-  stop: ['stopped'],
-  start: ['running'],
-  delete: ['removed'],
-};
-
 const key = (hostId: string, name: string) => `${hostId}/${name}`;
 
 /** The state an operation shows to the world: query handler, current details, and the final record. */
@@ -42,6 +35,9 @@ export class ProgressTracker {
   status: DeploymentStatus = 'running';
   error: string | null = null;
   phase = 'starting';
+  /** The actions this operation accepts now, and until when; null when it awaits none. */
+  awaiting: Awaiting | null = null;
+  private taken: ActionRequest | undefined;
   private readonly containers = new Map<string, ContainerProgress>();
   private readonly goal: ReadonlySet<string>;
   /** Hosts whose agents did work for this operation. */
@@ -52,8 +48,9 @@ export class ProgressTracker {
     readonly operation: Operation,
     readonly stack: string,
     placements: PlacedContainer[],
+    goalStates: readonly ContainerState[],
   ) {
-    this.goal = new Set(goalStates[operation]);
+    this.goal = new Set(goalStates);
     for (const placed of placements) {
       this.containers.set(key(placed.hostId, placed.name), {
         service: placed.service,
@@ -68,9 +65,23 @@ export class ProgressTracker {
     }
   }
 
-  /** Installs the `progress` query and the handler of the children's progress signal. */
+  /** Installs the `progress` query, the `action` update and the handler of the children's progress signal. */
   listen(): this {
     setHandler(progressQuery, () => this.snapshot());
+    setHandler(
+      actionUpdate,
+      (request) => {
+        this.taken = request;
+        this.awaiting = null;
+        this.setPhase(`${request.action} requested by ${request.requestedBy}`);
+        return this.snapshot();
+      },
+      {
+        validator: (request) => {
+          if (!this.awaiting?.actions.includes(request.action)) throw notAwaiting(request, this.awaiting);
+        },
+      },
+    );
     setHandler(hostProgressSignal, (batch) => {
       if (batch.reached) this.reachedHosts.add(batch.hostId);
       this.apply(batch.updates);
@@ -94,6 +105,23 @@ export class ProgressTracker {
       });
     }
     this.publish();
+  }
+
+  /**
+   * Waits for one of `actions` (an Update from the API), at most `timeoutMs` when given. Returns the
+   * action taken, or undefined when the deadline passed first; either way it awaits nothing after.
+   */
+  async awaitAction(actions: string[], timeoutMs?: number): Promise<ActionRequest | undefined> {
+    this.taken = undefined;
+    const deadline = timeoutMs === undefined ? null : new Date(Date.now() + timeoutMs).toISOString();
+    this.awaiting = { actions, deadline };
+    this.publish();
+    const taken = () => this.taken !== undefined;
+    if (timeoutMs === undefined) await condition(taken);
+    else await condition(taken, timeoutMs);
+    this.awaiting = null;
+    this.publish();
+    return this.taken;
   }
 
   setPhase(phase: string): void {
@@ -123,6 +151,8 @@ export class ProgressTracker {
       status: this.status,
       progress: this.percent(),
       error: this.error,
+      phase: this.phase,
+      awaiting: this.awaiting,
       containers: this.list(),
     };
   }
@@ -138,6 +168,8 @@ export class ProgressTracker {
       [
         `**${this.operation} ${this.stack}**: ${this.status}, ${this.percent()}%`,
         `phase: ${this.phase}`,
+        this.awaiting &&
+          `awaiting: ${this.awaiting.actions.join(' or ')}${this.awaiting.deadline ? ` until ${this.awaiting.deadline}` : ''}`,
         states && `containers: ${states}`,
         this.error && `error: ${this.error}`,
       ]

@@ -1,9 +1,11 @@
 import { type ActivityInterfaceFor, patched } from '@temporalio/workflow';
+import { z } from 'zod';
 import type { DockerActivities, SweepResult } from '../activities/docker/index.js';
-import type { ContainerState, Operation } from '../contracts/vocabulary.js';
+import type { ContainerState } from '../contracts/vocabulary.js';
 import { dependencyWaves } from '../stack/waves.js';
 import { failuresByHost } from './failures.js';
 import { dockerOn, onHost } from './host-routing.js';
+import { defineOperation } from './kit/operation-type.js';
 import {
   finishOperation,
   onEveryHost,
@@ -31,7 +33,7 @@ export async function stopStackWorkflow(input: StackOperationInput): Promise<Ope
   const waves = inWaves
     ? (input.spec ? dependencyWaves(input.spec) : []).reverse()
     : [(input.spec?.services ?? []).map((s) => s.name).reverse()];
-  return sweepInWaves(input, 'stop', waves, (docker, services) =>
+  return sweepInWaves(input, stop, waves, (docker, services) =>
     docker.stopContainers.executeWithOptions(
       { summary: inWaves ? `stop ${services.join(', ')} of ${input.stack}` : `stop ${input.stack}` },
       [{ stack: input.stack, services }],
@@ -42,20 +44,43 @@ export async function stopStackWorkflow(input: StackOperationInput): Promise<Ope
 /** Starts the stack's containers wave by wave across hosts, so dependencies are up first. */
 export async function startStackWorkflow(input: StackOperationInput): Promise<OperationProgress> {
   const waves = input.spec ? dependencyWaves(input.spec) : [];
-  return sweepInWaves(input, 'start', waves, (docker, services) =>
+  return sweepInWaves(input, start, waves, (docker, services) =>
     docker.startContainers.executeWithOptions({ summary: `start ${services.join(', ')} of ${input.stack}` }, [
       { stack: input.stack, services },
     ]),
   );
 }
 
+export const stop = defineOperation({
+  name: 'stop',
+  description: 'Stop every container of the stack on every host, dependents first; they are kept.',
+  role: 'deployer',
+  options: z.strictObject({}),
+  actions: {},
+  placesVersion: false,
+  goalStates: ['stopped'],
+  workflow: stopStackWorkflow,
+});
+
+export const start = defineOperation({
+  name: 'start',
+  description: 'Start the stack’s stopped containers again, dependencies first.',
+  role: 'deployer',
+  options: z.strictObject({}),
+  actions: {},
+  placesVersion: false,
+  goalStates: ['running'],
+  workflow: startStackWorkflow,
+});
+
 async function sweepInWaves(
   input: StackOperationInput,
-  operation: Operation,
+  type: typeof stop,
   waves: string[][],
   sweep: Sweep,
 ): Promise<OperationProgress> {
-  return trackOperation(input, operation, async (tracker) => {
+  const operation = type.name;
+  return trackOperation(input, type, async (tracker) => {
     const failures: string[] = [];
     for (const [index, services] of waves.entries()) {
       tracker.setPhase(`${operation} wave ${index + 1} of ${waves.length}: ${services.join(', ')}`);

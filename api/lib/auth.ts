@@ -69,12 +69,18 @@ export function authenticate(adminToken: string): MiddlewareHandler<AppEnv> {
 /** Route middleware: admin > deployer > viewer. */
 export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const principal = currentPrincipal(c);
-    if (roleRank[principal.role] < roleRank[role]) {
-      throw new ApiError(403, 'forbidden', `requires role ${role}`);
-    }
+    assertRole(c, role);
     return next();
   };
+}
+
+/** For roles known only inside a handler (an operation type's, an action's): the same 403 as requireRole. */
+export function assertRole(c: Context<AppEnv>, role: Role): void {
+  if (!hasRole(currentPrincipal(c).role, role)) throw new ApiError(403, 'forbidden', `requires role ${role}`);
+}
+
+export function hasRole(actual: Role, required: Role): boolean {
+  return roleRank[actual] >= roleRank[required];
 }
 
 export function currentPrincipal(c: Context<AppEnv>): Principal {

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'not_awaiting'
   | 'payload_too_large'
   | 'unprocessable'
   | 'unavailable'

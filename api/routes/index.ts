@@ -1,9 +1,12 @@
 import { createRouter } from '../lib/create-router.js';
 import { auditRouter } from './audit/audit.index.js';
+import { deploymentActionsRouter } from './deployment-actions/deployment-actions.index.js';
 import { deploymentsRouter } from './deployments/deployments.index.js';
 import { healthRouter } from './health/health.index.js';
 import { hostsRouter } from './hosts/hosts.index.js';
 import { operationsRouter } from './operations/operations.index.js';
+import { registriesRouter } from './registries/registries.index.js';
+import { stackVariablesRouter } from './stack-variables/stack-variables.index.js';
 import { stacksRouter } from './stacks/stacks.index.js';
 import { tokensRouter } from './tokens/tokens.index.js';
 
@@ -15,6 +18,9 @@ export const apiRoutes = createRouter()
   .route('/', tokensRouter)
   .route('/', hostsRouter)
   .route('/', stacksRouter)
+  .route('/', stackVariablesRouter)
   .route('/', operationsRouter)
   .route('/', deploymentsRouter)
+  .route('/', deploymentActionsRouter)
+  .route('/', registriesRouter)
   .route('/', auditRouter);

@@ -17,8 +17,9 @@ import type { DeploymentRow, HostRow, StackRow } from '../../db/schema.js';
 import type { Logger } from '../../lib/log.js';
 import { placeContainers } from '../../stack/index.js';
 import type { PlacedContainer } from '../../stack/types.js';
-import type { OperationOptions, StackOperationInput } from '../../workflows/operation-types.js';
-import { operationRegistry, operationWorkflowId } from '../../workflows/registry.js';
+import type { OperationType } from '../../workflows/kit/operation-type.js';
+import type { StackOperationInput } from '../../workflows/operation-types.js';
+import { operationTypes, operationWorkflowId } from '../../workflows/operations.js';
 import { ApiError, notFound } from '../lib/errors.js';
 import { isActive, reconcileDeployment } from './deployment-state.js';
 import { describeHostAgents } from './host-agents.js';
@@ -34,13 +35,15 @@ export interface OperationDeps {
 
 export interface OperationRequest {
   stack: StackRow;
-  operation: Operation;
+  /** The operation type, already found by name (and its options validated against its schema). */
+  type: OperationType;
   /** deploy only: the stack version to place; default the current one. */
   version?: number;
   requestedBy: string;
   /** Unique per `requestedBy`; a request that repeats one gets the earlier deployment back. */
   idempotencyKey?: string;
-  options?: OperationOptions;
+  /** The type's options, already validated against its schema (tests may pass internal ones too). */
+  options?: Record<string, unknown>;
 }
 
 export interface StartedOperation {
@@ -62,11 +65,12 @@ export async function startOperation(
   request: OperationRequest,
 ): Promise<StartedOperation> {
   const { db } = deps;
-  const definition = operationRegistry[request.operation];
+  const definition = request.type;
   const stack = request.stack;
+  const placing = operationTypes.filter((type) => type.placesVersion).map((type) => type.name);
   const version = definition.placesVersion
     ? (request.version ?? stack.currentVersion)
-    : ((await lastDeployedVersion(db, stack.id)) ?? stack.currentVersion);
+    : ((await lastDeployedVersion(db, stack.id, placing)) ?? stack.currentVersion);
   const stackVersion = await getStackVersion(db, stack.id, version);
   if (!stackVersion) throw notFound(`stack ${stack.name} has no version ${version}`);
   const hosts = await listHosts(db);
@@ -90,7 +94,7 @@ export async function startOperation(
   const newDeployment: NewDeployment = {
     stackId: stack.id,
     stackName: stack.name,
-    operation: request.operation,
+    operation: definition.name,
     version,
     hostIds,
     containers: placements.map((c) => ({
@@ -102,13 +106,13 @@ export async function startOperation(
     })),
     requestedBy: request.requestedBy,
     idempotencyKey: request.idempotencyKey,
-    workflowId: (sequence) => operationWorkflowId(request.operation, stack.name, sequence),
+    workflowId: (sequence) => operationWorkflowId(definition.name, stack.name, sequence),
   };
   const inserted = await insertPendingDeployment(deps, request, newDeployment);
   if (inserted.replayed) return inserted;
   const { deployment } = inserted;
 
-  const input: StackOperationInput = {
+  const input: StackOperationInput<unknown> = {
     deploymentId: deployment.id,
     stackId: stack.id,
     stack: stack.name,
@@ -123,11 +127,11 @@ export async function startOperation(
   const runId = await startOperationWorkflow(deps, deployment, {
     workflow: definition.workflow,
     input,
-    staticSummary: summary(request.operation, stack.name, version, placements),
+    staticSummary: summary(definition.name, stack.name, version, placements),
     typedSearchAttributes: [
       { key: stackKey, value: stack.name },
       { key: hostsKey, value: hostIds },
-      { key: operationKey, value: request.operation },
+      { key: operationKey, value: definition.name },
       { key: statusKey, value: 'pending' },
     ],
   });
@@ -170,11 +174,8 @@ async function insertPendingDeployment(
 }
 
 /** An Idempotency-Key names one request: reusing it for another stack or operation is a client bug. */
-function replay(
-  earlier: DeploymentRow,
-  request: { stack: StackRow; operation: Operation },
-): StartedOperation {
-  if (earlier.stackId !== request.stack.id || earlier.operation !== request.operation) {
+function replay(earlier: DeploymentRow, request: { stack: StackRow; type: OperationType }): StartedOperation {
+  if (earlier.stackId !== request.stack.id || earlier.operation !== request.type.name) {
     throw keyReused(earlier);
   }
   return { deployment: earlier, replayed: true };

@@ -5,8 +5,8 @@ import type { Database } from '../../db/client.js';
 import { abandonDeployment, setDeploymentRunId } from '../../db/repositories/deployments.js';
 import type { DeploymentRow } from '../../db/schema.js';
 import type { Logger } from '../../lib/log.js';
+import type { OperationType } from '../../workflows/kit/operation-type.js';
 import type { StackOperationInput } from '../../workflows/operation-types.js';
-import type { OperationWorkflow } from '../../workflows/registry.js';
 import { loggableError } from '../lib/error-handlers.js';
 import { ApiError, conflict } from '../lib/errors.js';
 import {
@@ -26,8 +26,8 @@ interface StartDeps {
 }
 
 export interface OperationWorkflowStart {
-  workflow: OperationWorkflow;
-  input: StackOperationInput;
+  workflow: OperationType['workflow'];
+  input: StackOperationInput<unknown>;
   staticSummary: string;
   typedSearchAttributes: SearchAttributePair[];
 }

@@ -4,14 +4,11 @@ import type { Stack } from '../api-client.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 import { formatTable, formatWhen } from '../format.js';
+import { readAll } from '../read-input.js';
 
 /** The Compose file as text: `-` reads standard input, so `generate | graphium stack create -f -` works. */
 async function readCompose(path: string, stdin: NodeJS.ReadableStream): Promise<string> {
-  if (path === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-    return Buffer.concat(chunks).toString('utf8');
-  }
+  if (path === '-') return readAll(stdin);
   try {
     return await readFile(path, 'utf8');
   } catch (error) {

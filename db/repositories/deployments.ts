@@ -216,14 +216,19 @@ export async function abandonDeployment(db: Database, id: string, error: string)
 }
 
 /** The version the stack's last successful deploy put in place, if any. */
-export async function lastDeployedVersion(db: Database, stackId: string): Promise<number | undefined> {
+export async function lastDeployedVersion(
+  db: Database,
+  stackId: string,
+  /** The operation types that place a version (deploy, blue-green, canary…). */
+  placing: readonly string[],
+): Promise<number | undefined> {
   const [row] = await db
     .select({ version: deployments.version })
     .from(deployments)
     .where(
       and(
         eq(deployments.stackId, stackId),
-        eq(deployments.operation, 'deploy'),
+        inArray(deployments.operation, [...placing]),
         eq(deployments.status, 'succeeded'),
       ),
     )

@@ -200,6 +200,42 @@ describe('graphium CLI against the real API, orchestrator and agent', () => {
     assert.match(refused.stderr, /^graphium: requires role admin \(HTTP 403 forbidden\)$/m);
   });
 
+  it('registry login reads the password from stdin; list never shows it; logout forgets it', async () => {
+    const login = await cli(
+      ['registry', 'login', 'registry.example:5000', '-u', 'puller', '--password-stdin'],
+      {},
+      's3cret-pull-token\n',
+    );
+    assert.equal(login.code, 0, show(login));
+    assert.match(login.stdout, /^registry registry.example:5000: agents pull as puller$/m);
+    const list = await cli(['registry', 'list']);
+    assert.match(list.stdout, /^registry.example:5000\s+puller\s/m);
+    assert.doesNotMatch(list.output, /s3cret/);
+    const empty = await cli(['registry', 'login', 'x.example', '-u', 'u', '--password-stdin'], {}, '');
+    assert.equal(empty.code, 2, show(empty));
+    assert.equal((await cli(['registry', 'logout', 'registry.example:5000'])).code, 0);
+    assert.doesNotMatch((await cli(['registry', 'list'])).output, /registry.example/);
+  });
+
+  it('vars set keeps the other variables, unset removes; a viewer sees names only', async () => {
+    const created = await cli(
+      ['stack', 'create', '-f', '-', '--name', 'clivars'],
+      {},
+      `services:\n  app:\n    image: ${TEST_IMAGE}\n`,
+    );
+    assert.equal(created.code, 0, show(created));
+    assert.equal((await cli(['vars', 'set', 'clivars', 'TAG=1.4', 'DSN=postgres://u:p@db/x?a=b'])).code, 0);
+    assert.equal((await cli(['vars', 'set', 'clivars', 'TAG=1.5'])).code, 0);
+    const listed = await cli(['vars', 'list', 'clivars']);
+    assert.match(listed.stdout, /^DSN\s+postgres:\/\/u:p@db\/x\?a=b$/m);
+    assert.match(listed.stdout, /^TAG\s+1\.5$/m);
+    assert.equal((await cli(['vars', 'unset', 'clivars', 'DSN'])).code, 0);
+    const viewerToken = (await cli(['token', 'create', 'cli-viewer', '--role', 'viewer'])).stdout.trim();
+    const asViewer = await cli(['vars', 'list', 'clivars'], { GRAPHIUM_TOKEN: viewerToken });
+    assert.match(asViewer.stdout, /^TAG\s+\*\*\*$/m);
+    assert.doesNotMatch(asViewer.stdout, /DSN/);
+  });
+
   it('exit 3 with the API message for a bad token, exit 2 without a token or with bad flags', async () => {
     const badToken = await cli(['hosts'], { GRAPHIUM_TOKEN: 'gph_not-a-real-token' });
     assert.equal(badToken.code, 3, show(badToken));

@@ -30,6 +30,7 @@ export interface TestApi {
   db: Database;
   database: OpenTestDatabase;
   temporal: Client;
+  keyring: Keyring;
   /** The bootstrap GRAPHIUM_ADMIN_TOKEN. */
   bootstrapToken: string;
   tokens: Record<Role, string>;
@@ -49,12 +50,13 @@ export async function createTestApi(
   // As runApi does at start: operations are started with Graphium's search attributes.
   await ensureSearchAttributes(temporal.connection, infra.namespace);
   const bootstrapToken = `test-${randomBytes(16).toString('hex')}`;
+  const keyring = parseKeyring(TEST_ENCRYPTION_KEYS) as Keyring;
   const app = createApp({
     db: database.db,
     temporal,
     temporalAddress: infra.temporalAddress,
     adminToken: bootstrapToken,
-    keyring: parseKeyring(TEST_ENCRYPTION_KEYS) as Keyring,
+    keyring,
     namespace: infra.namespace,
     pickupTimeout: '60s',
     log: createLogger('api-test', logLevel),
@@ -78,6 +80,7 @@ export async function createTestApi(
     db: database.db,
     database,
     temporal,
+    keyring,
     bootstrapToken,
     tokens: { admin: '', deployer: '', viewer: '' },
     revokedToken: '',

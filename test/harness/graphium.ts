@@ -13,6 +13,7 @@ export function startOrchestrator(
   infra: TestInfra,
   databaseUrl: string,
   name = 'orchestrator',
+  extraEnv: Record<string, string> = {},
 ): ManagedProcess {
   return startProcess(name, 'orchestrator/main.ts', {
     TEMPORAL_ADDRESS: infra.temporalAddress,
@@ -20,6 +21,7 @@ export function startOrchestrator(
     DATABASE_URL: databaseUrl,
     GRAPHIUM_WORKFLOW_BUNDLE: infra.workflowBundle,
     GRAPHIUM_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    ...extraEnv,
   });
 }
 

@@ -10,6 +10,7 @@ import { insertHost } from '../../db/repositories/hosts.js';
 import { addStackVersion, createStack, findLiveStack } from '../../db/repositories/stacks.js';
 import { type DeploymentRow, deployments } from '../../db/schema.js';
 import type { OperationOptions } from '../../workflows/operation-types.js';
+import { findOperationType } from '../../workflows/operations.js';
 import type { OperationProgress } from '../../workflows/progress-types.js';
 import { type DaemonContainer, DaemonProbe } from './daemon.js';
 import type { TestInfra } from './infra.js';
@@ -66,11 +67,13 @@ export async function startStackOperation(
   ctx: OpsContext,
   stackName: string,
   operation: Operation,
-  extra: Partial<Omit<OperationRequest, 'stack' | 'operation'>> = {},
+  extra: Partial<Omit<OperationRequest, 'stack' | 'type'>> = {},
 ): Promise<DeploymentRow> {
   const stack = await findLiveStack(ctx.db, stackName);
   if (!stack) throw new Error(`no stack ${stackName}`);
-  const { deployment } = await startOperation(ctx, { stack, operation, requestedBy: 'test', ...extra });
+  const type = findOperationType(operation);
+  if (!type) throw new Error(`no operation type ${operation}`);
+  const { deployment } = await startOperation(ctx, { stack, type, requestedBy: 'test', ...extra });
   return deployment;
 }
 

@@ -1,3 +1,4 @@
+import type { DeploymentStatus } from '../../../contracts/vocabulary.js';
 import type { DeploymentWithStack } from '../../../db/repositories/deployments.js';
 import { findDeploymentWithStack } from '../../../db/repositories/deployments.js';
 import { notFound } from '../../lib/errors.js';
@@ -18,6 +19,8 @@ export function toDeploymentJson({ row, live }: ObservedDeployment, stackName: s
     status: row.status,
     progress: live?.progress ?? row.progress,
     error: live ? live.error : row.error,
+    phase: live?.phase ?? phaseOf(row.status),
+    awaiting: live?.awaiting ?? null,
     containers: live?.containers ?? row.containers,
     requestedBy: row.requestedBy,
     workflowId: row.workflowId,
@@ -26,6 +29,13 @@ export function toDeploymentJson({ row, live }: ObservedDeployment, stackName: s
     startedAt: isoOrNull(row.startedAt),
     finishedAt: isoOrNull(row.finishedAt),
   };
+}
+
+/** Without the live query (not started yet, or over): the phase its status implies. */
+function phaseOf(status: DeploymentStatus): string {
+  if (status === 'pending') return 'waiting for the orchestrator';
+  if (status === 'running') return 'running';
+  return 'finished';
 }
 
 export type DeploymentJson = ReturnType<typeof toDeploymentJson>;

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { containerStates, deploymentStatuses, operations } from '../../../contracts/vocabulary.js';
+import { containerStates, deploymentStatuses } from '../../../contracts/vocabulary.js';
 import { requireRole } from '../../lib/auth.js';
 import { errorResponses, errorSchema, temporalErrorResponses } from '../../lib/errors.js';
 import { isoDate, jsonContent, listOf } from '../../lib/schemas.js';
@@ -24,11 +24,25 @@ export const deploymentSchema = z
     id: z.uuid(),
     stackId: z.uuid(),
     stack: z.string().openapi({ description: 'The stack name' }),
-    operation: z.enum(operations),
+    operation: z.string().openapi({
+      description: 'The operation type: deploy, stop, start, delete, or a strategy (GET /operation-types)',
+    }),
     version: z.number().int().nullable().openapi({ description: 'The stack version it placed or acted on' }),
     status: z.enum(deploymentStatuses),
     progress: z.number().int().min(0).max(100).openapi({ description: 'Share of containers at their goal' }),
     error: z.string().nullable(),
+    phase: z
+      .string()
+      .openapi({ description: 'What it is doing now, in a few words', example: 'wave 2 of 3: web' }),
+    awaiting: z
+      .object({
+        actions: z
+          .array(z.string())
+          .openapi({ description: 'Actions it accepts now (POST .../actions/:action)' }),
+        deadline: isoDate.nullable().openapi({ description: 'When it stops waiting and decides by itself' }),
+      })
+      .nullable()
+      .openapi({ description: 'What the deployment waits for, or null' }),
     containers: z.array(containerSchema),
     requestedBy: z.string().openapi({ description: 'The name of the token that started it' }),
     workflowId: z.string().openapi({ example: 'deploy-shop-3' }),

@@ -21,12 +21,14 @@ services:
 `;
 
 const deploymentKeys = [
+  'awaiting',
   'containers',
   'createdAt',
   'error',
   'finishedAt',
   'id',
   'operation',
+  'phase',
   'progress',
   'requestedBy',
   'runId',
@@ -96,6 +98,8 @@ describe('deployments API', () => {
     assert.equal(deployment.runId, started.runId);
     assert.equal(deployment.startedAt, null);
     assert.equal(deployment.finishedAt, null);
+    assert.equal(deployment.phase, 'waiting for the orchestrator');
+    assert.equal(deployment.awaiting, null);
     assert.deepEqual(deployment.containers, [
       {
         service: 'app',

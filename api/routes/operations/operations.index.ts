@@ -3,6 +3,8 @@ import * as handlers from './operations.handlers.js';
 import * as routes from './operations.routes.js';
 
 export const operationsRouter = createRouter()
+  .openapi(routes.types, handlers.types)
+  .openapi(routes.run, handlers.runType)
   .openapi(routes.deploy, handlers.deploy)
   .openapi(routes.stop, handlers.stop)
   .openapi(routes.start, handlers.start)

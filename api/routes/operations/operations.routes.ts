@@ -1,16 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { roles } from '../../../contracts/vocabulary.js';
+import { MAX_PARALLEL_PER_HOST } from '../../../workflows/operation-types.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses, errorSchema } from '../../lib/errors.js';
 import { emptyJsonBodyAsObject } from '../../lib/json-body.js';
-import { jsonContent, MAX_VERSION } from '../../lib/schemas.js';
+import { jsonContent, listOf, MAX_VERSION } from '../../lib/schemas.js';
 import { stackParams } from '../stacks/stacks.routes.js';
 
 // The stack operations (docs/architecture.md): each starts a workflow and answers 202 at once; the deployment
 // it returns is followed with GET /deployments/:id or its SSE stream.
 
 const tags = ['operations'];
-
-export const MAX_PARALLEL_PER_HOST = 64;
 
 const idempotencyHeaders = z.object({
   'idempotency-key': z
@@ -29,15 +29,17 @@ const idempotencyHeaders = z.object({
     }),
 });
 
+const versionField = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_VERSION)
+  .optional()
+  .openapi({ description: 'The stack version to place (types that place one); default the current one' });
+
 const deployRequest = z
   .strictObject({
-    version: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_VERSION)
-      .optional()
-      .openapi({ description: 'The stack version to deploy; default the current one' }),
+    version: versionField,
     maxParallelPerHost: z
       .number()
       .int()
@@ -113,6 +115,73 @@ export const deploy = createRoute({
     body: { required: false, content: { 'application/json': { schema: deployRequest } } },
   },
   responses: { ...operationResponses, ...bodyErrorResponses },
+});
+
+const operationTypeParams = stackParams.extend({
+  type: z
+    .string()
+    .min(1)
+    .openapi({
+      param: { name: 'type', in: 'path' },
+      description: 'An operation type name',
+      example: 'canary',
+    }),
+});
+
+const operationRequest = z
+  .strictObject({
+    version: versionField,
+    options: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: 'The type’s options, checked against its JSON Schema (GET /operation-types)' }),
+  })
+  .openapi('OperationRequest');
+
+export const run = createRoute({
+  method: 'post',
+  path: '/stacks/{id}/operations/{type}',
+  tags,
+  summary: 'Start an operation of any registered type on a stack (the type’s role)',
+  description:
+    'Every workflow type (GET /operation-types) is started here: deploy, stop, start, delete, and the ' +
+    'strategies (blue-green, canary). The caller needs the type’s role; `options` must satisfy its ' +
+    'schema. The older routes (POST /stacks/{id}/deploy, /stop, /start, DELETE /stacks/{id}) are aliases.',
+  middleware: [requireRole('viewer'), emptyJsonBodyAsObject] as const,
+  request: {
+    params: operationTypeParams,
+    headers: idempotencyHeaders,
+    body: { required: false, content: { 'application/json': { schema: operationRequest } } },
+  },
+  responses: {
+    ...operationResponses,
+    ...bodyErrorResponses,
+    404: jsonContent(errorSchema, '`not_found`: no such stack, version or operation type'),
+  },
+});
+
+const actionSchema = z.object({ name: z.string(), description: z.string(), role: z.enum(roles) });
+
+const operationTypeSchema = z
+  .object({
+    name: z.string().openapi({ example: 'canary' }),
+    description: z.string(),
+    role: z.enum(roles).openapi({ description: 'The role needed to start it' }),
+    placesVersion: z
+      .boolean()
+      .openapi({ description: 'Whether it places a stack version (takes `version`)' }),
+    options: z.record(z.string(), z.unknown()).openapi({ description: 'JSON Schema of its `options`' }),
+    actions: z.array(actionSchema).openapi({ description: 'What a running deployment of it accepts' }),
+  })
+  .openapi('OperationType');
+
+export const types = createRoute({
+  method: 'get',
+  path: '/operation-types',
+  tags,
+  summary: 'Every operation type: its role, options schema and actions',
+  middleware: [requireRole('viewer')] as const,
+  responses: { 200: jsonContent(listOf(operationTypeSchema), 'Operation types'), ...errorResponses },
 });
 
 export const stop = operationRoute('stop', 'Stop every container of the stack on every host (deployer)');

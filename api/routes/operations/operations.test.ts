@@ -341,6 +341,61 @@ describe('stack operations API', () => {
     const { items } = await json(await api.request('GET', '/deployments?stackId=op-nowhere'));
     assert.deepEqual(items, [], 'a refused operation records no deployment');
   });
+  it('lists every operation type with its role, options as JSON Schema, and actions', async () => {
+    const response = await api.request('GET', '/operation-types', { token: api.tokens.viewer });
+    assert.equal(response.status, 200);
+    const { items } = await json(response);
+    const byName = new Map(items.map((t: { name: string }) => [t.name, t]));
+    for (const name of ['deploy', 'stop', 'start', 'delete']) assert.ok(byName.has(name), name);
+    const deployType = byName.get('deploy') as {
+      role: string;
+      placesVersion: boolean;
+      options: { type: string; properties: Record<string, { maximum?: number }> };
+      actions: unknown[];
+    };
+    assert.equal(deployType.role, 'deployer');
+    assert.equal(deployType.placesVersion, true);
+    assert.equal(deployType.options.type, 'object');
+    assert.equal(deployType.options.properties.maxParallelPerHost?.maximum, 64);
+    assert.deepEqual(deployType.actions, []);
+  });
+
+  it('starts any type through POST /stacks/:id/operations/:type, checking its options', async () => {
+    await createStack('op-generic');
+    const run = (type: string, body: unknown, token = api.tokens.deployer) =>
+      api.request('POST', `/stacks/op-generic/operations/${type}`, { token, json: body });
+    const bad = await run('deploy', { options: { maxParallelPerHost: 0, surprise: true } });
+    assert.equal(bad.status, 400);
+    const { error } = await json(bad);
+    assert.equal(error.code, 'invalid_request');
+    assert.deepEqual(error.details.issues.map((i: { path: string }) => i.path).sort(), [
+      'options',
+      'options.maxParallelPerHost',
+    ]);
+    assert.equal((await run('teleport', {})).status, 404);
+    assert.equal((await run('deploy', {}, api.tokens.viewer)).status, 403);
+    const versioned = await run('stop', { version: 1 });
+    assert.equal(versioned.status, 400, 'stop acts on the version last deployed');
+
+    const { workflowId, runId } = await started(
+      await run('deploy', { version: 1, options: { maxParallelPerHost: 3 } }),
+    );
+    assert.match(workflowId, /^deploy-op-generic-\d+$/);
+    const input = await workflowInput(workflowId, runId);
+    assert.deepEqual(input.options, { maxParallelPerHost: 3 });
+    await terminate(workflowId);
+  });
+
+  it('refuses an action a type does not have (404) and one a finished deployment cannot take (409)', async () => {
+    await createStack('op-action');
+    const { deploymentId, workflowId } = await started(await deploy('op-action'));
+    const unknown = await api.request('POST', `/deployments/${deploymentId}/actions/promote`, {
+      token: api.tokens.deployer,
+    });
+    assert.equal(unknown.status, 404);
+    assert.match((await json(unknown)).error.message, /a deploy deployment has no action "promote"/);
+    await terminate(workflowId);
+  });
 });
 
 // A real fault, not a mock: the API's Temporal client was connected to a server that has since stopped.

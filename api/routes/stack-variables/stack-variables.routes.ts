@@ -1,0 +1,61 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireRole } from '../../lib/auth.js';
+import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
+import { jsonBody, jsonContent } from '../../lib/schemas.js';
+import { stackParams } from '../stacks/stacks.routes.js';
+
+// Stack variables: the values `${VAR}` takes in the stack's Compose files, in the place a shell
+// environment has for `docker compose`. Values are stored sealed and hidden from viewers.
+
+const tags = ['stacks'];
+
+/** A name a shell (and Compose interpolation) accepts. */
+const variableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name such as DB_PASSWORD');
+
+export const MAX_VARIABLES = 500;
+
+const variablesSchema = z
+  .object({
+    variables: z.record(z.string(), z.string()).openapi({
+      description: 'Name → value. For a viewer token every value reads `***` (the names stay)',
+    }),
+  })
+  .openapi('StackVariables');
+
+const variablesRequest = z
+  .strictObject({
+    variables: z
+      .record(variableName, z.string().max(65_536))
+      .refine((v) => Object.keys(v).length <= MAX_VARIABLES, `at most ${MAX_VARIABLES} variables`)
+      .openapi({ description: 'Every variable of the stack: names not listed are removed' }),
+  })
+  .openapi('StackVariablesRequest');
+
+export const get = createRoute({
+  method: 'get',
+  path: '/stacks/{id}/variables',
+  tags,
+  summary: 'The stack’s variables (values hidden from viewers)',
+  middleware: [requireRole('viewer')] as const,
+  request: { params: stackParams },
+  responses: { 200: jsonContent(variablesSchema, 'The variables'), ...errorResponses },
+});
+
+export const put = createRoute({
+  method: 'put',
+  path: '/stacks/{id}/variables',
+  tags,
+  summary: 'Replace the stack’s variables (deployer)',
+  description:
+    'Variables interpolate the stack’s Compose files like a shell environment (they override `.env`). ' +
+    'They are read when a version is stored: store a new version (PUT /stacks/{id}) for them to take effect.',
+  middleware: [requireRole('deployer')] as const,
+  request: { params: stackParams, body: jsonBody(variablesRequest) },
+  responses: {
+    200: jsonContent(variablesSchema, 'The variables now stored'),
+    ...errorResponses,
+    ...bodyErrorResponses,
+  },
+});

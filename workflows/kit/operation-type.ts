@@ -1,0 +1,42 @@
+import type { z } from 'zod';
+import type { ContainerState, Role } from '../../contracts/vocabulary.js';
+import type { StackOperationInput } from '../operation-types.js';
+import type { OperationProgress } from '../progress-types.js';
+
+// What a workflow type declares about itself. Everything outside the workflow (the API route, the
+// options validation and JSON Schema, the role checks, the CLI's `graphium run`, the actions a
+// running deployment accepts, the dashboard's forms) is derived from this, so adding a type is one
+// file and one line in workflows/operations.ts.
+
+export interface ActionDefinition {
+  description: string;
+  /** The role needed to take this action on a running deployment. */
+  role: Role;
+}
+
+export interface OperationType<Options extends z.ZodType = z.ZodType> {
+  /** The operation's name in the API (`POST /stacks/:id/operations/<name>`) and the CLI: `[a-z][a-z0-9-]*`. */
+  name: string;
+  description: string;
+  /** The role needed to start it. */
+  role: Role;
+  /** Its options, validated by the API before anything starts; the JSON Schema clients see is made from it. */
+  options: Options;
+  /** What a running deployment of this type may be asked to do (Temporal Updates), by name. */
+  actions: Record<string, ActionDefinition>;
+  /** Whether it places a stack version onto hosts (needs a version and a placement). */
+  placesVersion: boolean;
+  /** Progress counts a container as done in these states. */
+  goalStates: readonly ContainerState[];
+  /** The workflow function: the orchestrator registers it by its name, the API starts it by reference. */
+  workflow: (input: StackOperationInput<z.output<Options>>) => Promise<OperationProgress>;
+}
+
+export const operationNamePattern = /^[a-z][a-z0-9-]{0,30}$/;
+
+/** Declares a workflow type. A function, not a bare object, so TypeScript checks the options end to end. */
+export function defineOperation<Options extends z.ZodType>(
+  type: OperationType<Options>,
+): OperationType<Options> {
+  return type;
+}

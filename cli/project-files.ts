@@ -31,7 +31,12 @@ export function fileSystemReader(root: string): ProjectReader {
     const start = locate(dir);
     if (start === undefined || !statSync(start).isDirectory()) return [];
     const out: string[] = [];
+    // A symlink back to a parent would make the walk endless: each real directory is walked once.
+    const walked = new Set<string>();
     const walk = (at: string) => {
+      const realAt = realpathSync(at);
+      if (walked.has(realAt)) return;
+      walked.add(realAt);
       for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) =>
         a.name < b.name ? -1 : 1,
       )) {

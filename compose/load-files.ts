@@ -164,7 +164,7 @@ function includedVariables(
       );
       continue;
     }
-    ctx.addFile(path);
+    ctx.addFile(path, true);
     const parsed = parseEnvFile(decodeText(read.content), (name) => lookup(name) ?? values[name]);
     for (const error of parsed.errors)
       ctx.error(`${where}.env_file`, `${path} line ${error.line}: ${error.message}`);

@@ -96,7 +96,8 @@ export function loadProject(reader: ProjectReader, options: LoadProjectOptions):
   const { lookup, used } = projectVariables(reader, options, early);
   const ctx = new ProjectContext(reader, lookup, options.files.length);
   ctx.errors.push(...early);
-  for (const file of used) ctx.addFile(file);
+  // Env files are where projects keep passwords: stored encrypted and hidden like secrets.
+  for (const file of used) ctx.addFile(file, true);
 
   let document: Record<string, unknown> = {};
   for (const file of options.files) {

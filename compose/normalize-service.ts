@@ -167,7 +167,8 @@ function readVariableFiles(
         );
       return;
     }
-    ctx.addFile(project);
+    // An env file holds what containers are configured with, passwords included: treat it as secret.
+    ctx.addFile(project, what === 'env file');
     const parsed = parseEnvFile(decodeText(read.content), ctx.lookup, raw);
     for (const error of parsed.errors) ctx.error(where, `${project} line ${error.line}: ${error.message}`);
     for (const name of parsed.unset) {

@@ -1,16 +1,8 @@
 // One service of the merged, resolved document → ServiceSpec. Every key the policy table calls
 // `supported` or `admin` is read here or in the modules this file calls (normalize-deploy, -options,
 // -mounts, -build); ignored and refused keys were reported before and are never read.
-import { RESERVED_LABEL_PREFIX } from '../contracts/vocabulary.js';
-import type {
-  DependencySpec,
-  FileMountSpec,
-  HealthcheckSpec,
-  ServiceNetworkSpec,
-  ServiceSpec,
-} from '../stack/types.js';
+import type { DependencySpec, FileMountSpec, HealthcheckSpec, ServiceSpec } from '../stack/types.js';
 import { parseHealthTest } from './compose-syntax.js';
-import { parseEnvFile } from './env-file.js';
 import { serviceBuild } from './normalize-build.js';
 import {
   constraintsOf,
@@ -20,15 +12,14 @@ import {
   take,
   updateConfigOf,
 } from './normalize-deploy.js';
+import { environment, labels } from './normalize-env.js';
 import { serviceMounts } from './normalize-mounts.js';
+import { networking } from './normalize-networking.js';
 import { applyOptions, isSet } from './normalize-options.js';
 import { parseExpose, parsePortEntry } from './ports.js';
 import type { ProjectContext } from './project-context.js';
-import { decodeText } from './project-reader.js';
-import { bundlePath } from './rebase.js';
 import { splitShellWords } from './shell-words.js';
 import {
-  keyValueEntries,
   parseBoolean,
   parseDurationValue,
   parseInteger,
@@ -47,8 +38,6 @@ export interface ProjectNames {
   configs: Set<string>;
   services: Set<string>;
 }
-
-const DEFAULT_NETWORK = 'default';
 
 export function normalizeService(
   ctx: ProjectContext,
@@ -135,75 +124,6 @@ function execForm(ctx: ProjectContext, path: string, value: unknown): string[] |
   return split.words;
 }
 
-/** `env_file` or `label_file` entries: string, list of strings, or `{path, required, format}`. */
-function readVariableFiles(
-  ctx: ProjectContext,
-  path: string,
-  value: unknown,
-  what: string,
-): Record<string, string> {
-  const values: Record<string, string> = {};
-  if (value === undefined || value === null) return values;
-  const list = Array.isArray(value) ? value : [value];
-  list.forEach((entry, index) => {
-    const where = Array.isArray(value) ? `${path}[${index}]` : path;
-    const file = isMapping(entry) ? scalarText(entry.path) : scalarText(entry);
-    const required = isMapping(entry) ? entry.required !== false && entry.required !== 'false' : true;
-    const raw = isMapping(entry) && entry.format === 'raw';
-    const project = bundlePath(file);
-    if (project === undefined) {
-      ctx.error(
-        where,
-        `${what} "${file}" is outside the project directory, so it cannot travel to the hosts`,
-      );
-      return;
-    }
-    const read = ctx.reader.read(project);
-    if (!read) {
-      if (required)
-        ctx.error(
-          where,
-          `${what} "${file}" not found in the project (set required: false if it is optional)`,
-        );
-      return;
-    }
-    // An env file holds what containers are configured with, passwords included: treat it as secret.
-    ctx.addFile(project, what === 'env file');
-    const parsed = parseEnvFile(decodeText(read.content), ctx.lookup, raw);
-    for (const error of parsed.errors) ctx.error(where, `${project} line ${error.line}: ${error.message}`);
-    for (const name of parsed.unset) {
-      ctx.warn(
-        where,
-        `variable ${name} is not set: substituted an empty string (set it in .env, --env-file or the stack variables)`,
-        `variable ${name} is not set`,
-      );
-    }
-    Object.assign(values, parsed.values);
-  });
-  return values;
-}
-
-function environment(ctx: ProjectContext, path: string, service: Mapping): Record<string, string> {
-  const env = readVariableFiles(ctx, `${path}.env_file`, service.env_file, 'env file');
-  for (const [key, value] of keyValueEntries(service.environment)) {
-    // `- KEY` or `KEY:` takes the value from the project's variables; unset, the variable is left out.
-    const resolved = value ?? ctx.lookup(key);
-    if (resolved !== undefined) env[key] = resolved;
-    else delete env[key];
-  }
-  return env;
-}
-
-function labels(ctx: ProjectContext, path: string, service: Mapping): Record<string, string> {
-  const out = readVariableFiles(ctx, `${path}.label_file`, service.label_file, 'label file');
-  for (const [key, value] of keyValueEntries(service.labels)) out[key] = value ?? '';
-  for (const key of Object.keys(out)) {
-    if (key.startsWith(RESERVED_LABEL_PREFIX))
-      ctx.error(`${path}.labels.${key}`, `labels under "${RESERVED_LABEL_PREFIX}" are reserved`);
-  }
-  return out;
-}
-
 function healthcheckOf(ctx: ProjectContext, path: string, h: Mapping): HealthcheckSpec | undefined {
   if (h.disable === true || h.disable === 'true') {
     if (h.test !== undefined && !(Array.isArray(h.test) && h.test[0] === 'NONE')) {
@@ -284,74 +204,6 @@ function dependsOn(
     out.push(spec);
   }
   return out;
-}
-
-function networking(
-  ctx: ProjectContext,
-  path: string,
-  name: string,
-  service: Mapping,
-  spec: ServiceSpec,
-  declared: Set<string>,
-): void {
-  if (service.network_mode !== undefined && service.network_mode !== null) {
-    const mode = scalarText(service.network_mode);
-    if (service.networks !== undefined)
-      ctx.error(`${path}.network_mode`, 'network_mode and networks cannot both be set');
-    if (mode.startsWith('service:') || mode.startsWith('container:')) {
-      ctx.error(
-        `${path}.network_mode`,
-        `"${mode}" joins another container's network namespace, which exists on one host only, while Graphium places services independently`,
-      );
-    } else if (mode === 'host') {
-      ctx.adminOnly.push({
-        path: `${path}.network_mode`,
-        message: "admin only: network_mode: host puts the container on the host's own network",
-      });
-      spec.networkMode = mode;
-    } else if (mode === 'none' || mode === 'bridge') {
-      spec.networkMode = mode;
-    } else {
-      ctx.error(
-        `${path}.network_mode`,
-        `unsupported network_mode "${mode}" (bridge, none, host; or use networks:)`,
-      );
-    }
-    return;
-  }
-  const value = service.networks;
-  const entries: [string, Mapping][] = Array.isArray(value)
-    ? [...new Set(value.map(String))].map((net) => [net, {}])
-    : isMapping(value)
-      ? Object.entries(value).map(([net, options]) => [net, isMapping(options) ? options : {}])
-      : [[DEFAULT_NETWORK, {}]];
-  const networks: ServiceNetworkSpec[] = [];
-  for (const [network, options] of entries) {
-    if (!declared.has(network) && network !== DEFAULT_NETWORK) {
-      ctx.error(`${path}.networks`, `network "${network}" is not declared in the top-level networks`);
-      continue;
-    }
-    // Compose makes every service reachable by its own name on each of its networks.
-    const entry: ServiceNetworkSpec = {
-      name: network,
-      aliases: [...new Set([name, ...stringList(options.aliases)])],
-    };
-    for (const [key, field] of [
-      ['ipv4_address', 'ipv4Address'],
-      ['ipv6_address', 'ipv6Address'],
-    ] as const) {
-      if (options[key] === undefined || options[key] === null) continue;
-      entry[field] = scalarText(options[key]);
-      if (spec.replicas !== 1) {
-        ctx.error(
-          `${path}.networks.${network}.${key}`,
-          'a fixed address allows one replica only; remove it or run one replica',
-        );
-      }
-    }
-    networks.push(entry);
-  }
-  spec.networks = networks;
 }
 
 function fileMounts(

@@ -1,6 +1,6 @@
 // One service of the merged, resolved document → ServiceSpec. Every key the policy table calls
 // `supported` or `admin` is read here or in the modules this file calls (normalize-deploy, -options,
-// -mounts, -build); ignored and refused keys were reported before and are never read.
+// -mounts, -build, -env, -networking); ignored and refused keys were reported before and are never read.
 import type { DependencySpec, FileMountSpec, HealthcheckSpec, ServiceSpec } from '../stack/types.js';
 import { parseHealthTest } from './compose-syntax.js';
 import { serviceBuild } from './normalize-build.js';

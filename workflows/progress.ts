@@ -29,7 +29,7 @@ export const hostProgressSignal = defineSignal<[HostProgressBatch]>('hostProgres
 
 /** Progress counts a container as done once it reaches one of its operation's goal states. */
 const goalStates: Record<Operation, readonly ContainerState[]> = {
-  deploy: ['running', 'healthy', 'unchanged'],
+  deploy: ['running', 'healthy', 'completed', 'unchanged'],
   stop: ['stopped'],
   start: ['running'],
   delete: ['removed'],

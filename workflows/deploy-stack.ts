@@ -99,6 +99,8 @@ async function deployWave(
               pickupTimeout: input.pickupTimeout,
               maxParallel: input.options?.maxParallelPerHost ?? DEFAULT_MAX_PARALLEL_PER_HOST,
               settleMs: input.options?.settleMs ?? DEFAULT_SETTLE_MS,
+              ...(input.options?.pull ? { pull: true } : {}),
+              ...(input.registries?.length ? { registries: input.registries } : {}),
             },
           ],
         })
@@ -126,7 +128,14 @@ async function commit(input: StackOperationInput, tracker: ProgressTracker): Pro
     onHost(hostId, input.pickupTimeout, () =>
       dockerOn(hostId, hostSweep, input.pickupTimeout).pruneStack.executeWithOptions(
         { summary: `remove obsolete containers of ${input.stack} on ${hostId}` },
-        [{ stack: input.stack, keep: (keep.get(hostId) ?? []).map((c: PlacedContainer) => c.name) }],
+        [
+          {
+            stack: input.stack,
+            keep: (keep.get(hostId) ?? []).map((c: PlacedContainer) => c.name),
+            // Every other version's files go; a version without files keeps none.
+            ...(input.spec?.bundle ? { bundleDigest: input.spec.bundle.digest } : {}),
+          },
+        ],
       ),
     ),
   );
@@ -177,7 +186,7 @@ function markCompensated(
   tracker: ProgressTracker,
   results: Map<string, PromiseSettledResult<SweepResult>>,
 ): void {
-  const touched = ['pulling', 'creating', 'starting', 'running', 'healthy'];
+  const touched = ['pulling', 'building', 'creating', 'starting', 'running', 'healthy', 'completed'];
   tracker.apply(
     tracker
       .list()

@@ -15,6 +15,7 @@ import { asPlacedContainers, stackPlacements } from '../../db/repositories/place
 import { findStackAnyState, getStackVersion } from '../../db/repositories/stacks.js';
 import type { DeploymentRow, HostRow, StackRow } from '../../db/schema.js';
 import type { Logger } from '../../lib/log.js';
+import type { RegistryCredential } from '../../stack/image-ref.js';
 import { placeContainers } from '../../stack/index.js';
 import type { PlacedContainer } from '../../stack/types.js';
 import type { OperationOptions, StackOperationInput } from '../../workflows/operation-types.js';
@@ -41,6 +42,8 @@ export interface OperationRequest {
   /** Unique per `requestedBy`; a request that repeats one gets the earlier deployment back. */
   idempotencyKey?: string;
   options?: OperationOptions;
+  /** deploy only: registry credentials the agents pull (and build) with. */
+  registries?: RegistryCredential[];
 }
 
 export interface StartedOperation {
@@ -119,6 +122,7 @@ export async function startOperation(
     hostIds,
     pickupTimeout: deps.pickupTimeout,
     options: request.options,
+    ...(request.registries?.length ? { registries: request.registries } : {}),
   };
   const runId = await startOperationWorkflow(deps, deployment, {
     workflow: definition.workflow,

@@ -63,7 +63,9 @@ export function attachmentsFor(stack: string, spec: StackSpec, service: ServiceS
   return {
     networks,
     volumes,
-    ...(service.networkMode ? { networkMode: dockerNetworkMode(stack, spec, service.networkMode) } : {}),
+    ...(service.networkMode ? { networkMode: containerReference(stack, spec, service.networkMode) } : {}),
+    ...(service.pid?.startsWith('service:') ? { pidMode: containerReference(stack, spec, service.pid) } : {}),
+    ...(service.ipc?.startsWith('service:') ? { ipcMode: containerReference(stack, spec, service.ipc) } : {}),
     ...(spec.bundle && needsBundle(service) ? { bundleDigest: spec.bundle.digest } : {}),
     ...(service.secrets?.length ? { secretFiles: fileObjects(spec.secrets, service.secrets) } : {}),
     ...(service.configs?.length ? { configFiles: fileObjects(spec.configs, service.configs) } : {}),
@@ -81,10 +83,10 @@ function fileObjects(
 }
 
 /**
- * Compose's `network_mode: service:<name>` shares the network of that service's first container,
- * which must then run on the same host; Docker calls it `container:<name>`.
+ * Compose's `network_mode`, `pid` and `ipc` as `service:<name>` share that service's first
+ * container's namespace, which must then run on the same host; Docker calls it `container:<name>`.
  */
-function dockerNetworkMode(stack: string, spec: StackSpec, mode: string): string {
+function containerReference(stack: string, spec: StackSpec, mode: string): string {
   if (!mode.startsWith('service:')) return mode;
   const name = mode.slice('service:'.length);
   const target = spec.services.find((s) => s.name === name);

@@ -63,7 +63,8 @@ async function layOut(files: AgentFiles, manifest: BundleManifest, dir: string):
     const path = join(dir, projectRelative(file.path));
     await mkdir(dirname(path), { recursive: true, mode: 0o755 });
     await copyFile(files.blob(file.digest), path);
-    await chmod(path, file.mode & 0o7777);
+    // Permission bits only: a root-owned setuid file must not reach containers through a bind.
+    await chmod(path, file.mode & 0o777);
   }
 }
 

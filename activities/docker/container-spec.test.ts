@@ -335,6 +335,7 @@ describe('buildCreateOptions', () => {
       hashOf(build(dependent, { restartWith: [dependency], ...(bundleDigest ? { bundleDigest } : {}) }));
     assert.equal(hash(db), hash({ ...db }));
     assert.notEqual(hash(db), hash({ ...db, image: 'db:2' }));
+    assert.equal(hash(db), hash({ ...db, replicas: 3 }), 'scaling the dependency recreates nothing');
     assert.notEqual(hash(db), hashOf(build(dependent)), 'the dependency is part of the definition');
     // Files the dependency binds come with the bundle: a new bundle is a new dependency.
     const withFiles: ServiceSpec = {

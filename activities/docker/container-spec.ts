@@ -55,6 +55,8 @@ export function buildCreateOptions(
       },
       NetworkMode: request.networkMode ?? primary?.dockerName ?? 'none',
       ...hostConfigFields(service),
+      ...(request.pidMode ? { PidMode: request.pidMode } : {}),
+      ...(request.ipcMode ? { IpcMode: request.ipcMode } : {}),
     },
     // Docker (API 1.41) attaches one network at create; the others are connected before start.
     NetworkingConfig: primary ? { EndpointsConfig: { [primary.dockerName]: endpoint(primary) } } : undefined,
@@ -96,18 +98,31 @@ export function endpoint(network: NetworkAttachment): Docker.EndpointSettings {
 /**
  * A digest of each `restart: true` dependency's definition: when one changes, so does this
  * container's hash, and it is recreated after the dependency (Compose `depends_on.restart`).
- * A dependency that uses the bundle's files also changes with the bundle.
+ * A dependency that uses the bundle's files also changes with the bundle. How many replicas it has
+ * and where they run do not define its containers: scaling it recreates nothing here.
  */
 function restartWith(request: ContainerRequest): Record<string, string> | undefined {
   if (!request.restartWith || request.restartWith.length === 0) return undefined;
   return Object.fromEntries(
-    request.restartWith.map((dependency) => [
-      dependency.name,
-      sha256(
-        canonicalJson({ dependency, bundle: needsBundle(dependency) ? request.bundleDigest : undefined }),
-      ),
-    ]),
+    request.restartWith.map((dependency) => {
+      const bundle = needsBundle(dependency) ? request.bundleDigest : undefined;
+      return [
+        dependency.name,
+        sha256(canonicalJson({ dependency: containerDefinition(dependency), bundle })),
+      ];
+    }),
   );
+}
+
+/** A service without what only says how many of its containers run, and where. */
+function containerDefinition(service: ServiceSpec): Partial<ServiceSpec> {
+  return {
+    ...service,
+    replicas: undefined,
+    constraints: undefined,
+    updateConfig: undefined,
+    rollbackConfig: undefined,
+  };
 }
 
 const NS_PER_MS = 1_000_000;

@@ -66,18 +66,21 @@ async function fileMount(
 ): Promise<{ source: string; target: string }> {
   const file = paths?.[use.source];
   if (file === undefined) throw refused(request, `${kind} ${use.source} is not defined by the stack`);
+  // The name becomes part of a file name on the host.
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(use.source))
+    throw refused(request, `"${use.source}" is not a ${kind} name`);
   const digest = requireBundle(request, `uses ${kind} ${use.source}`);
   const original = files.bundlePath(request.stack, digest, file);
   const owner = await stat(original);
   const want = {
     uid: use.uid !== undefined ? numericId(request, kind, use, 'uid') : owner.uid,
     gid: use.gid !== undefined ? numericId(request, kind, use, 'gid') : owner.gid,
-    mode: (use.mode ?? DEFAULT_FILE_MODE) & 0o7777,
+    mode: (use.mode ?? DEFAULT_FILE_MODE) & 0o777,
   };
   const target = use.target.startsWith('/')
     ? use.target
     : `${kind === 'secret' ? '/run/secrets/' : '/'}${use.target}`;
-  if (owner.uid === want.uid && owner.gid === want.gid && (owner.mode & 0o7777) === want.mode) {
+  if (owner.uid === want.uid && owner.gid === want.gid && (owner.mode & 0o777) === want.mode) {
     return { source: original, target };
   }
   // One copy per owner and mode, shared by every container that asks for the same: the bundle's own

@@ -48,6 +48,9 @@ export interface ContainerRequest {
   volumes: Record<string, string>;
   /** The Docker network mode when the service sets `network_mode` (`service:x` resolved to `container:…`). */
   networkMode?: string;
+  /** `pid: service:x` and `ipc: service:x`, resolved to `container:…`; other values come from the service. */
+  pidMode?: string;
+  ipcMode?: string;
   /** The stack version's bundle digest, when the service uses its files (bundle mounts, secrets, configs). */
   bundleDigest?: string;
   /** Bundle path of each secret the service mounts, by secret name. */

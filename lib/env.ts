@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../stack/duration.js';
 import { parseKeyring } from './encryption.js';
@@ -52,6 +53,12 @@ const agentConcurrency = z.coerce
   .min(1, 'expected a whole number between 1 and 256')
   .max(256, 'expected a whole number between 1 and 256')
   .default(16);
+/** The agent's data directory; absolute, because the Docker daemon bind-mounts from it by path. */
+const agentDataDir = z
+  .string()
+  .min(1)
+  .default('/var/lib/graphium')
+  .transform((path) => resolve(path));
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info');
 const logFormat = z.enum(logFormats).default('auto');
 
@@ -140,6 +147,7 @@ export const agentEnvSchema = withTlsPairCheck({
   GRAPHIUM_HOST_ID: hostId,
   DOCKER_HOST: dockerHost.optional(),
   GRAPHIUM_AGENT_CONCURRENCY: agentConcurrency,
+  GRAPHIUM_AGENT_DATA_DIR: agentDataDir,
   LOG_LEVEL: logLevel,
   LOG_FORMAT: logFormat,
 });

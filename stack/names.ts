@@ -21,9 +21,15 @@ export function volumeName(stack: string, spec: VolumeSpec): string {
 }
 
 /**
- * The tag an agent gives the image it builds for a service with `build:` and no `image:`: the same
- * content (contextDigest) gives the same tag on every host, so a host builds once per content.
+ * The tag an agent gives the image it builds for a service: one tag per build definition, so a host
+ * that already holds it skips the build. Docker repositories are lower case; service names may not be.
  */
-export function builtImageTag(stack: string, service: Pick<ServiceSpec, 'name' | 'build'>): string {
-  return `${stack}-${service.name}:${(service.build?.contextDigest ?? '').slice(0, 12)}`.toLowerCase();
+export function builtImageTag(stack: string, service: string, contextDigest: string): string {
+  const repository = `${stack}-${service}`.toLowerCase();
+  return `${repository}:${contextDigest.slice(0, 12)}`;
+}
+
+/** The image a service's containers run: what the agent built for it, or its `image`. */
+export function serviceImage(stack: string, service: Pick<ServiceSpec, 'name' | 'image' | 'build'>): string {
+  return service.build ? builtImageTag(stack, service.name, service.build.contextDigest) : service.image;
 }

@@ -38,6 +38,14 @@ describe('placeContainers: spreading', () => {
     ]);
   });
 
+  it('names a container as its container_name says', () => {
+    const spec = stack('services:\n  web: {image: x}\n');
+    spec.services[0]!.containerName = 'legacy-web';
+    assert.deepEqual(placeContainers('shop', spec, [host('h1')]), [
+      { service: 'web', replica: 1, hostId: 'h1', name: 'legacy-web' },
+    ]);
+  });
+
   it('spreads replicas, then balances the stack, then takes the lowest id, whatever the host order', () => {
     const spec = stack(
       'services:\n  a: {image: x, deploy: {replicas: 4}}\n  b: {image: x, deploy: {replicas: 2}}\n',

@@ -124,7 +124,8 @@ export function placeContainers(
         service: service.name,
         replica,
         hostId,
-        name: containerName(stack, service.name, replica),
+        // `container_name` comes with one replica only (the loader refuses more).
+        name: service.containerName ?? containerName(stack, service.name, replica),
       });
     }
   }

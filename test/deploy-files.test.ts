@@ -97,6 +97,9 @@ describe('docker-compose.yml', () => {
     assert.ok(api?.healthcheck, 'the api has a healthcheck');
     assert.equal(agent?.environment?.GRAPHIUM_HOST_ID, 'docker-1');
     assert.ok(agent?.volumes?.some((v) => v.startsWith('/var/run/docker.sock:/var/run/docker.sock')));
+    // The daemon binds stack files from the agent's data directory: same path on both sides.
+    assert.equal(agent?.environment?.GRAPHIUM_AGENT_DATA_DIR, '/var/lib/graphium');
+    assert.ok(agent?.volumes?.some((v) => v.startsWith('/var/lib/graphium:/var/lib/graphium')));
     assert.equal(agent?.environment?.DATABASE_URL, undefined, 'agents never see the database');
     assert.equal(agent?.user, 'root', 'the agent may open the root-only Docker socket');
     assert.equal(temporal?.depends_on?.['temporal-schema']?.condition, 'service_completed_successfully');

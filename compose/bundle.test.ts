@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { canonicalJson, manifestDigest } from './bundle.js';
+import { canonicalJson } from '../lib/digest.js';
+import { manifestDigest } from './bundle.js';
 import { loadProject } from './load-project.js';
 import { memoryReader } from './project-reader.js';
 

@@ -3,8 +3,8 @@
 // `contextDigest` hashes everything that defines the build, so the same digest builds the same image.
 import { posix } from 'node:path';
 import ignore from 'ignore';
+import { canonicalJson, sha256Hex as sha256 } from '../lib/digest.js';
 import type { BuildSpec } from '../stack/types.js';
-import { canonicalJson, sha256 } from './bundle.js';
 import type { ProjectContext } from './project-context.js';
 import { decodeText } from './project-reader.js';
 import { bundlePath } from './rebase.js';

@@ -7,10 +7,11 @@ import {
   LABEL_SERVICE,
   LABEL_STACK,
 } from '../../contracts/vocabulary.js';
+import { canonicalJson, sha256Hex as sha256 } from '../../lib/digest.js';
 import { needsBundle } from '../../stack/bundle-use.js';
 import { serviceImage } from '../../stack/names.js';
 import type { HealthcheckSpec, ServiceSpec } from '../../stack/types.js';
-import { canonicalJson, configHash, sha256 } from './config-hash.js';
+import { configHash } from './config-hash.js';
 import type { HostFiles } from './file-mounts.js';
 import { containerFields, exposedPorts, hostConfigFields } from './host-config.js';
 import { dockerMounts } from './mounts.js';

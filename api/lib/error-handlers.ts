@@ -14,6 +14,8 @@ import type { AppEnv } from './types.js';
 // errors (onError), unknown paths (notFound) and oversized bodies (payloadTooLarge).
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** A stack write may carry a whole project: its files (10 MiB at most, decoded) as base64 in JSON. */
+export const MAX_PROJECT_BODY_BYTES = 15 * 1024 * 1024;
 
 const targetNames: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header' };
 
@@ -95,5 +97,19 @@ export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
   errorJson(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
 
 export function payloadTooLarge(c: Context): Response {
-  return errorJson(c, 413, 'payload_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes (1 MiB)`);
+  const limit = isStackWrite(c) ? MAX_PROJECT_BODY_BYTES : MAX_BODY_BYTES;
+  return errorJson(
+    c,
+    413,
+    'payload_too_large',
+    `request body exceeds ${limit} bytes (${limit / 1024 / 1024} MiB)`,
+  );
+}
+
+/** POST /stacks and PUT /stacks/:id: the writes that may upload a project's files. */
+export function isStackWrite(c: Context): boolean {
+  const { method, path } = c.req;
+  return (
+    (method === 'POST' && /\/stacks\/?$/.test(path)) || (method === 'PUT' && /\/stacks\/[^/]+\/?$/.test(path))
+  );
 }

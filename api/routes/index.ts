@@ -1,8 +1,10 @@
 import { createRouter } from '../lib/create-router.js';
 import { auditRouter } from './audit/audit.index.js';
+import { containersRouter } from './containers/containers.index.js';
 import { deploymentsRouter } from './deployments/deployments.index.js';
 import { healthRouter } from './health/health.index.js';
 import { hostsRouter } from './hosts/hosts.index.js';
+import { meRouter } from './me/me.index.js';
 import { operationsRouter } from './operations/operations.index.js';
 import { stacksRouter } from './stacks/stacks.index.js';
 import { tokensRouter } from './tokens/tokens.index.js';
@@ -12,9 +14,11 @@ import { tokensRouter } from './tokens/tokens.index.js';
 // the CLI's typed client).
 export const apiRoutes = createRouter()
   .route('/', healthRouter)
+  .route('/', meRouter)
   .route('/', tokensRouter)
   .route('/', hostsRouter)
   .route('/', stacksRouter)
   .route('/', operationsRouter)
   .route('/', deploymentsRouter)
+  .route('/', containersRouter)
   .route('/', auditRouter);

@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { JsonSchema } from '../lib/api.js';
+import { Select } from './select.js';
 
 // A form for an operation type's options, built from the JSON Schema the API publishes for it
 // (`GET /operation-types`, generated from the type's zod schema). It covers what option schemas hold:
@@ -294,23 +295,21 @@ function FieldInput({
   let input: JSX.Element;
   if (field.kind === 'enum') {
     input = (
-      <select
+      <Select
         {...common}
         required={field.required}
         value={value as string}
-        onChange={(e) => onChange(e.currentTarget.value)}
-      >
-        <option value="">
-          {field.required
-            ? 'Choose…'
-            : `(default${schema.default !== undefined ? `: ${String(schema.default)}` : ''})`}
-        </option>
-        {field.options.map((option) => (
-          <option key={String(option)} value={String(option)}>
-            {String(option)}
-          </option>
-        ))}
-      </select>
+        onChange={onChange}
+        choices={[
+          {
+            value: '',
+            label: field.required
+              ? 'Choose…'
+              : `(default${schema.default !== undefined ? `: ${String(schema.default)}` : ''})`,
+          },
+          ...field.options.map((option) => ({ value: String(option), label: String(option) })),
+        ]}
+      />
     );
   } else if (field.kind === 'integer' || field.kind === 'number') {
     input = (

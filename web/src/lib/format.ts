@@ -9,6 +9,18 @@ const timeFormat = new Intl.DateTimeFormat(undefined, {
   second: '2-digit',
 });
 
+const shortFormat = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** "Dec 1, 17:30": for narrow columns; the full time goes in a title. */
+export function formatShortTime(iso: string | null | undefined): string {
+  return iso ? shortFormat.format(new Date(iso)) : '—';
+}
+
 export function formatTime(iso: string | null | undefined): string {
   return iso ? timeFormat.format(new Date(iso)) : '—';
 }

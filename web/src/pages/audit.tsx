@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
+import { Select } from '../components/select.js';
 import { Empty, Loading, Notice, PageHeader } from '../components/ui.js';
 import { api, ok } from '../lib/api.js';
 import { formatTime, shortId } from '../lib/format.js';
@@ -167,14 +168,15 @@ function AuditFilters({
       </div>
       <div class="field">
         <label for="audit-status">Status</label>
-        <select id="audit-status" value={values.status} onChange={set('status')}>
-          {outcomes.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.text}
-            </option>
-          ))}
-          {!outcomeKnown && <option value={values.status}>{values.status}</option>}
-        </select>
+        <Select
+          id="audit-status"
+          value={values.status}
+          onChange={(status) => setValues({ ...values, status })}
+          choices={[
+            ...outcomes.map((o) => ({ value: o.value, label: o.text })),
+            ...(outcomeKnown ? [] : [{ value: values.status, label: values.status }]),
+          ]}
+        />
       </div>
       <div class="field">
         <label for="audit-who">Who</label>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { DeploymentTable } from '../components/deployment-table.js';
+import { Select } from '../components/select.js';
 import { Empty, Loading, Notice, PageHeader } from '../components/ui.js';
 import { api, ok } from '../lib/api.js';
 import { label } from '../lib/format.js';
@@ -108,14 +109,12 @@ function Filters({
       </div>
       <div class="field">
         <label for="filter-status">Status</label>
-        <select id="filter-status" value={values.status} onChange={set('status')}>
-          <option value="">any</option>
-          {statuses.map((s) => (
-            <option key={s} value={s}>
-              {label(s)}
-            </option>
-          ))}
-        </select>
+        <Select
+          id="filter-status"
+          value={values.status}
+          onChange={(status) => setValues({ ...values, status })}
+          choices={[{ value: '', label: 'any' }, ...statuses.map((s) => ({ value: s, label: label(s) }))]}
+        />
       </div>
       <div class="field">
         <label for="filter-who">Requested by</label>

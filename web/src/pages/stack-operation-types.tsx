@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { SchemaForm } from '../components/schema-form.js';
+import { Select, versionChoices } from '../components/select.js';
 import { Section } from '../components/ui.js';
 import { type OperationType, request, type Stack, type StartedOperation } from '../lib/api.js';
 import { useSession } from '../lib/session.js';
@@ -52,17 +53,12 @@ function OperationForm({ type, stack }: { type: OperationType; stack: Stack }) {
       >
         <div class="field">
           <label for={`${id}-version`}>Version</label>
-          <select id={`${id}-version`} value={version} onChange={(e) => setVersion(e.currentTarget.value)}>
-            {stack.versions
-              .map((v) => v.version)
-              .sort((a, b) => b - a)
-              .map((n) => (
-                <option key={n} value={String(n)}>
-                  v{n}
-                  {n === stack.version ? ' (current)' : ''}
-                </option>
-              ))}
-          </select>
+          <Select
+            id={`${id}-version`}
+            value={version}
+            onChange={setVersion}
+            choices={versionChoices(stack)}
+          />
         </div>
       </SchemaForm>
     </article>

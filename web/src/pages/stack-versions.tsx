@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { DiffView } from '../components/diff-view.js';
+import { Select } from '../components/select.js';
 import { Loading, Notice, Section } from '../components/ui.js';
 import { api, ok, type Stack } from '../lib/api.js';
-import { formatTime } from '../lib/format.js';
+import { formatShortTime, formatTime } from '../lib/format.js';
 import { useSession } from '../lib/session.js';
 
 // A stack's versions: any one's Compose document, a diff between two, and (deployers) a new version.
@@ -57,11 +58,7 @@ export function StackVersions({ stack, onSaved }: { stack: Stack; onSaved: (mess
   const shownDocument = documents.get(shown);
   const before = documents.get(from);
   const after = documents.get(to);
-  const versionOptions = numbers.map((n) => (
-    <option key={n} value={String(n)}>
-      v{n}
-    </option>
-  ));
+  const choices = numbers.map((n) => ({ value: String(n), label: `v${n}` }));
 
   return (
     <>
@@ -93,7 +90,11 @@ export function StackVersions({ stack, onSaved }: { stack: Stack; onSaved: (mess
                         </button>
                         {v.version === stack.version && <span class="muted small"> current</span>}
                       </td>
-                      <td>{formatTime(v.createdAt)}</td>
+                      <td class="nowrap">
+                        <time dateTime={v.createdAt} title={formatTime(v.createdAt)}>
+                          {formatShortTime(v.createdAt)}
+                        </time>
+                      </td>
                       <td>{v.createdBy}</td>
                     </tr>
                   ))}
@@ -127,17 +128,14 @@ export function StackVersions({ stack, onSaved }: { stack: Stack; onSaved: (mess
         <Section title="Compare versions">
           <div class="inline-form">
             <label for="diff-from">From</label>
-            <select
+            <Select
               id="diff-from"
               value={String(from)}
-              onChange={(e) => setFrom(Number(e.currentTarget.value))}
-            >
-              {versionOptions}
-            </select>
+              onChange={(v) => setFrom(Number(v))}
+              choices={choices}
+            />
             <label for="diff-to">to</label>
-            <select id="diff-to" value={String(to)} onChange={(e) => setTo(Number(e.currentTarget.value))}>
-              {versionOptions}
-            </select>
+            <Select id="diff-to" value={String(to)} onChange={(v) => setTo(Number(v))} choices={choices} />
           </div>
           {before instanceof Error || after instanceof Error ? (
             <Notice kind="error">{(before instanceof Error ? before : (after as Error)).message}</Notice>

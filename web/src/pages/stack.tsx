@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ActionButton, ConfirmButton } from '../components/buttons.js';
 import { DeploymentTable } from '../components/deployment-table.js';
+import { Select, versionChoices } from '../components/select.js';
 import { Empty, Loading, Notice, PageHeader, Section, StatusBadge, When } from '../components/ui.js';
 import { api, ok, type PlacedContainer, type Stack, type StartedOperation } from '../lib/api.js';
 import { useSession } from '../lib/session.js';
@@ -86,7 +87,9 @@ export function StackPage({ name }: { name: string }) {
 
 function StackActions({ stack, busyWith }: { stack: Stack; busyWith: string | undefined }) {
   const { route } = useLocation();
-  const [version, setVersion] = useState(String(stack.version));
+  // The current version until someone picks another: a new version saved meanwhile becomes the default.
+  const [picked, setVersion] = useState<string>();
+  const version = picked ?? String(stack.version);
   const follow = (started: StartedOperation) => route(`/deployments/${started.deploymentId}`);
   const param = { id: stack.name };
   const blocked = busyWith ? `Another operation runs on this stack (${busyWith})` : undefined;
@@ -96,17 +99,7 @@ function StackActions({ stack, busyWith }: { stack: Stack; busyWith: string | un
         <label for="deploy-version" class="visually-hidden">
           Version to deploy
         </label>
-        <select id="deploy-version" value={version} onChange={(e) => setVersion(e.currentTarget.value)}>
-          {stack.versions
-            .slice()
-            .reverse()
-            .map((v) => (
-              <option key={v.version} value={String(v.version)}>
-                v{v.version}
-                {v.version === stack.version ? ' (current)' : ''}
-              </option>
-            ))}
-        </select>
+        <Select id="deploy-version" value={version} onChange={setVersion} choices={versionChoices(stack)} />
         <ActionButton
           kind="primary"
           disabled={!!blocked}

@@ -74,6 +74,10 @@ export class DaemonProbe {
     if (status !== 200 || /"error"/.test(body)) throw new Error(`image import failed (${status}): ${body}`);
   }
 
+  async removeNetwork(id: string): Promise<void> {
+    await this.call('DELETE', `/networks/${id}`);
+  }
+
   async removeContainer(id: string): Promise<void> {
     await this.call('DELETE', `/containers/${id}?force=1&v=1`);
   }

@@ -30,8 +30,19 @@ const statusTone: Record<string, string> = {
   paused: 'neutral',
 };
 
-export function StatusBadge({ status, title }: { status: string; title?: string }) {
-  const tone = statusTone[status] ?? 'neutral';
+/** Where a container is at its goal, `running` is a good state; for an operation it means in progress. */
+const containerTone: Record<string, string> = { running: 'good' };
+
+export function StatusBadge({
+  status,
+  title,
+  kind = 'operation',
+}: {
+  status: string;
+  title?: string;
+  kind?: 'operation' | 'container';
+}) {
+  const tone = (kind === 'container' ? containerTone[status] : undefined) ?? statusTone[status] ?? 'neutral';
   return (
     <span class={`badge badge-${tone}`} title={title}>
       {tone === 'info' && <span class="pulse" aria-hidden="true" />}

@@ -230,7 +230,11 @@ function ContainerTable({
                   )}
                 </td>
                 <td>
-                  <StatusBadge key={container.status} status={container.step ?? container.status} />
+                  <StatusBadge
+                    key={container.status}
+                    status={container.step ?? container.status}
+                    kind="container"
+                  />
                 </td>
                 <td>{container.attempts}</td>
                 <td class="error-cell">

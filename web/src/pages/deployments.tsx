@@ -46,7 +46,7 @@ export function DeploymentsPage() {
     <>
       <PageHeader
         title="Deployments"
-        subtitle="Every operation on every stack, newest first; running ones update live"
+        subtitle="Every operation on every stack, newest first; the list refreshes every 5 s, and each operation's page is live"
       />
       <Filters
         key={`${stack}|${status}|${who}`}

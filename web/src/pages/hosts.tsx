@@ -53,8 +53,10 @@ export function HostsPage() {
                 <dd>
                   {host.agent ? <code>{host.agent.identity}</code> : <span class="muted">never seen</span>}
                 </dd>
-                <dt>Version</dt>
-                <dd>{host.agent?.version ?? <span class="muted">not reported</span>}</dd>
+                <dt>Build</dt>
+                <dd title="The build id the agent's worker reports to Temporal">
+                  {host.agent?.version ?? <span class="muted">not reported</span>}
+                </dd>
                 <dt>Last poll</dt>
                 <dd>
                   <When iso={host.agent?.lastPollAt} />
@@ -88,7 +90,8 @@ export function HostsPage() {
                       <ul class="container-list">
                         {list.map((container) => (
                           <li key={container.name}>
-                            <code>{container.name}</code> <StatusBadge status={container.state} />
+                            <code>{container.name}</code>{' '}
+                            <StatusBadge status={container.state} kind="container" />
                           </li>
                         ))}
                       </ul>

@@ -72,6 +72,7 @@ export function StackPage({ name }: { name: string }) {
           <Loading />
         )}
       </Section>
+      <OperationTypes stack={current} />
       <StackVersions
         key={current.version}
         stack={current}
@@ -80,7 +81,6 @@ export function StackPage({ name }: { name: string }) {
           stack.reload();
         }}
       />
-      <OperationTypes stack={current} />
     </>
   );
 }
@@ -178,7 +178,7 @@ function Containers({ items, error }: { items: PlacedContainer[] | undefined; er
                 {container.service} #{container.replica}
               </td>
               <td>
-                <StatusBadge status={container.state} />
+                <StatusBadge status={container.state} kind="container" />
               </td>
               <td>
                 <code class="small">{container.image}</code>

@@ -63,7 +63,7 @@ export class Subscription {
 
 class DeploymentWatcher {
   readonly subscribers = new Set<Subscription>();
-  private latest: { data: string; terminal: boolean } | undefined;
+  latest: { data: string; terminal: boolean; view: DeploymentJson } | undefined;
 
   constructor(
     private readonly deps: AppDeps,
@@ -75,7 +75,8 @@ class DeploymentWatcher {
     const subscription = new Subscription((gone) => this.subscribers.delete(gone));
     this.subscribers.add(subscription);
     // A client that joins late gets the whole state at once, as the first event of every stream.
-    if (this.latest) subscription.offer({ kind: 'progress', ...this.latest });
+    if (this.latest)
+      subscription.offer({ kind: 'progress', data: this.latest.data, terminal: this.latest.terminal });
     return subscription;
   }
 
@@ -87,7 +88,7 @@ class DeploymentWatcher {
         const data = JSON.stringify(view);
         const terminal = !isActive(view.status);
         if (data !== this.latest?.data || terminal) {
-          this.latest = { data, terminal };
+          this.latest = { data, terminal, view };
           for (const subscriber of this.subscribers) subscriber.offer({ kind: 'progress', data, terminal });
         }
         if (terminal) return;
@@ -130,6 +131,14 @@ export class DeploymentWatchers {
       return subscription;
     }
     return watcher.subscribe();
+  }
+
+  /**
+   * The state a running watcher last read, at most one poll old: GET /deployments and
+   * GET /deployments/:id answer from it instead of asking Temporal again for a deployment being followed.
+   */
+  latest(id: string): DeploymentJson | undefined {
+    return this.watchers.get(id)?.latest?.view;
   }
 
   /** How many deployments are being watched, and by how many streams: for tests and the benchmark. */

@@ -393,6 +393,31 @@ describe('deployments API', () => {
     }
   });
 
+  it('answers GET from the watcher of a followed deployment, without asking Temporal again', async () => {
+    await createStack('dep-cached');
+    const started = await start('/stacks/dep-cached/deploy');
+    const saved = { ...sseTiming };
+    // The watcher reads once, then sleeps past this test.
+    Object.assign(sseTiming, { pollMs: 60_000, keepAliveMs: 60_000 });
+    const polls = countHandles(api);
+    try {
+      const response = await api.request('GET', `/deployments/${started.deploymentId}/events`);
+      const reader = readSse(response.body!);
+      const first = await reader.next();
+      const streamed = JSON.parse((first.value as { data: string }).data);
+      const afterFirstRead = polls.count(started.workflowId);
+      assert.deepEqual(await get(started.deploymentId), streamed);
+      const { items } = await json(await api.request('GET', '/deployments?stackId=dep-cached'));
+      assert.deepEqual(items, [streamed]);
+      assert.equal(polls.count(started.workflowId), afterFirstRead, 'no Temporal call beyond the watcher’s');
+      await reader.return(undefined);
+    } finally {
+      polls.restore();
+      Object.assign(sseTiming, saved);
+      await terminate(started.workflowId);
+    }
+  });
+
   it('caps the open streams of one token with 429, and frees a slot when a stream closes', async () => {
     const capped = await createTestApi(await useInfra(), { deps: { maxStreamsPerToken: 2 } });
     try {

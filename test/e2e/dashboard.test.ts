@@ -302,6 +302,7 @@ describe('dashboard (real API, orchestrator, agents and Chromium)', () => {
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/status=2xx/);
     await page.getByText('POST /api/v1/stacks/:id/deploy').first().waitFor();
+    assert.equal(await page.getByText('POST /api/v1/tokens').count(), 0, 'only the filtered entries show');
     const actions = await page.locator('tbody tr td:nth-child(3)').allTextContents();
     assert.deepEqual(actions, [
       'POST /api/v1/stacks/:id/deploy',

@@ -9,9 +9,9 @@ export interface Data<T> {
 }
 
 /**
- * Loads once per change of `keys`, and again every `refreshMs` while the tab is visible. A failed
- * refresh keeps the last data and shows the error beside it; answers that arrive after the page
- * moved on are dropped.
+ * Loads once per change of `keys`, and again every `refreshMs` while the tab is visible. New keys
+ * (other filters, another stack) drop the data of the old ones at once; a refresh or a failed refresh
+ * keeps the last data (beside the error); answers that arrive after the page moved on are dropped.
  */
 export function useData<T>(load: () => Promise<T>, keys: unknown[], refreshMs?: number): Data<T> {
   const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
@@ -19,6 +19,10 @@ export function useData<T>(load: () => Promise<T>, keys: unknown[], refreshMs?: 
   const loadRef = useRef(load);
   loadRef.current = load;
   const generation = useRef(0);
+  const keyText = JSON.stringify(keys);
+  const shownKeys = useRef(keyText);
+  // Render nothing of the old keys' data, not even for the one frame before the effect runs.
+  const stale = shownKeys.current !== keyText;
   useEffect(() => {
     const mine = ++generation.current;
     const run = () => {
@@ -34,7 +38,9 @@ export function useData<T>(load: () => Promise<T>, keys: unknown[], refreshMs?: 
         },
       );
     };
-    setState((previous) => ({ data: previous.data, loading: true }));
+    const keysChanged = shownKeys.current !== keyText;
+    shownKeys.current = keyText;
+    setState((previous) => ({ data: keysChanged ? undefined : previous.data, loading: true }));
     run();
     if (!refreshMs) return () => generation.current++;
     const timer = setInterval(() => {
@@ -47,5 +53,6 @@ export function useData<T>(load: () => Promise<T>, keys: unknown[], refreshMs?: 
   }, [...keys, tick, refreshMs]);
 
   const reload = useCallback(() => setTick((n) => n + 1), []);
+  if (stale) return { data: undefined, error: undefined, loading: true, reload };
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }

@@ -47,6 +47,7 @@ export function DeploymentPage({ id }: { id: string }) {
     [id],
   );
   const active = deployment?.status === 'pending' || deployment?.status === 'running';
+  useTicker(active ? 1_000 : undefined);
   // Which agent polls each host now: the row's own `agent` wins once operations record it per step.
   const hosts = useData(() => ok(api.hosts.$get()), [], active ? 15_000 : undefined);
   const agents = new Map((hosts.data?.items ?? []).map((host) => [host.id, host.agent?.identity ?? null]));
@@ -147,6 +148,16 @@ export function DeploymentPage({ id }: { id: string }) {
       </Section>
     </>
   );
+}
+
+/** Re-renders every `ms` (while set), so "running for" and "6 s ago" move between events. */
+function useTicker(ms: number | undefined): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!ms) return;
+    const timer = setInterval(() => setTick((n) => n + 1), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
 }
 
 /** The phase the workflow reports (issue 11), else one read from the containers' states. */

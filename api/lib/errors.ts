@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'not_awaiting'
   | 'payload_too_large'
   | 'unprocessable'
+  | 'too_many_requests'
   | 'unavailable'
   | 'internal';
 
@@ -78,6 +79,14 @@ export const errorResponses = {
 /** Added to routes that call Temporal and cannot answer without it. */
 export const temporalErrorResponses = {
   503: response('`unavailable`: Temporal did not answer in time; retry'),
+} as const;
+
+/** Added to routes that hold a connection open per client (event streams). */
+export const streamLimitResponses = {
+  429: response(
+    '`too_many_requests`: the token already holds `GRAPHIUM_MAX_STREAMS_PER_TOKEN` open event streams ' +
+      '(`details.open`, `details.limit`); close one first',
+  ),
 } as const;
 
 /** Added to routes that take a request body. */

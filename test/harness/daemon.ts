@@ -152,6 +152,10 @@ export class DaemonProbe {
     if (status !== 201) throw new Error(`tag ${reference} answered ${status}: ${body}`);
   }
 
+  async removeNetwork(id: string): Promise<void> {
+    await this.call('DELETE', `/networks/${id}`);
+  }
+
   async removeContainer(id: string): Promise<void> {
     await this.call('DELETE', `/containers/${id}?force=1&v=1`);
   }

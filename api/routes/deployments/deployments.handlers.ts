@@ -12,21 +12,29 @@ import type * as routes from './deployments.routes.js';
 export { events } from './deployment-events.js';
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
-  const { stackId, limit } = c.req.valid('query');
+  const { stackId, status, requestedBy, limit } = c.req.valid('query');
   const deps = c.var.deps;
   let stack: { id: string } | undefined;
   if (stackId !== undefined) {
     stack = await findStackAnyState(deps.db, stackId);
     if (!stack) throw notFound(`no stack "${stackId}"`);
   }
-  const rows = await listDeployments(deps.db, { stackId: stack?.id, limit });
+  const rows = await listDeployments(deps.db, { stackId: stack?.id, status, requestedBy, limit });
   // At most one active operation per stack, so the live look-ups stay few.
-  return c.json({ items: await Promise.all(rows.map((found) => viewDeployment(deps, found))) }, 200);
+  const { watchers } = c.var.feeds;
+  const items = await Promise.all(
+    rows.map((found) => watchers.latest(found.deployment.id) ?? viewDeployment(deps, found)),
+  );
+  // A row read as active may turn out to have ended (settled just now): the filter is on the answer.
+  return c.json({ items: status ? items.filter((item) => item.status === status) : items }, 200);
 };
 
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
-  const deps = c.var.deps;
-  return c.json(await viewDeployment(deps, await requireDeployment(deps, c.req.valid('param').id)), 200);
+  const { deps, feeds } = c.var;
+  const { id } = c.req.valid('param');
+  const followed = feeds.watchers.latest(id);
+  if (followed) return c.json(followed, 200);
+  return c.json(await viewDeployment(deps, await requireDeployment(deps, id)), 200);
 };
 
 const alreadyFinished = (row: DeploymentRow) =>

@@ -75,6 +75,17 @@ export function hostTaskQueue(hostId: string): string {
   return `graphium-host-${hostId}`;
 }
 
+/**
+ * One more queue per host, for liveness alone: the agent polls it with slots of its own, so it keeps
+ * polling while every Docker slot is busy. Workflows decide "offline" from whether the agent picks a
+ * liveness check up here, the API from the pollers Temporal reports on it; never from how long a
+ * Docker step waited for a free slot.
+ */
+export function hostLivenessQueue(hostId: string): string {
+  // Not `graphium-host-<id>-alive`: host `vm1-alive` would own that name as its Docker queue.
+  return `graphium-alive-${hostId}`;
+}
+
 // Container labels (public): delete and rollback find containers by these on every host, so
 // nothing is orphaned even when the database is behind. Never rename them.
 

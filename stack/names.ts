@@ -33,3 +33,22 @@ export function builtImageTag(stack: string, service: string, contextDigest: str
 export function serviceImage(stack: string, service: Pick<ServiceSpec, 'name' | 'image' | 'build'>): string {
   return service.build ? builtImageTag(stack, service.name, service.build.contextDigest) : service.image;
 }
+
+/**
+ * Containers that stand beside a replica for a while, each named after the replica it belongs to
+ * and the deployment that made it (`shop_web_1.next-1a2b3c4d`): `next` is the new container of a
+ * start-first update until it takes the replica's name, `canary` a canary of it, `green` the new
+ * version of a blue-green switch until blue is removed. Rollback finds them by these names and
+ * labels, whatever any record says.
+ */
+export type BesideRole = 'next' | 'canary' | 'green';
+
+export function besideName(name: string, role: BesideRole, deploymentId: string): string {
+  return `${name}.${role}-${deploymentId.slice(0, 8)}`;
+}
+
+/** The replica a beside container belongs to (`shop_web_1` for `shop_web_1.green-1a2b3c4d`). */
+export function replicaNameOf(name: string): string {
+  const match = /^(.*)\.(next|canary|green|retired)-[^.]*$/.exec(name);
+  return match ? match[1]! : name;
+}

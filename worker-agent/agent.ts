@@ -1,21 +1,27 @@
 import { hostname } from 'node:os';
 import { Worker } from '@temporalio/worker';
 import { checkDaemon, connectDocker } from '../activities/docker/client.js';
-import { createDockerActivities } from '../activities/docker/index.js';
-import { hostTaskQueue } from '../contracts/vocabulary.js';
+import { createDockerActivities, createLivenessActivities } from '../activities/docker/index.js';
+import { hostLivenessQueue, hostTaskQueue } from '../contracts/vocabulary.js';
 import type { AgentEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
 import { connectWorkerConnection } from '../lib/temporal-worker.js';
 import { activityLogInterceptor } from './activity-log.js';
 import { keepAliveInterceptor } from './keep-alive.js';
 
+/** Liveness checks answer at once; a few slots let several deployments check at the same moment. */
+const LIVENESS_SLOTS = 4;
+
 /**
  * Runs one host's agent until `stop` resolves: it connects out to Temporal and polls only its own
- * queue, so the Docker daemon is never exposed. Containers are found by label; the only files it
+ * queues, so the Docker daemon is never exposed. Containers are found by label; the only files it
  * keeps are stack bundles and stack data under GRAPHIUM_AGENT_DATA_DIR, which the daemon binds from.
+ * Beside the Docker worker runs a liveness worker with slots of its own: it keeps polling while every
+ * Docker slot is busy, so a busy agent is never taken for an offline one.
  */
 export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown>): Promise<void> {
   const hostId = env.GRAPHIUM_HOST_ID;
+  const identity = `agent:${hostId}@${hostname()}:${process.pid}`;
   const docker = connectDocker(env.DOCKER_HOST);
   const daemon = await checkDaemon(docker, env.DOCKER_HOST);
   const connection = await connectWorkerConnection(env);
@@ -24,28 +30,59 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: hostTaskQueue(hostId),
-      identity: `agent:${hostId}@${hostname()}:${process.pid}`,
+      identity,
       activities: createDockerActivities(docker, hostId, log, {
         dockerHost: env.DOCKER_HOST,
         dataDir: env.GRAPHIUM_AGENT_DATA_DIR,
+        identity,
       }),
       maxConcurrentActivityTaskExecutions: env.GRAPHIUM_AGENT_CONCURRENCY,
       interceptors: { activity: [activityLogInterceptor(log), keepAliveInterceptor()] },
       // On SIGTERM running Docker steps get this long to finish; the rest are cancelled and retried on restart.
       shutdownGraceTime: '20s',
     });
+    const liveness = await Worker.create({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: hostLivenessQueue(hostId),
+      identity,
+      activities: createLivenessActivities(hostId, identity),
+      maxConcurrentActivityTaskExecutions: LIVENESS_SLOTS,
+    });
     log.info(
       {
         taskQueue: hostTaskQueue(hostId),
+        livenessQueue: hostLivenessQueue(hostId),
         ...daemon,
         temporal: env.TEMPORAL_ADDRESS,
         dataDir: env.GRAPHIUM_AGENT_DATA_DIR,
       },
       'agent polling',
     );
-    await worker.runUntil(stop);
+    await runTogether([worker, liveness], stop);
     log.info('agent stopped');
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * Runs the workers until `stop`, and stops them all as soon as one of them fails: an agent whose
+ * Docker worker died must not go on answering liveness checks.
+ */
+async function runTogether(workers: Worker[], stop: Promise<unknown>): Promise<void> {
+  let failed!: (error: unknown) => void;
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  const until = Promise.race([stop, failure.catch(() => undefined)]);
+  const runs = workers.map((worker) =>
+    worker.runUntil(until).catch((error) => {
+      failed(error);
+      throw error;
+    }),
+  );
+  const results = await Promise.allSettled(runs);
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }

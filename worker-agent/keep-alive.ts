@@ -15,11 +15,14 @@ const KEEP_ALIVE_MS = 5_000;
  *   those heartbeats already let cancellation reach it.
  * - `buildImage` heartbeats every few seconds with the build's last line of output, which the
  *   Temporal UI shows as the step's details; an empty keep-alive heartbeat would wipe that line.
+ * - `deployReplica` heartbeats the step it is on (create, start, ready, monitor, swap) as details:
+ *   every few seconds, and on every poll while it waits for readiness or watches the replica.
  */
 const HEARTBEATS_ON_PROGRESS: ReadonlySet<string> = new Set<keyof DockerActivities>([
   'pullImage',
   'waitReady',
   'buildImage',
+  'deployReplica',
 ]);
 
 /**

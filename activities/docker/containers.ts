@@ -32,7 +32,7 @@ export async function createContainer(
   const image = await host.inspectImage(reference);
   if (!image) throw new Error(`image ${reference} is not on host ${host.hostId}`);
   const hostFiles = await resolveHostFiles(host.files, request);
-  const options = buildCreateOptions(request, host.hostId, image.Id, hostFiles);
+  const options = withoutAliases(request, buildCreateOptions(request, host.hostId, image.Id, hostFiles));
   const healthcheck = effectiveHealthcheck(image, request.service.healthcheck);
   const existing = await host.inspect(request.name);
   let retired: RetiredContainer | undefined;
@@ -87,15 +87,32 @@ async function create(host: HostDocker, options: Docker.ContainerCreateOptions, 
   return id;
 }
 
+/**
+ * A container that must not answer to the service's names yet (the green side of a blue-green
+ * switch) is created without its network aliases; its config hash stays the one with them, so once
+ * the aliases have moved to it, it is exactly the container a deploy would have made.
+ */
+function withoutAliases(request: ContainerRequest, options: Docker.ContainerCreateOptions) {
+  if (!request.withoutAliases || !options.NetworkingConfig?.EndpointsConfig) return options;
+  const endpoints = Object.fromEntries(
+    Object.entries(options.NetworkingConfig.EndpointsConfig).map(([network, settings]) => [
+      network,
+      { ...settings, Aliases: [] },
+    ]),
+  );
+  return { ...options, NetworkingConfig: { EndpointsConfig: endpoints } };
+}
+
 /** Docker (API 1.41) attaches one network at create; the others join here, idempotently. */
 async function connectNetworks(host: HostDocker, containerId: string, request: ContainerRequest) {
   if (request.networkMode) return;
   for (const network of request.networks.slice(1)) {
+    const settings = endpoint(request.withoutAliases ? { ...network, aliases: [] } : network);
     try {
       await bounded(`connecting ${request.name} to network ${network.dockerName}`, (abortSignal) =>
         host.docker
           .getNetwork(network.dockerName)
-          .connect(withSignal(abortSignal, { Container: containerId, EndpointConfig: endpoint(network) })),
+          .connect(withSignal(abortSignal, { Container: containerId, EndpointConfig: settings })),
       );
     } catch (error) {
       if (!/already exists/i.test(messageOf(error))) throw error;
@@ -157,7 +174,7 @@ export async function waitReady(host: HostDocker, input: WaitReadyInput): Promis
     const container = await host.inspect(input.name);
     if (!container) throw notReady(input.name, host.hostId, 'the container disappeared');
     const { State: state } = container;
-    heartbeat({ status: state.Status, health: state.Health?.Status });
+    heartbeat({ step: 'ready', container: input.name, status: state.Status, health: state.Health?.Status });
     if (input.untilExit) {
       // A one-shot dependency: its exit is the verdict, whatever its healthcheck said meanwhile.
       if (state.Status === 'exited' && state.ExitCode === 0) {

@@ -8,6 +8,7 @@ import { createContainer, startContainer, waitReady } from './containers.js';
 import { HostDocker } from './host-docker.js';
 import { pullImage } from './images.js';
 import { prepareHost } from './networks.js';
+import { deployReplica, inventoryStack } from './replicas.js';
 import {
   listStackContainers,
   pruneStack,
@@ -16,14 +17,19 @@ import {
   startContainers,
   stopContainers,
 } from './stack-sweeps.js';
+import { moveAliases, renameContainers } from './traffic.js';
 import type {
   BuildImageInput,
   BundleFileContent,
   ContainerRequest,
+  InventoryInput,
   MaterializeBundleInput,
+  MoveAliasesInput,
   PrepareHostInput,
   PruneInput,
   PullImageInput,
+  RenameInput,
+  ReplicaRequest,
   RollbackInput,
   ServiceSelection,
   WaitReadyInput,
@@ -41,6 +47,8 @@ export interface AgentSettings {
   dockerHost?: string;
   /** GRAPHIUM_AGENT_DATA_DIR: bundles, stack data and pull records; the daemon must see the same path. */
   dataDir: string;
+  /** The agent's worker identity, returned with each replica so progress shows who ran it. */
+  identity?: string;
 }
 
 /**
@@ -60,6 +68,11 @@ export function createDockerActivities(docker: Docker, hostId: string, log: Logg
     storeBundleFiles: (input: { files: BundleFileContent[] }) => storeBundleFiles(files, input),
     pullImage: (input: PullImageInput) => pullImage(host, input),
     buildImage: (input: BuildImageInput) => buildImage(host, input),
+    deployReplica: (request: ReplicaRequest) => deployReplica(host, request, settings.identity ?? hostId),
+    inventoryStack: (input: InventoryInput) => inventoryStack(host, input),
+    moveAliases: (input: MoveAliasesInput) => moveAliases(host, input),
+    renameContainers: (input: RenameInput) => renameContainers(host, input),
+    // The three steps of a replica, one activity each: workflows before deployReplica schedule them.
     createContainer: (request: ContainerRequest) => createContainer(host, request),
     startContainer: (input: { name: string }) => startContainer(host, input.name),
     waitReady: (input: WaitReadyInput) => waitReady(host, input),
@@ -73,4 +86,17 @@ export function createDockerActivities(docker: Docker, hostId: string, log: Logg
 }
 
 export type DockerActivities = ReturnType<typeof createDockerActivities>;
+
+/**
+ * The one activity of the agent's liveness worker (its own queue and slots, hostLivenessQueue): it
+ * answers at once, so a workflow that sees it picked up knows the agent is polling, however busy
+ * its Docker slots are.
+ */
+export function createLivenessActivities(hostId: string, identity: string) {
+  return {
+    agentAlive: async (): Promise<{ hostId: string; identity: string }> => ({ hostId, identity }),
+  };
+}
+
+export type LivenessActivities = ReturnType<typeof createLivenessActivities>;
 export type * from './types.js';

@@ -1,6 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type Docker from 'dockerode';
 import { LABEL_DEPLOYMENT, LABEL_REPLICA, LABEL_SERVICE } from '../../contracts/vocabulary.js';
+import { replicaNameOf } from '../../stack/names.js';
 import { pruneBundles, removeStackFiles } from './bundles.js';
 import type { HostDocker } from './host-docker.js';
 import { removeStackNetworks } from './networks.js';
@@ -89,24 +90,41 @@ async function finish(host: HostDocker, stack: string, affected: string[], resto
 
 /**
  * The saga's compensation on one host: removes every container this deployment created (newest
- * first), restarts the containers it retired that were running and renames them back.
+ * first), restarts the containers it retired that were running and renames them all back. With
+ * `names`, only those replicas (their new containers: `next`, `canary` and `green` ones included).
+ * `start-first` starts each previous container again before the new ones go, so the service never
+ * has a gap; by default the new ones go first.
  */
 export async function rollbackDeployment(host: HostDocker, input: RollbackInput): Promise<SweepResult> {
   const containers = await host.stackContainers(input.stack);
+  const only = input.names ? new Set(input.names) : undefined;
+  const selected = (name: string) => !only || only.has(replicaNameOf(name));
   const created = containers.filter(
-    (info) => info.Labels[LABEL_DEPLOYMENT] === input.deploymentId && !isRetiredName(nameOf(info)),
+    (info) =>
+      info.Labels[LABEL_DEPLOYMENT] === input.deploymentId &&
+      !isRetiredName(nameOf(info)) &&
+      selected(nameOf(info)),
   );
+  const retired = containers.flatMap((info) => {
+    const parsed = parseRetiredName(nameOf(info), input.deploymentId);
+    return parsed && selected(parsed.name) ? [{ info, ...parsed }] : [];
+  });
+  const startFirst = input.order === 'start-first';
+  // Start before renaming back: if the agent dies in between, the retry still finds the container
+  // by its retired name, which says it was running, and finishes (starting again is a no-op).
+  const restart = async () => {
+    for (const { info, name, wasRunning } of retired) {
+      heartbeat({ restoring: name });
+      if (wasRunning) await host.start(info.Id);
+    }
+  };
+  if (startFirst) await restart();
   const removed = await removeAll(host, created, { graceful: false });
+  if (!startFirst) await restart();
   const restored: string[] = [];
-  for (const info of containers) {
-    const retired = parseRetiredName(nameOf(info), input.deploymentId);
-    if (!retired) continue;
-    heartbeat({ restoring: retired.name });
-    // Start before renaming back: if the agent dies in between, the retry still finds the container
-    // by its retired name, which says it was running, and finishes (starting again is a no-op).
-    if (retired.wasRunning) await host.start(info.Id);
-    if (!(await host.inspect(retired.name))) await host.rename(info.Id, retired.name);
-    restored.push(retired.name);
+  for (const { info, name } of retired) {
+    if (!(await host.inspect(name))) await host.rename(info.Id, name);
+    restored.push(name);
   }
   return finish(host, input.stack, removed, restored);
 }
@@ -158,8 +176,9 @@ async function forEachSelected(
 ): Promise<SweepResult> {
   const rank = new Map(input.services.map((service, index) => [service, index]));
   const rankOf = (info: Docker.ContainerInfo) => rank.get(info.Labels[LABEL_SERVICE] ?? '') ?? -1;
+  const named = input.names ? new Set(input.names) : undefined;
   const selected = (await host.stackContainers(input.stack))
-    .filter((info) => rankOf(info) >= 0 && !isRetiredName(nameOf(info)))
+    .filter((info) => (named ? named.has(nameOf(info)) : rankOf(info) >= 0 && !isRetiredName(nameOf(info))))
     .sort(
       (a, b) => rankOf(a) - rankOf(b) || Number(a.Labels[LABEL_REPLICA]) - Number(b.Labels[LABEL_REPLICA]),
     );

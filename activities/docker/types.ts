@@ -59,6 +59,85 @@ export interface ContainerRequest {
   configFiles?: Record<string, string>;
   /** `depends_on` with `restart: true`: a change to one of these recreates this container. */
   restartWith?: ServiceSpec[];
+  /** Create it without the service's network aliases (blue-green: green answers only once switched). */
+  withoutAliases?: boolean;
+}
+
+/**
+ * One replica, brought up in one step (`deployReplica`): created (an older container of that name is
+ * retired, unless unchanged), started, awaited until ready, then watched for `monitorMs`.
+ */
+export interface ReplicaRequest extends ContainerRequest {
+  /** Without a healthcheck: how long it must stay running to count as started. */
+  settleMs: number;
+  /** A `service_completed_successfully` dependency: ready once it has exited with code 0. */
+  untilExit?: boolean;
+  /** After it is ready, how long it must stay up (and healthy) before it counts as a success. */
+  monitorMs?: number;
+  /**
+   * `start-first`: the new container starts beside the old one (`<name>.next-…`, carrying the same
+   * aliases) and takes the replica's name only once ready and watched; then the old one is retired.
+   */
+  order?: 'stop-first' | 'start-first';
+}
+
+export interface ReplicaResult {
+  containerId: string;
+  action: CreateContainerResult['action'];
+  status: 'running' | 'healthy' | 'completed' | 'unchanged';
+  attempt: number;
+  /** The identity of the agent that ran it (`agent:vm1@host:1234`). */
+  agent: string;
+}
+
+/** A replica's template: a container request without the name and replica number. */
+export type ServiceTemplate = Omit<ContainerRequest, 'name' | 'replica' | 'deploymentId'>;
+
+export interface InventoryInput {
+  stack: string;
+  /** The services to compute the config hash of, as this host would create their containers now. */
+  services: ServiceTemplate[];
+}
+
+/** One container of the stack on a host, as the inventory sees it. */
+export interface InventoryContainer {
+  name: string;
+  containerId: string;
+  service: string;
+  replica: number;
+  deploymentId: string;
+  configHash: string;
+  /** Docker's state: running, exited, created… */
+  state: string;
+  /** Docker's health verdict when it has a healthcheck. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
+}
+
+/** What a host holds of a stack, and the config hash each service's containers would have now. */
+export interface StackInventory {
+  /** By service; absent when the host lacks the service's image. */
+  hashes: Record<string, string>;
+  containers: InventoryContainer[];
+}
+
+/** A container's attachments to move aliases onto or off: each network with the aliases it carries. */
+export interface AliasMove {
+  name: string;
+  networks: NetworkAttachment[];
+}
+
+export interface MoveAliasesInput {
+  stack: string;
+  /** These get their aliases first (disconnect, reconnect with them)… */
+  add: AliasMove[];
+  /** …then these lose them (disconnect, reconnect without), so some container always answers. */
+  remove: AliasMove[];
+}
+
+export interface RenameInput {
+  stack: string;
+  /** Each `from` takes the name `to`; a stack container holding `to` is stopped and removed first. */
+  renames: { from: string; to: string }[];
 }
 
 /** What `createContainer` did, and what the saga needs to undo it. */
@@ -164,6 +243,10 @@ export interface ObservedContainer {
 export interface RollbackInput {
   stack: string;
   deploymentId: string;
+  /** Only these replicas (by their names): their new containers go, their previous ones come back. */
+  names?: string[];
+  /** `start-first`: a previous container is started again before the new one is removed (no gap). */
+  order?: 'stop-first' | 'start-first';
 }
 
 /** What a whole-stack step did on one host, and what of the stack is left there afterwards. */
@@ -188,4 +271,6 @@ export interface ServiceSelection {
   stack: string;
   /** Services to act on, in the order to act on them. */
   services: string[];
+  /** Only these containers, by name (blue or green replicas of a blue-green switch). */
+  names?: string[];
 }

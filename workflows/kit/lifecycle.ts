@@ -1,0 +1,152 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { CancellationScope, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { ObservedContainer, SweepResult } from '../../activities/docker/types.js';
+import { hostsKey, operationKey, stackKey, statusKey } from '../../contracts/search-attributes.js';
+import type { DeploymentStatus } from '../../contracts/vocabulary.js';
+import { control } from '../control.js';
+import { isCancellation } from '../failures.js';
+import type { OperationOptions, StackOperationInput } from '../operation-types.js';
+import { ProgressTracker } from '../progress.js';
+import type { OperationProgress } from '../progress-types.js';
+import { quickDockerStep } from '../timeouts.js';
+import { HostLinks, type HostRouter } from './hosts.js';
+import type { OperationType } from './operation-type.js';
+
+// The start and end every stack operation shares: search attributes for the Temporal UI, the
+// database record, and the progress tracker that the `progress` query reads.
+
+/** What a type's workflow works with: its input, its progress, and its way to the hosts. */
+export interface Operation<Options = OperationOptions> {
+  input: StackOperationInput<Options>;
+  tracker: ProgressTracker;
+  hosts: HostLinks;
+}
+
+/**
+ * Runs a workflow type's body with everything every type shares (trackOperation below), and hosts
+ * reached through the liveness watch: `runOperation(input, canary, (op) => …)`.
+ */
+export function runOperation<Options>(
+  input: StackOperationInput<Options>,
+  type: Pick<OperationType, 'name' | 'goalStates'>,
+  body: (op: Operation<Options>) => Promise<OperationProgress>,
+): Promise<OperationProgress> {
+  const hosts = new HostLinks(input.pickupTimeout);
+  return trackOperation(input, type, (tracker) => body({ input, tracker, hosts }), hosts);
+}
+
+/**
+ * Runs an operation's body with the bookkeeping every operation shares. A cancellation that the
+ * body does not handle itself still ends with a record: each host is looked at again (in a
+ * non-cancellable scope) so the database matches Docker, and the deployment is marked cancelled.
+ */
+export async function trackOperation<Options>(
+  input: StackOperationInput<Options>,
+  type: Pick<OperationType, 'name' | 'goalStates'>,
+  body: (tracker: ProgressTracker) => Promise<OperationProgress>,
+  hosts: HostRouter,
+): Promise<OperationProgress> {
+  const operation = type.name;
+  const tracker = new ProgressTracker(
+    input.deploymentId,
+    operation,
+    input.stack,
+    input.placements,
+    type.goalStates,
+  ).listen();
+  upsertSearchAttributes([
+    { key: stackKey, value: input.stack },
+    { key: hostsKey, value: input.hostIds },
+    { key: operationKey, value: operation },
+    { key: statusKey, value: 'running' },
+  ]);
+  try {
+    await control.operationStarted({
+      deploymentId: input.deploymentId,
+      runId: workflowInfo().runId,
+      hostIds: input.hostIds,
+    });
+    return await body(tracker);
+  } catch (error) {
+    if (!isCancellation(error) || tracker.status !== 'running') throw error;
+    return CancellationScope.nonCancellable(async () => {
+      tracker.setPhase('cancelled: checking what each host holds now');
+      await syncObserved(input, await observeHosts(hosts, input, input.hostIds));
+      await finishOperation(tracker, 'cancelled', 'cancelled on request');
+      throw error;
+    });
+  }
+}
+
+/** What each host holds of the stack right now (hosts that do not answer are left out). */
+export function observeHosts(
+  hosts: HostRouter,
+  input: Pick<StackOperationInput, 'stack'>,
+  hostIds: readonly string[],
+): Promise<Map<string, PromiseSettledResult<Pick<SweepResult, 'remaining'>>>> {
+  return onEveryHost(hostIds, async (hostId) => ({
+    remaining: await hosts.run(hostId, quickDockerStep, (docker) =>
+      docker.listStackContainers.executeWithOptions(
+        { summary: `list containers of ${input.stack} on ${hostId}` },
+        [{ stack: input.stack }],
+      ),
+    ),
+  }));
+}
+
+/**
+ * Records how the operation ended. Non-cancellable: a cancel that lands during this last write
+ * must not leave the record behind the work that was in fact done.
+ */
+export function finishOperation(
+  tracker: ProgressTracker,
+  status: DeploymentStatus,
+  error: string | null,
+): Promise<OperationProgress> {
+  return CancellationScope.nonCancellable(async () => {
+    tracker.status = status;
+    tracker.error = error;
+    tracker.setPhase('finished');
+    upsertSearchAttributes([{ key: statusKey, value: status }]);
+    const snapshot = tracker.snapshot();
+    await control.operationFinished({
+      deploymentId: tracker.deploymentId,
+      status,
+      error,
+      progress: snapshot.progress,
+      containers: snapshot.containers,
+    });
+    return snapshot;
+  });
+}
+
+/** Ends the workflow as failed (red in the Temporal UI) once the record says why. */
+export function operationFailure(snapshot: OperationProgress): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'OperationFailed',
+    nonRetryable: true,
+    message: `${snapshot.operation} of stack ${snapshot.stack} ${snapshot.status.replace('_', ' ')}: ${snapshot.error}`,
+    details: [snapshot],
+  });
+}
+
+/** Records in the database what Docker reported on the hosts that answered. */
+export async function syncObserved(
+  input: Pick<StackOperationInput, 'stackId'>,
+  results: Map<string, PromiseSettledResult<Pick<SweepResult, 'remaining'>>>,
+): Promise<void> {
+  const observed: { hostId: string; containers: ObservedContainer[] }[] = [];
+  for (const [hostId, result] of results) {
+    if (result.status === 'fulfilled') observed.push({ hostId, containers: result.value.remaining });
+  }
+  await control.syncPlacements({ stackId: input.stackId, observed });
+}
+
+/** Runs `step` on every host in parallel and keeps each host's outcome, success or failure. */
+export async function onEveryHost<T>(
+  hostIds: readonly string[],
+  step: (hostId: string) => Promise<T>,
+): Promise<Map<string, PromiseSettledResult<T>>> {
+  const settled = await Promise.allSettled(hostIds.map(step));
+  return new Map(hostIds.map((hostId, index) => [hostId, settled[index]!]));
+}

@@ -1,6 +1,7 @@
 // `deploy:` and the resource keys beside it (`mem_limit`, `cpus`, `scale`...) → replicas, placement,
 // resources, restart, update and rollback settings.
 import type { ResourcesSpec, RestartSpec, UpdateConfigSpec } from '../stack/types.js';
+import { DEFAULT_UPDATE_CONFIG } from '../stack/update-config.js';
 import { type Parsed, parseConstraint, parseRestart } from './compose-syntax.js';
 import type { ProjectContext } from './project-context.js';
 import { parseBytes, parseCpus, parseDurationValue, parseInteger } from './values.js';
@@ -123,23 +124,14 @@ export function resourcesOf(ctx: ProjectContext, path: string, service: Mapping)
   return Object.keys(spec).length > 0 ? spec : undefined;
 }
 
-/** Swarm's defaults: one at a time, no delay, stop-first, pause on failure, watched for 5 s. */
-const UPDATE_DEFAULTS: UpdateConfigSpec = {
-  parallelism: 1,
-  delayMs: 0,
-  order: 'stop-first',
-  failureAction: 'pause',
-  monitorMs: 5000,
-  maxFailureRatio: 0,
-};
-
 export function updateConfigOf(
   ctx: ProjectContext,
   path: string,
   value: unknown,
 ): UpdateConfigSpec | undefined {
   if (!isMapping(value)) return undefined;
-  const spec: UpdateConfigSpec = { ...UPDATE_DEFAULTS };
+  // What the file leaves out takes Graphium's defaults, the same as a service without update_config.
+  const spec: UpdateConfigSpec = { ...DEFAULT_UPDATE_CONFIG };
   const parallelism = take(ctx, `${path}.parallelism`, value.parallelism, (v) => parseInteger(v));
   if (parallelism !== undefined) spec.parallelism = parallelism;
   const delay = take(ctx, `${path}.delay`, value.delay, parseDurationValue);

@@ -2,6 +2,7 @@
 // `supported` or `admin` is read here or in the modules this file calls (normalize-deploy, -options,
 // -mounts, -build, -env, -networking); ignored and refused keys were reported before and are never read.
 import type { DependencySpec, FileMountSpec, HealthcheckSpec, ServiceSpec } from '../stack/types.js';
+import { fixedHostPorts } from '../stack/update-config.js';
 import { parseHealthTest } from './compose-syntax.js';
 import { serviceBuild } from './normalize-build.js';
 import {
@@ -107,6 +108,15 @@ export function normalizeService(
   const deploy = isMapping(service.deploy) ? service.deploy : {};
   const update = updateConfigOf(ctx, `${path}.deploy.update_config`, deploy.update_config);
   if (update) spec.updateConfig = update;
+  const ports = fixedHostPorts(spec);
+  if (update?.order === 'start-first' && ports.length > 0) {
+    // Each new replica starts beside the one it replaces, on the same host: refused here, not mid-deploy.
+    ctx.error(
+      `${path}.deploy.update_config.order`,
+      `start-first runs a new container beside each old one on the same host, and host port ${ports[0]} ` +
+        'cannot be bound twice there: publish no fixed host port (let Docker pick one), or use stop-first',
+    );
+  }
   const rollback = updateConfigOf(ctx, `${path}.deploy.rollback_config`, deploy.rollback_config);
   if (rollback) spec.rollbackConfig = rollback;
   applyOptions(ctx, path, service, spec);

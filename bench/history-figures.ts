@@ -8,19 +8,24 @@ export async function historyFigures(client: Client, workflowId: string) {
     .filter((id): id is string => Boolean(id));
   const pickups: number[] = [];
   let maxChildEvents = 0;
-  for (const childId of childIds) {
-    const history = await client.workflow.getHandle(childId).fetchHistory();
+  // Deploys schedule every replica from the parent now; runs from before did it in per-host children.
+  const histories = [parent];
+  for (const childId of childIds) histories.push(await client.workflow.getHandle(childId).fetchHistory());
+  for (const [index, history] of histories.entries()) {
     const events = history.events ?? [];
-    maxChildEvents = Math.max(maxChildEvents, events.length);
+    if (index > 0) maxChildEvents = Math.max(maxChildEvents, events.length);
     const scheduledAt = new Map<string, number>();
     for (const event of events) {
       const at =
         Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
-      if (event.activityTaskScheduledEventAttributes) scheduledAt.set(String(event.eventId), at);
+      // Docker steps only: not the orchestrator's own database writes, nor liveness checks.
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled?.taskQueue?.name?.startsWith('graphium-host-'))
+        scheduledAt.set(String(event.eventId), at);
       const started = event.activityTaskStartedEventAttributes;
       if (started) {
-        const scheduled = scheduledAt.get(String(started.scheduledEventId));
-        if (scheduled !== undefined) pickups.push(at - scheduled);
+        const scheduledAtMs = scheduledAt.get(String(started.scheduledEventId));
+        if (scheduledAtMs !== undefined) pickups.push(at - scheduledAtMs);
       }
     }
   }

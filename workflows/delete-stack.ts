@@ -1,40 +1,35 @@
 import { CancellationScope } from '@temporalio/workflow';
-import { z } from 'zod';
 import { control } from './control.js';
 import { failuresByHost } from './failures.js';
-import { dockerOn, onHost } from './host-routing.js';
-import { defineOperation } from './kit/operation-type.js';
+import { dockerOn, onHost, pickupRouter } from './kit/hosts.js';
 import {
   finishOperation,
   onEveryHost,
   operationFailure,
   syncObserved,
   trackOperation,
-} from './operation-lifecycle.js';
+} from './kit/lifecycle.js';
 import type { StackOperationInput } from './operation-types.js';
 import type { ProgressTracker } from './progress.js';
 import type { OperationProgress } from './progress-types.js';
 import { hostSweep } from './timeouts.js';
 
 /**
+ * FROZEN: the `delete` type runs deleteWorkflow (workflows/operations/delete.ts) now. This one stays,
+ * unchanged, only so that runs started before finish and their recorded histories replay.
+ *
  * Deletes a stack from every host it could have touched. Each host's agent finds the containers
  * by the stack's label (not by what the database remembers), removes them and the stack's
  * networks, and checks nothing is left. The stack is marked deleted only when every host confirms.
  */
 export async function deleteStackWorkflow(input: StackOperationInput): Promise<OperationProgress> {
-  return trackOperation(input, remove, (tracker) => deleteEverywhere(input, tracker));
+  return trackOperation(
+    input,
+    { name: 'delete', goalStates: ['removed'] },
+    (tracker) => deleteEverywhere(input, tracker),
+    pickupRouter(input.pickupTimeout),
+  );
 }
-
-export const remove = defineOperation({
-  name: 'delete',
-  description: 'Remove every container and network of the stack from every host, then the stack itself.',
-  role: 'deployer',
-  options: z.strictObject({}),
-  actions: {},
-  placesVersion: false,
-  goalStates: ['removed'],
-  workflow: deleteStackWorkflow,
-});
 
 async function deleteEverywhere(
   input: StackOperationInput,

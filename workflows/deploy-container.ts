@@ -1,6 +1,6 @@
 import type { PlacedContainer, ServiceSpec, StackSpec } from '../stack/types.js';
 import { describeFailure, isCancellation } from './failures.js';
-import { dockerOn, onHost } from './host-routing.js';
+import { dockerOn, onHost } from './kit/hosts.js';
 import type { ParentReporter } from './parent-reporter.js';
 import type { ContainerUpdate } from './progress.js';
 import { attachmentsFor, mustComplete } from './stack-resources.js';

@@ -1,5 +1,4 @@
 import { CancellationScope, CancelledFailure, patched, startChild, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
 import type { SweepResult } from '../activities/docker/types.js';
 import { hostsKey, operationKey, stackKey } from '../contracts/search-attributes.js';
 import type { PlacedContainer, StackSpec } from '../stack/types.js';
@@ -9,19 +8,17 @@ import { control } from './control.js';
 import { HOST_OFFLINE } from './errors.js';
 import { describeFailure, failuresByHost, failureType, isCancellation } from './failures.js';
 import { hostDeployWorkflow } from './host-deploy.js';
-import { dockerOn, onHost } from './host-routing.js';
-import { defineOperation } from './kit/operation-type.js';
+import { dockerOn, onHost, pickupRouter } from './kit/hosts.js';
 import {
   finishOperation,
   onEveryHost,
   operationFailure,
   syncObserved,
   trackOperation,
-} from './operation-lifecycle.js';
+} from './kit/lifecycle.js';
 import {
   DEFAULT_MAX_PARALLEL_PER_HOST,
   DEFAULT_SETTLE_MS,
-  MAX_PARALLEL_PER_HOST,
   type StackOperationInput,
 } from './operation-types.js';
 import type { ProgressTracker } from './progress.js';
@@ -29,6 +26,10 @@ import type { OperationProgress } from './progress-types.js';
 import { hostSweep } from './timeouts.js';
 
 /**
+ * FROZEN: the `deploy` type runs deployWorkflow (workflows/operations/deploy.ts) now. This one stays,
+ * unchanged, only so that runs started before finish and their recorded histories replay; never
+ * change what it schedules.
+ *
  * Deploys a stack version: dependency wave by wave, one child workflow per host per wave, all
  * hosts of a wave in parallel. Success commits the version (old replicas and retired containers
  * are removed). Any failure, or a cancellation, runs the saga instead: every host this deployment
@@ -37,53 +38,34 @@ import { hostSweep } from './timeouts.js';
  */
 export async function deployStackWorkflow(input: StackOperationInput): Promise<OperationProgress> {
   const spec = input.spec!;
-  return trackOperation(input, deploy, async (tracker) => {
-    const hosts: WaveHosts = { started: new Set(), offline: new Set() };
-    try {
-      const waves = dependencyWaves(spec);
-      for (const [index, services] of waves.entries()) {
-        tracker.setPhase(`wave ${index + 1} of ${waves.length}: ${services.join(', ')}`);
-        await deployWave(input, spec, index + 1, services, tracker, hosts);
-        const snapshot = tracker.snapshot();
-        await control.recordProgress({
-          deploymentId: input.deploymentId,
-          progress: snapshot.progress,
-          containers: snapshot.containers,
-        });
+  const deploy = { name: 'deploy', goalStates: ['running', 'healthy', 'completed', 'unchanged'] } as const;
+  return trackOperation(
+    input,
+    deploy,
+    async (tracker) => {
+      const hosts: WaveHosts = { started: new Set(), offline: new Set() };
+      try {
+        const waves = dependencyWaves(spec);
+        for (const [index, services] of waves.entries()) {
+          tracker.setPhase(`wave ${index + 1} of ${waves.length}: ${services.join(', ')}`);
+          await deployWave(input, spec, index + 1, services, tracker, hosts);
+          const snapshot = tracker.snapshot();
+          await control.recordProgress({
+            deploymentId: input.deploymentId,
+            progress: snapshot.progress,
+            containers: snapshot.containers,
+          });
+        }
+      } catch (error) {
+        // Compensation must finish even when the deployment was cancelled.
+        return CancellationScope.nonCancellable(() => compensate(input, tracker, hosts, error));
       }
-    } catch (error) {
-      // Compensation must finish even when the deployment was cancelled.
-      return CancellationScope.nonCancellable(() => compensate(input, tracker, hosts, error));
-    }
-    // Past this point the new version is in place: a late cancellation no longer rolls it back.
-    return CancellationScope.nonCancellable(() => commit(input, tracker));
-  });
+      // Past this point the new version is in place: a late cancellation no longer rolls it back.
+      return CancellationScope.nonCancellable(() => commit(input, tracker));
+    },
+    pickupRouter(input.pickupTimeout),
+  );
 }
-
-export const deploy = defineOperation({
-  name: 'deploy',
-  description:
-    'Place a stack version onto its hosts and bring it up, dependencies first; a failure or a cancel ' +
-    'rolls back to the previous version.',
-  role: 'deployer',
-  options: z.strictObject({
-    maxParallelPerHost: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_PARALLEL_PER_HOST)
-      .optional()
-      .describe(`Containers each host works on at once (default ${DEFAULT_MAX_PARALLEL_PER_HOST})`),
-    pull: z
-      .boolean()
-      .optional()
-      .describe('Pull every image again, even a tag the host already has (such as :latest)'),
-  }),
-  actions: {},
-  placesVersion: true,
-  goalStates: ['running', 'healthy', 'completed', 'unchanged'],
-  workflow: deployStackWorkflow,
-});
 
 /** Which hosts got a child workflow, and which of those never picked up work (offline). */
 interface WaveHosts {

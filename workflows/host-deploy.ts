@@ -5,12 +5,12 @@ import { needsBundle } from '../stack/bundle-use.js';
 import { credentialFor, type RegistryCredential } from '../stack/image-ref.js';
 import { combinePolicies } from '../stack/pull-policy.js';
 import type { PlacedContainer, ServiceSpec, StackSpec } from '../stack/types.js';
-import { materializeBundleOn } from './bundle-transfer.js';
 import { mapLimit } from './concurrency.js';
 import { deployContainer } from './deploy-container.js';
 import { HOST_OFFLINE, IMAGE_BUILD_FAILED } from './errors.js';
 import { describeFailure, failureType, isCancellation } from './failures.js';
-import { dockerOn, onHost } from './host-routing.js';
+import { materializeBundleOn } from './kit/bundle-transfer.js';
+import { dockerOn, onHost, pickupRouter } from './kit/hosts.js';
 import { ParentReporter } from './parent-reporter.js';
 import { resourcesFor } from './stack-resources.js';
 import { imageBuild, imagePull, quickDockerStep } from './timeouts.js';
@@ -33,6 +33,10 @@ export interface HostDeployInput {
 }
 
 /**
+ * FROZEN: deployWorkflow (workflows/operations/deploy.ts) schedules every host's steps itself now,
+ * with no child per host (workflows/kit/host-preparation.ts and rollout.ts). This one stays,
+ * unchanged, only so that runs started before finish and their recorded histories replay.
+ *
  * Deploys one dependency wave of a stack onto one host: platform check, networks and volumes, the
  * stack version's files when its services use them, image pulls and builds, then each container
  * (create, start, wait until ready) with bounded parallelism. One child per host
@@ -76,7 +80,7 @@ export async function hostDeployWorkflow(input: HostDeployInput): Promise<{ cont
     // Runs started before bundles existed never had one; `patched` keeps their histories replaying.
     const bundle = input.spec.bundle;
     if (bundle && services.some(needsBundle) && patched('materialize-bundle')) {
-      await materializeBundleOn(input.hostId, input.pickupTimeout, input.stack, bundle);
+      await materializeBundleOn(pickupRouter(input.pickupTimeout), input.hostId, input.stack, bundle);
     }
 
     // One image that cannot be pulled (or built) cancels the others instead of waiting for them.

@@ -1,8 +1,8 @@
 import type { Operation } from '../contracts/vocabulary.js';
-import { remove } from './delete-stack.js';
-import { deploy } from './deploy-stack.js';
 import type { OperationType } from './kit/operation-type.js';
-import { start, stop } from './stop-start-stack.js';
+import { remove } from './operations/delete.js';
+import { deploy } from './operations/deploy.js';
+import { start, stop } from './operations/stop-start.js';
 
 // Every operation type the API offers, by name. Adding a type (blue-green, canary) is one workflow
 // file that defines it with defineOperation, one line in the list below, and one export of its

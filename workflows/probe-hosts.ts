@@ -1,5 +1,5 @@
 import type { HostDescription } from '../activities/docker/index.js';
-import { dockerOn, onHost } from './host-routing.js';
+import { dockerOn, onHost } from './kit/hosts.js';
 
 export interface ProbeHostsInput {
   hostIds: string[];

@@ -12,6 +12,8 @@ export interface ContainerProgress {
   status: ContainerState;
   attempts: number;
   error: string | null;
+  /** The agent that ran its latest step (`agent:vm1@host:1234`); absent before agents reported it. */
+  agent?: string;
 }
 
 export interface OperationProgress {

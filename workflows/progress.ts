@@ -16,6 +16,7 @@ export interface ContainerUpdate {
   containerId?: string | null;
   attempts?: number;
   error?: string | null;
+  agent?: string;
 }
 
 /** What a per-host child workflow tells its parent, in batches. */
@@ -102,8 +103,15 @@ export class ProgressTracker {
         status: update.status,
         attempts: Math.max(update.attempts ?? 0, current?.attempts ?? 0),
         error: update.error !== undefined ? update.error : (current?.error ?? null),
+        ...((update.agent ?? current?.agent) ? { agent: update.agent ?? current?.agent } : {}),
       });
     }
+    this.publish();
+  }
+
+  /** Forgets containers that no longer exist (canaries and other stand-ins, once removed). */
+  drop(gone: (container: ContainerProgress) => boolean): void {
+    for (const [at, container] of [...this.containers]) if (gone(container)) this.containers.delete(at);
     this.publish();
   }
 

@@ -1,8 +1,9 @@
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/common';
 import { NON_RETRYABLE_DOCKER_ERRORS } from './errors.js';
 
-// Every timeout and retry policy of every activity, grouped by intent. Schedule-to-start (the
-// "host offline" bound) is added per call by dockerOn(), from the operation's input.
+// Every timeout, retry policy and priority of every activity, grouped by intent. Whether a host is
+// offline is decided by its agent's liveness (workflows/kit/hosts.ts), not by these: workflows from
+// before that add the operation's pickup bound as schedule-to-start per call (pickupRouter).
 
 /**
  * A cancelled deploy waits until each Docker step it started has really finished (a create cannot
@@ -67,6 +68,45 @@ export const hostSweep: ActivityOptions = {
   retry: { ...dockerRetry, maximumAttempts: 10, maximumInterval: '30s' },
 };
 
+/**
+ * Task priority (1 is the most urgent, 3 the default): work that puts a host back in order or takes
+ * load off it (rollbacks, stops, deletes) overtakes deploy work queued on a busy agent.
+ */
+const URGENT = { priorityKey: 1 };
+
+/** Rollback (compensation), stop and delete on one host: a host sweep that jumps the agent's queue. */
+export const urgentHostSweep: ActivityOptions = { ...hostSweep, priority: URGENT };
+
+/**
+ * One replica in one step (create, start, wait until ready, watch): bounded by the readiness wait
+ * it carries plus five minutes for the rest (a replaced container's grace period, a loaded daemon).
+ * The agent heartbeats every few seconds, so a dead agent is noticed in 20 s and the step retried;
+ * the container's own verdict is final.
+ */
+export function replicaStep(readyAndWatchMs: number): ActivityOptions {
+  return {
+    startToCloseTimeout: readyAndWatchMs + 5 * 60_000,
+    heartbeatTimeout: '20s',
+    cancellationType: waitForDockerStep,
+    retry: { ...dockerRetry, maximumAttempts: 5 },
+  };
+}
+
+/**
+ * A liveness check on the agent's own liveness queue: the agent answers at once when it polls, so
+ * only the pickup bound (schedule-to-start, per call) matters; one attempt, the next check follows.
+ */
+export const livenessCheck: ActivityOptions = {
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 1 },
+};
+
+/**
+ * Docker steps wait in a host's queue for a free slot of its agent as long as the agent is alive
+ * (the liveness watch decides that); this bound is only a backstop against a watch that never runs.
+ */
+export const HOST_QUEUE_BACKSTOP = '2h';
+
 /** Database writes by the orchestrator: keep trying through a database restart, they are idempotent. */
 export const controlPlane: ActivityOptions = {
   startToCloseTimeout: '30s',
@@ -80,6 +120,14 @@ export const controlPlane: ActivityOptions = {
 export const COMPLETION_TIMEOUT_MS = 30 * 60_000;
 
 /** The bound on waiting for readiness: Docker's own healthcheck schedule, plus a margin. */
+/**
+ * The longest readiness wait a replica may get when only its service's healthcheck is known: the
+ * image may bring a healthcheck of its own, bounded as Docker's defaults would bound it.
+ */
+export function replicaReadinessBoundMs(healthcheck?: Parameters<typeof readinessTimeoutMs>[0]): number {
+  return Math.max(readinessTimeoutMs(healthcheck), readinessTimeoutMs({ test: ['CMD', 'true'] }));
+}
+
 export function readinessTimeoutMs(healthcheck?: {
   test: string[];
   intervalMs?: number;

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { hostTaskQueue } from '../../contracts/vocabulary.js';
+import { hostLivenessQueue, hostTaskQueue } from '../../contracts/vocabulary.js';
 import { callTemporal } from '../lib/temporal-calls.js';
 
-// A host's status comes only from Temporal: the pollers it has seen on the host's activity queue.
-// The database knows which hosts exist, never whether their agents are alive.
+// A host's status comes only from Temporal: the pollers it has seen on the host's queues. The
+// database knows which hosts exist, never whether their agents are alive.
 
 // @temporalio/proto is CommonJS without static named exports.
 const { TaskQueueType, TaskQueueKind } = proto.temporal.api.enums.v1;
@@ -12,7 +12,9 @@ const { TaskQueueType, TaskQueueKind } = proto.temporal.api.enums.v1;
 /**
  * An idle agent holds a long poll open for about 60 s, and Temporal refreshes the poller's
  * lastAccessTime each time a poll starts; 90 s is one full poll plus margin for a slow reconnect.
- * Anything older means the agent stopped polling.
+ * Anything older means the agent stopped polling. The liveness queue is what counts: the agent polls
+ * it with slots of its own, so a busy agent (every Docker slot taken, no poll on its Docker queue)
+ * still shows there. Its Docker queue counts too, for agents from before the liveness queue.
  */
 export const ONLINE_WINDOW_MS = 90_000;
 
@@ -41,14 +43,19 @@ export async function describeHostAgent(
   now = Date.now(),
 ): Promise<HostAgentStatus> {
   // Unreachable Temporal: 503. A host's status is never guessed from the database.
-  const response = await callTemporal(temporal, `read the agent status of host ${hostId}`, () =>
-    temporal.workflowService.describeTaskQueue({
-      namespace,
-      taskQueue: { name: hostTaskQueue(hostId), kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-    }),
+  const pollers = await Promise.all(
+    [hostLivenessQueue(hostId), hostTaskQueue(hostId)].map((name) =>
+      callTemporal(temporal, `read the agent status of host ${hostId}`, () =>
+        temporal.workflowService.describeTaskQueue({
+          namespace,
+          taskQueue: { name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        }),
+      ),
+    ),
   );
-  const latest = (response.pollers ?? [])
+  const latest = pollers
+    .flatMap((response) => response.pollers ?? [])
     .map((poller) => ({
       identity: poller.identity ?? '',
       lastPollAt: timestampMs(poller.lastAccessTime),

@@ -90,6 +90,14 @@ export async function startOperation(
   const placements = definition.placesVersion
     ? await place(deps, hosts, stack.name, stackVersion.spec, current)
     : current;
+  const refusal = definition.refuses?.({
+    spec: stackVersion.spec,
+    placements,
+    current,
+    options: request.options,
+  });
+  if (refusal)
+    throw new ApiError(422, 'unprocessable', `${definition.name} of stack ${stack.name}: ${refusal}`);
   const hostIds = [
     ...new Set(
       [...placements, ...current].map((c) => c.hostId).concat(await hostsEverTargeted(db, stack.id)),

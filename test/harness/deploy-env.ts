@@ -13,15 +13,20 @@ import { type OpsContext, operationWorkflowIds, registerHosts } from './stack-op
  * and one real agent per dockerd host (vm1, vm2, vm3), hosts registered with the given labels.
  * Everything is stopped after the file, pass or fail.
  */
-export function useDeployEnvironment(hostLabels: Record<string, string>[], pickupTimeout = '20s') {
+export function useDeployEnvironment(
+  hostLabels: Record<string, string>[],
+  pickupTimeout = '20s',
+  /** Extra environment of some hosts' agents, by host ID (a low GRAPHIUM_AGENT_CONCURRENCY…). */
+  agentEnv: Record<string, Record<string, string>> = {},
+) {
   const env = {
     infra: undefined as unknown as TestInfra,
     ctx: undefined as unknown as OpsContext,
     hostIds: hostLabels.map((_, i) => `vm${i + 1}`),
     agents: new Map<string, ManagedProcess>(),
-    startAgent(hostId: string): ManagedProcess {
+    startAgent(hostId: string, extraEnv: Record<string, string> = {}): ManagedProcess {
       const index = env.hostIds.indexOf(hostId);
-      const agent = startAgent(env.infra, hostId, env.infra.dockerHosts[index]!.dockerHost);
+      const agent = startAgent(env.infra, hostId, env.infra.dockerHosts[index]!.dockerHost, extraEnv);
       env.agents.set(hostId, agent);
       processes.push(agent);
       return agent;
@@ -41,7 +46,7 @@ export function useDeployEnvironment(hostLabels: Record<string, string>[], picku
       env.hostIds.map((id, i) => ({ id, labels: hostLabels[i] })),
     );
     processes.push(startOrchestrator(env.infra, database.url!));
-    for (const hostId of env.hostIds) env.startAgent(hostId);
+    for (const hostId of env.hostIds) env.startAgent(hostId, agentEnv[hostId]);
     await waitUntilPolling(processes);
   });
 
@@ -61,10 +66,7 @@ export function useDeployEnvironment(hostLabels: Record<string, string>[], picku
 export function itReplaysEveryWorkflowItRan(env: ReturnType<typeof useDeployEnvironment>, scenario: string) {
   it('every workflow run here replays deterministically from its recorded history', async () => {
     const histories = await fetchHistories(env.ctx.temporal, await operationWorkflowIds(env.ctx.db));
-    assert.ok(
-      histories.some((h) => h.workflowId.includes('-wave')),
-      'child workflows included',
-    );
+    assert.ok(histories.length > 0, 'the operations of this file were found');
     assert.deepEqual(await replayHistories(env.infra.workflowBundle, histories), []);
     saveHistories(scenario, histories);
   });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ContainerState, Role } from '../../contracts/vocabulary.js';
+import type { PlacedContainer, StackSpec } from '../../stack/types.js';
 import type { StackOperationInput } from '../operation-types.js';
 import type { OperationProgress } from '../progress-types.js';
 
@@ -30,6 +31,22 @@ export interface OperationType<Options extends z.ZodType = z.ZodType> {
   goalStates: readonly ContainerState[];
   /** The workflow function: the orchestrator registers it by its name, the API starts it by reference. */
   workflow: (input: StackOperationInput<z.output<Options>>) => Promise<OperationProgress>;
+  /**
+   * What makes this type impossible for a stack version before anything starts (two containers of a
+   * service that would bind the same host port, say): the reason, or undefined. The API answers a
+   * reason with 422, so the operation is refused rather than failing halfway.
+   */
+  refuses?: (plan: OperationPlan<z.output<Options>>) => string | undefined;
+}
+
+/** What an operation would do, as the API knows it before starting it. */
+export interface OperationPlan<Options = unknown> {
+  spec: StackSpec;
+  /** Where each container of the version goes (types that place a version), or runs now. */
+  placements: PlacedContainer[];
+  /** What the stack runs now, and where, as the database last saw it. */
+  current: PlacedContainer[];
+  options: Options | undefined;
 }
 
 export const operationNamePattern = /^[a-z][a-z0-9-]{0,30}$/;

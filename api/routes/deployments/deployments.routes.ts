@@ -21,6 +21,10 @@ const containerSchema = z
     status: z.enum(containerStates),
     attempts: z.number().int().openapi({ description: 'Attempts of the latest Docker step' }),
     error: z.string().nullable(),
+    agent: z.string().optional().openapi({
+      description: 'The agent that ran its latest step (worker identity), when the workflow reports it',
+      example: 'agent:vm1@vm1.example.com:4242',
+    }),
   })
   .openapi('ContainerProgress');
 

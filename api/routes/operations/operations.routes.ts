@@ -81,8 +81,9 @@ const operationResponses = {
   409: jsonContent(errorSchema, '`conflict`: another operation runs on this stack (`details.deploymentId`)'),
   422: jsonContent(
     errorSchema,
-    '`unprocessable`: placement impossible (unknown host in a constraint, no host satisfies one), or an ' +
-      'Idempotency-Key reused for another request',
+    '`unprocessable`: placement impossible (unknown host in a constraint, no host satisfies one), the ' +
+      'type refuses this version (blue-green or canary where two containers of a service would bind one ' +
+      'host port), or an Idempotency-Key reused for another request',
   ),
   503: jsonContent(
     errorSchema,

@@ -351,13 +351,20 @@ describe('stack operations API', () => {
       role: string;
       placesVersion: boolean;
       options: { type: string; properties: Record<string, { maximum?: number }> };
-      actions: unknown[];
+      actions: { name: string; role: string }[];
     };
     assert.equal(deployType.role, 'deployer');
     assert.equal(deployType.placesVersion, true);
     assert.equal(deployType.options.type, 'object');
     assert.equal(deployType.options.properties.maxParallelPerHost?.maximum, 64);
-    assert.deepEqual(deployType.actions, []);
+    // A rolling update with failure_action: pause awaits one of these.
+    assert.deepEqual(
+      deployType.actions.map((a) => [a.name, a.role]),
+      [
+        ['resume', 'deployer'],
+        ['abort', 'deployer'],
+      ],
+    );
   });
 
   it('starts any type through POST /stacks/:id/operations/:type, checking its options', async () => {

@@ -64,6 +64,10 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     String(options.port),
     '--log-level',
     'warn',
+    // Task priority (rollbacks, stops and deletes overtake deploy work on a busy agent) needs the
+    // new matcher; set here so that every server we start honours it, whatever its version's default.
+    '--dynamic-config-value',
+    'matching.useNewMatcher=true',
   ];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');

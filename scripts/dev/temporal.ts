@@ -150,6 +150,8 @@ async function startDownloadedServer(options: ServerOptions, log: Logger): Promi
         dbFilename: options.dbFile,
         namespace: options.namespace,
         log: { format: 'pretty', level: 'warn' },
+        // As lib/temporal-dev-server.ts: task priority needs the new matcher.
+        extraArgs: ['--dynamic-config-value', 'matching.useNewMatcher=true'],
       },
     });
     return {

@@ -3,7 +3,13 @@ import type { PlacedContainer, ServiceSpec } from '../../stack/types.js';
 import { describeFailure, isCancellation } from '../failures.js';
 import { DEFAULT_MAX_PARALLEL_PER_HOST, DEFAULT_SETTLE_MS } from '../operation-types.js';
 import { mustComplete } from '../stack-resources.js';
-import { COMPLETION_TIMEOUT_MS, replicaReadinessBoundMs, replicaStep, urgentHostSweep } from '../timeouts.js';
+import {
+  COMPLETION_TIMEOUT_MS,
+  healthWait,
+  replicaReadinessBoundMs,
+  replicaStep,
+  urgentHostSweep,
+} from '../timeouts.js';
 import { templateOf } from './inventory.js';
 import type { Operation } from './lifecycle.js';
 
@@ -88,6 +94,35 @@ export class ReplicaRunner {
   /** Puts replicas back as they were before this deployment (restoreReplicas). */
   restore(replicas: readonly PlacedContainer[], order?: 'stop-first' | 'start-first'): Promise<void> {
     return restoreReplicas(this.op, replicas, order);
+  }
+
+  /**
+   * Waits until a replica's container (one put back, say) is ready again, so that the next batch
+   * does not take another replica down while this one still starts. Its verdict is returned, not
+   * thrown: the caller goes on either way.
+   */
+  async awaitReady(placed: PlacedContainer): Promise<string | undefined> {
+    const { input, hosts } = this.op;
+    const service = input.spec!.services.find((s) => s.name === placed.service)!;
+    const timeoutMs = replicaReadinessBoundMs(service.healthcheck);
+    try {
+      const ready = await hosts.run(
+        placed.hostId,
+        { ...healthWait, startToCloseTimeout: timeoutMs + 30_000 },
+        (docker) =>
+          docker.waitReady.executeWithOptions(
+            { summary: `wait until ${placed.name} on ${placed.hostId} is ready` },
+            [{ name: placed.name, settleMs: this.settleMs, timeoutMs }],
+          ),
+      );
+      this.op.tracker.apply([
+        { hostId: placed.hostId, name: placed.name, containerId: ready.containerId, status: 'compensated' },
+      ]);
+      return undefined;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      return describeFailure(error);
+    }
   }
 
   private slotsOf(hostId: string): Slots {

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { CancellationScope, log, sleep } from '@temporalio/workflow';
+import type { StackInventory } from '../../activities/docker/types.js';
 import type { PlacedContainer, ServiceSpec, UpdateConfigSpec } from '../../stack/types.js';
 import { updateConfigOf } from '../../stack/update-config.js';
 import { dependencyWaves } from '../../stack/waves.js';
@@ -39,11 +40,18 @@ export class Rollout {
     this.gate = new PauseGate(op);
   }
 
+  /** What each host held of the stack when `plan` asked, by host. */
+  inventories = new Map<string, StackInventory>();
+  /** What `plan` decided for each replica. */
+  planned: PlannedReplica[] = [];
+
   /** Prepares the hosts of `containers` (default: the whole placement) and plans every replica. */
   async plan(containers: readonly PlacedContainer[] = this.op.input.placements): Promise<PlannedReplica[]> {
     this.op.tracker.setPhase(`preparing ${sharesOf(containers).length} hosts`);
     await prepareHosts(this.op, sharesOf(containers));
-    return planReplicas(containers, await takeInventory(this.op, containers));
+    this.inventories = await takeInventory(this.op, containers);
+    this.planned = planReplicas(containers, this.inventories);
+    return this.planned;
   }
 
   /** Rolls `planned` out, dependency wave by wave; throws the failure that must roll everything back. */
@@ -145,6 +153,10 @@ export class Rollout {
           throw error;
         }
         await this.runner.restore([replica], options.order);
+        // Its previous container serves again before anything else is taken down.
+        const stillDown = replica.current ? await this.runner.awaitReady(replica) : undefined;
+        if (stillDown)
+          this.notes.push(`${replica.name} on ${replica.hostId} came back unready: ${stillDown}`);
         if (verdict === 'tolerate' || verdict === 'continue') {
           this.notes.push(`kept the previous version of ${reason}`);
           log.warn('replica failed; its previous version kept', { replica: replica.name, reason });

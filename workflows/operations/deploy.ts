@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { runOperation } from '../kit/lifecycle.js';
 import { defineOperation } from '../kit/operation-type.js';
+import { placementOptions } from '../kit/options.js';
 import { Rollout, rollOutVersion } from '../kit/rollout.js';
 import { withSaga } from '../kit/saga.js';
-import {
-  DEFAULT_MAX_PARALLEL_PER_HOST,
-  MAX_PARALLEL_PER_HOST,
-  type StackOperationInput,
-} from '../operation-types.js';
+import type { StackOperationInput } from '../operation-types.js';
 import type { OperationProgress } from '../progress-types.js';
 
 /**
@@ -32,19 +29,7 @@ export const deploy = defineOperation({
     'Place a stack version onto its hosts as a rolling update (each service per its update_config), ' +
     'dependencies first; a failure, an abort or a cancel rolls back to the previous version.',
   role: 'deployer',
-  options: z.strictObject({
-    maxParallelPerHost: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_PARALLEL_PER_HOST)
-      .optional()
-      .describe(`Containers each host works on at once (default ${DEFAULT_MAX_PARALLEL_PER_HOST})`),
-    pull: z
-      .boolean()
-      .optional()
-      .describe('Pull every image again, even a tag the host already has (such as :latest)'),
-  }),
+  options: z.strictObject(placementOptions),
   actions: {
     resume: {
       description: 'Go on with an update that paused on a failure (failure_action: pause), trying it again',

@@ -7,6 +7,7 @@
 export { deleteStackWorkflow } from './delete-stack.js';
 export { deployStackWorkflow } from './deploy-stack.js';
 export { hostDeployWorkflow } from './host-deploy.js';
+export { blueGreenWorkflow } from './operations/blue-green.js';
 export { deleteWorkflow } from './operations/delete.js';
 export { deployWorkflow } from './operations/deploy.js';
 export { startWorkflow, stopWorkflow } from './operations/stop-start.js';

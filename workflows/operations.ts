@@ -1,5 +1,6 @@
 import type { Operation } from '../contracts/vocabulary.js';
 import type { OperationType } from './kit/operation-type.js';
+import { blueGreen } from './operations/blue-green.js';
 import { remove } from './operations/delete.js';
 import { deploy } from './operations/deploy.js';
 import { start, stop } from './operations/stop-start.js';
@@ -7,7 +8,7 @@ import { start, stop } from './operations/stop-start.js';
 // Every operation type the API offers, by name. Adding a type (blue-green, canary) is one workflow
 // file that defines it with defineOperation, one line in the list below, and one export of its
 // workflow function in index.ts (the orchestrator registers workflows by those exports).
-export const operationTypes: readonly OperationType[] = [deploy, stop, start, remove];
+export const operationTypes: readonly OperationType[] = [deploy, stop, start, remove, blueGreen];
 
 export function findOperationType(name: string): OperationType | undefined {
   return operationTypes.find((type) => type.name === name);

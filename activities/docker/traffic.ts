@@ -1,64 +1,86 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import type Docker from 'dockerode';
 import { LABEL_HOST, LABEL_STACK } from '../../contracts/vocabulary.js';
 import { INVALID_CONTAINER_SPEC } from '../../workflows/errors.js';
 import { endpoint } from './container-spec.js';
 import { bounded, withSignal } from './deadline.js';
 import type { HostDocker } from './host-docker.js';
 import { listStackContainers } from './stack-sweeps.js';
-import type { AliasMove, MoveAliasesInput, NetworkAttachment, RenameInput, SweepResult } from './types.js';
+import type {
+  AliasMove,
+  MoveAliasesInput,
+  MoveAliasesResult,
+  NetworkAttachment,
+  RenameInput,
+  SweepResult,
+} from './types.js';
 
 // Moving a service's traffic between containers on one host: its network aliases (the names other
 // containers reach it by) and, at the end of a switch, the replica names themselves.
 
 /**
- * Gives `add` the aliases and takes them from `remove`, in that order, so that on every network some
- * container always answers to the service's name. An endpoint's aliases are fixed when it connects,
- * so each one is disconnected and connected again, with or without them. Safe to repeat.
+ * Gives `add` their aliases, then takes every alias from `remove`, in that order, so that on every
+ * network some container always answers to the service's name. An endpoint's aliases are fixed when
+ * it connects, so each one is disconnected and connected again, with or without them. Safe to
+ * repeat; returns what it took from `remove`, to give it back should the move be undone.
  */
-export async function moveAliases(host: HostDocker, input: MoveAliasesInput): Promise<SweepResult> {
+export async function moveAliases(host: HostDocker, input: MoveAliasesInput): Promise<MoveAliasesResult> {
   const affected: string[] = [];
-  for (const [moves, withAliases] of [
-    [input.add, true],
-    [input.remove, false],
-  ] as const) {
-    for (const move of moves) {
-      heartbeat({ moving: move.name, aliases: withAliases });
-      await reattach(host, input.stack, move, withAliases);
-      affected.push(move.name);
-    }
+  for (const move of input.add) {
+    heartbeat({ giving: move.name });
+    const container = await owned(host, input.stack, move.name);
+    for (const network of move.networks) await reattach(host, move.name, container, network);
+    affected.push(move.name);
   }
-  return { affected, restored: [], remaining: await listStackContainers(host, input.stack) };
+  const removed: AliasMove[] = [];
+  for (const { name } of input.remove) {
+    heartbeat({ taking: name });
+    const container = await owned(host, input.stack, name);
+    const networks = Object.entries(container.NetworkSettings?.Networks ?? {}).map(
+      ([dockerName, endpoint]) => ({
+        dockerName,
+        aliases: ownAliases(endpoint.Aliases ?? [], container.Id),
+      }),
+    );
+    for (const network of networks) await reattach(host, name, container, { ...network, aliases: [] });
+    removed.push({ name, networks: networks.filter((n) => n.aliases.length > 0) });
+    affected.push(name);
+  }
+  return { affected, restored: [], remaining: await listStackContainers(host, input.stack), removed };
 }
 
-async function reattach(host: HostDocker, stack: string, move: AliasMove, withAliases: boolean) {
-  const container = await owned(host, stack, move.name);
-  const attached = container.NetworkSettings?.Networks ?? {};
-  for (const network of move.networks) {
-    const wanted: NetworkAttachment = withAliases ? network : { ...network, aliases: [] };
-    const current = attached[network.dockerName];
-    if (current && sameAliases(current.Aliases ?? [], wanted.aliases, container.Id)) continue;
-    const docker = host.docker.getNetwork(network.dockerName);
-    if (current) {
-      await bounded(`disconnecting ${move.name} from ${network.dockerName}`, (abortSignal) =>
-        docker.disconnect(withSignal(abortSignal, { Container: container.Id, Force: true })),
-      );
-    }
-    await bounded(`connecting ${move.name} to ${network.dockerName}`, (abortSignal) =>
-      docker.connect(withSignal(abortSignal, { Container: container.Id, EndpointConfig: endpoint(wanted) })),
-    );
-    host.log.info(
-      { container: move.name, network: network.dockerName, aliases: wanted.aliases },
-      'network aliases moved',
+async function reattach(
+  host: HostDocker,
+  name: string,
+  container: Docker.ContainerInspectInfo,
+  wanted: NetworkAttachment,
+): Promise<void> {
+  const current = container.NetworkSettings?.Networks?.[wanted.dockerName];
+  if (current && sameAliases(ownAliases(current.Aliases ?? [], container.Id), wanted.aliases)) return;
+  const network = host.docker.getNetwork(wanted.dockerName);
+  if (current) {
+    await bounded(`disconnecting ${name} from ${wanted.dockerName}`, (abortSignal) =>
+      network.disconnect(withSignal(abortSignal, { Container: container.Id, Force: true })),
     );
   }
+  await bounded(`connecting ${name} to ${wanted.dockerName}`, (abortSignal) =>
+    network.connect(withSignal(abortSignal, { Container: container.Id, EndpointConfig: endpoint(wanted) })),
+  );
+  host.log.info(
+    { container: name, network: wanted.dockerName, aliases: wanted.aliases },
+    'network aliases moved',
+  );
 }
 
 /** Docker adds the short container ID to an endpoint's aliases by itself; only the others count. */
-function sameAliases(current: string[], wanted: string[], containerId: string): boolean {
-  const own = (alias: string) => containerId.startsWith(alias);
-  const have = current.filter((alias) => !own(alias)).sort();
-  const want = wanted.filter((alias) => !own(alias)).sort();
-  return have.length === want.length && have.every((alias, i) => alias === want[i]);
+function ownAliases(aliases: string[], containerId: string): string[] {
+  return aliases.filter((alias) => !containerId.startsWith(alias));
+}
+
+function sameAliases(have: string[], want: string[]): boolean {
+  const a = [...have].sort();
+  const b = [...want].sort();
+  return a.length === b.length && a.every((alias, i) => alias === b[i]);
 }
 
 /**

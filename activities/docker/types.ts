@@ -130,8 +130,16 @@ export interface MoveAliasesInput {
   stack: string;
   /** These get their aliases first (disconnect, reconnect with them)… */
   add: AliasMove[];
-  /** …then these lose them (disconnect, reconnect without), so some container always answers. */
-  remove: AliasMove[];
+  /**
+   * …then these lose every alias on every network they are on (disconnect, reconnect without), so
+   * that some container always answers.
+   */
+  remove: { name: string }[];
+}
+
+export interface MoveAliasesResult extends SweepResult {
+  /** The aliases taken from each container of `remove`: what to give back to undo the move. */
+  removed: AliasMove[];
 }
 
 export interface RenameInput {

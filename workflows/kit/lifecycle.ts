@@ -5,7 +5,7 @@ import { hostsKey, operationKey, stackKey, statusKey } from '../../contracts/sea
 import type { DeploymentStatus } from '../../contracts/vocabulary.js';
 import { control } from '../control.js';
 import { isCancellation } from '../failures.js';
-import type { OperationOptions, StackOperationInput } from '../operation-types.js';
+import type { StackOperationInput } from '../operation-types.js';
 import { ProgressTracker } from '../progress.js';
 import type { OperationProgress } from '../progress-types.js';
 import { quickDockerStep } from '../timeouts.js';
@@ -16,7 +16,7 @@ import type { OperationType } from './operation-type.js';
 // database record, and the progress tracker that the `progress` query reads.
 
 /** What a type's workflow works with: its input, its progress, and its way to the hosts. */
-export interface Operation<Options = OperationOptions> {
+export interface Operation<Options = unknown> {
   input: StackOperationInput<Options>;
   tracker: ProgressTracker;
   hosts: HostLinks;

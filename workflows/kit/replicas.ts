@@ -1,3 +1,4 @@
+import { CancellationScope } from '@temporalio/workflow';
 import type { ReplicaResult } from '../../activities/docker/types.js';
 import type { PlacedContainer, ServiceSpec } from '../../stack/types.js';
 import { describeFailure, isCancellation } from '../failures.js';
@@ -89,6 +90,31 @@ export class ReplicaRunner {
     } finally {
       slots.give();
     }
+  }
+
+  /**
+   * Deploys replicas side by side (canaries, a green version); the first that fails cancels the
+   * others, and every step settles (so a compensation that follows sees all they made) before the
+   * failure is rethrown. Resolves with each one's result, in order.
+   */
+  async deployAll(
+    replicas: readonly { placed: PlacedContainer; options?: ReplicaOptions }[],
+  ): Promise<ReplicaResult[]> {
+    const scope = new CancellationScope();
+    let failure: unknown;
+    const results = await scope.run(() =>
+      Promise.allSettled(
+        replicas.map(({ placed, options }) =>
+          this.deploy(placed, options).catch((error) => {
+            if (failure === undefined || (isCancellation(failure) && !isCancellation(error))) failure = error;
+            scope.cancel();
+            throw error;
+          }),
+        ),
+      ),
+    );
+    if (failure !== undefined) throw failure;
+    return results.map((r) => (r as PromiseFulfilledResult<ReplicaResult>).value);
   }
 
   /** Puts replicas back as they were before this deployment (restoreReplicas). */

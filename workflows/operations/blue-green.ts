@@ -121,16 +121,20 @@ async function bringUpGreen(op: Operation, rollout: Rollout): Promise<Green[]> {
         .filter((p) => p.plan === 'unchanged')
         .map((p) => ({ hostId: p.hostId, name: p.name, status: 'unchanged' as const })),
     );
-    const results = await Promise.all(
-      wave
-        .filter((p) => p.plan !== 'unchanged')
-        .map(async (replica): Promise<Green> => {
-          const name = besideName(replica.name, 'green', input.deploymentId);
-          const result = await rollout.runner.deploy(replica, { name, withoutAliases: true });
-          return { replica, name, containerId: result.containerId, status: result.status };
-        }),
+    const changing = wave
+      .filter((p) => p.plan !== 'unchanged')
+      .map((replica) => ({ replica, name: besideName(replica.name, 'green', input.deploymentId) }));
+    const results = await rollout.runner.deployAll(
+      changing.map(({ replica, name }) => ({ placed: replica, options: { name, withoutAliases: true } })),
     );
-    greens.push(...results);
+    greens.push(
+      ...changing.map(({ replica, name }, i) => ({
+        replica,
+        name,
+        containerId: results[i]!.containerId,
+        status: results[i]!.status,
+      })),
+    );
   }
   return greens;
 }

@@ -22,7 +22,11 @@ describe('workflow replay', () => {
 
   it('has at least one recorded history for every workflow type', () => {
     const recorded = new Set(histories.map((h) => h.file.split('--')[0]));
-    const missing = Object.keys(workflows).filter((type) => !recorded.has(type));
+    // index.ts exports each type's OperationType beside its workflow: only the functions are workflows.
+    const types = Object.entries(workflows).flatMap(([name, value]) =>
+      typeof value === 'function' ? [name] : [],
+    );
+    const missing = types.filter((type) => !recorded.has(type));
     assert.deepEqual(missing, [], 'record them with GRAPHIUM_RECORD_HISTORIES=1 npm test -- test/e2e');
   });
 

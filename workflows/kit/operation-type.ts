@@ -7,7 +7,7 @@ import type { OperationProgress } from '../progress-types.js';
 // What a workflow type declares about itself. Everything outside the workflow (the API route, the
 // options validation and JSON Schema, the role checks, the CLI's `graphium run`, the actions a
 // running deployment accepts, the dashboard's forms) is derived from this, so adding a type is one
-// file and one line in workflows/operations.ts.
+// file and one line in workflows/index.ts exporting the type and its workflow.
 
 export interface ActionDefinition {
   description: string;
@@ -56,4 +56,16 @@ export function defineOperation<Options extends z.ZodType>(
   type: OperationType<Options>,
 ): OperationType<Options> {
   return type;
+}
+
+/** Whether a value exported from workflows/index.ts is a type (not a workflow function). */
+export function isOperationType(value: unknown): value is OperationType {
+  const type = value as Partial<OperationType> | undefined;
+  return (
+    typeof type === 'object' &&
+    type !== null &&
+    typeof type.name === 'string' &&
+    typeof type.workflow === 'function' &&
+    typeof type.options === 'object'
+  );
 }

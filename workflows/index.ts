@@ -10,6 +10,7 @@ export { deleteStackWorkflow } from './delete-stack.js';
 export { deployStackWorkflow } from './deploy-stack.js';
 export { hostDeployWorkflow } from './host-deploy.js';
 export { blueGreen, blueGreenWorkflow } from './operations/blue-green.js';
+export { canary, canaryWorkflow } from './operations/canary.js';
 export { deleteWorkflow, remove } from './operations/delete.js';
 export { deploy, deployWorkflow } from './operations/deploy.js';
 export { start, startWorkflow, stop, stopWorkflow } from './operations/stop-start.js';

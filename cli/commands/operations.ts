@@ -26,7 +26,7 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-/** `--option watch=60000 --option services=["web"]`: JSON where the value reads as JSON, else text. */
+/** `--option watch=90s --option services='["web"]'`: JSON where the value reads as JSON, else text. */
 function collectOption(value: string, options: Record<string, unknown> = {}): Record<string, unknown> {
   const eq = value.indexOf('=');
   if (eq < 1) throw new InvalidArgumentError(`expected key=value, got ${JSON.stringify(value)}`);
@@ -126,7 +126,7 @@ export function registerOperationCommands(program: Command, context: CliContext)
   )
     .addHelpText(
       'after',
-      `${FOLLOW_HELP}\n\nExample:\n  graphium run canary shop --option replicas=2 --option watch=120000`,
+      `${FOLLOW_HELP}\n\nExample:\n  graphium run canary shop --option replicas=2 --option watch=2m`,
     )
     .action((type: string, stack: string, flags: StartFlags) => startAndFollow(context, stack, type, flags));
 }

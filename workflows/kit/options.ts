@@ -5,21 +5,26 @@ import { DEFAULT_MAX_PARALLEL_PER_HOST, MAX_PARALLEL_PER_HOST } from '../operati
 // Option schemas that several types share, so the API, the CLI (`-o key=value`) and the dashboard's
 // forms read them the same way everywhere.
 
-/** A duration: milliseconds, or text such as `90s`, `15m`, `1h30m` (`graphium run … -o watch=90s`). */
+/** Compose's duration syntax, as stack/duration.ts reads it. */
+const DURATION = /^(0|(\d+(\.\d+)?(us|ms|s|m|h))+)$/;
+
+/**
+ * A duration as text, as Compose writes them: `90s`, `15m`, `1h30m` (`graphium run … -o watch=90s`);
+ * a text field with a pattern in the dashboard's form.
+ */
 export function durationOption(description: string) {
   return z
-    .union([
-      z.number().int().min(0),
-      z.string().refine((text) => parseDuration(text) !== undefined, 'a duration such as 90s, 15m or 1h'),
-    ])
+    .string()
+    .regex(DURATION, 'a duration such as 90s, 15m or 1h30m')
+    .refine((text) => parseDuration(text) !== undefined, 'a duration such as 90s, 15m or 1h30m')
     .optional()
     .describe(description);
 }
 
 /** A duration option's value in milliseconds, or `fallback` when it was not given. */
-export function durationMs(value: number | string | undefined, fallback: number): number {
+export function durationMs(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  return typeof value === 'number' ? value : (parseDuration(value) ?? fallback);
+  return parseDuration(value) ?? fallback;
 }
 
 /** What every type that places a version accepts, as `deploy` does. */

@@ -5,6 +5,7 @@ import { createRouter } from './lib/create-router.js';
 import { MAX_BODY_BYTES, notFoundHandler, onError, payloadTooLarge } from './lib/error-handlers.js';
 import { checkJsonSyntax } from './lib/json-body.js';
 import { configureOpenApi } from './lib/openapi.js';
+import { DEFAULT_RATE_LIMITS, limitFailedAuthentications, limitMutations } from './lib/rate-limit.js';
 import type { AppDeps } from './lib/types.js';
 import { apiRoutes } from './routes/index.js';
 
@@ -20,6 +21,7 @@ export type AppType = ReturnType<typeof createApp>;
  */
 export function createApp(deps: AppDeps) {
   const app = createRouter();
+  const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -27,13 +29,15 @@ export function createApp(deps: AppDeps) {
   app.use(
     `${API_PREFIX}/*`,
     auditMutations,
+    limitFailedAuthentications(limits),
     authenticate(deps.adminToken),
+    limitMutations(limits),
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: payloadTooLarge }),
     checkJsonSyntax,
   );
   const routed = app.route(API_PREFIX, apiRoutes);
   configureOpenApi(app);
-  app.notFound(notFoundHandler);
+  app.notFound(notFoundHandler(app));
   app.onError(onError);
   return routed;
 }

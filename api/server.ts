@@ -4,6 +4,7 @@ import type { ApiEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
 import { connectClient, ensureSearchAttributes } from '../lib/temporal.js';
 import { createApp } from './app.js';
+import { rateLimitsFromEnv } from './lib/rate-limit.js';
 
 /** Open SSE streams would hold a graceful close forever; after this long they are cut. */
 const CLOSE_GRACE_MS = 5_000;
@@ -25,6 +26,7 @@ export async function runApi(env: ApiEnv, log: Logger, db: Database, stop: Promi
       keyring: env.GRAPHIUM_ENCRYPTION_KEYS,
       namespace: env.TEMPORAL_NAMESPACE,
       pickupTimeout: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
+      rateLimits: rateLimitsFromEnv(env),
       log,
     });
     const server = await listen(app.fetch, env.PORT);

@@ -11,10 +11,12 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'not_awaiting'
   | 'payload_too_large'
   | 'unprocessable'
+  | 'rate_limited'
   | 'unavailable'
   | 'internal';
 
@@ -63,6 +65,21 @@ const response = (description: string) => ({
   content: { 'application/json': { schema: errorSchema } },
 });
 
+/** Any authenticated call can meet the failed-authentication limit; mutating ones the per-token limit too. */
+const rateLimited = {
+  ...response(
+    '`rate_limited`: too many failed authentications from this address, or too many changes by this ' +
+      'token, in the current window (`details.retryAfter`)',
+  ),
+  headers: {
+    'Retry-After': {
+      description: 'Seconds until the window resets',
+      required: true,
+      schema: { type: 'string' as const, pattern: '^[0-9]+$' },
+    },
+  },
+};
+
 /** Spread into every authenticated route, so /openapi.json documents each failure a client can see. */
 export const errorResponses = {
   400: response('Bad input: `invalid_request` (with `details.issues`) or `invalid_compose`'),
@@ -73,6 +90,7 @@ export const errorResponses = {
   404: response('`not_found`'),
   409: response('`conflict`: the resource exists or is in use'),
   422: response('`unprocessable`: valid shape, impossible request'),
+  429: rateLimited,
 } as const;
 
 /** Added to routes that call Temporal and cannot answer without it. */

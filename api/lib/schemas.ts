@@ -18,6 +18,31 @@ export function listOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item) });
 }
 
+/**
+ * An integer read from a query or path parameter (text, so coerced), with its bounds declared in the
+ * document as well: `.openapi({type})` alone would replace the bounds zod knows.
+ */
+export function integerParam(min: number, max: number) {
+  return z.coerce.number().int().min(min).max(max).openapi({ type: 'integer', minimum: min, maximum: max });
+}
+
+/** The same with a default, which the document states too. */
+export function integerParamWithDefault(min: number, max: number, fallback: number) {
+  return z.coerce
+    .number()
+    .int()
+    .min(min)
+    .max(max)
+    .default(fallback)
+    .openapi({ type: 'integer', minimum: min, maximum: max, default: fallback });
+}
+
+/** zod checks a record's keys, but the document generator drops the rule: state it as `propertyNames`. */
+export function keysMatching<T extends z.ZodType>(record: T, pattern: RegExp): T {
+  // `propertyNames` is JSON Schema (OpenAPI 3.1) the metadata type does not list; it is passed through.
+  return record.openapi({ propertyNames: { type: 'string', pattern: pattern.source } } as object) as T;
+}
+
 /** The largest PostgreSQL `integer`: a version number above it could never exist. */
 export const MAX_VERSION = 2_147_483_647;
 

@@ -4,6 +4,7 @@ import type { Role } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import type { Keyring } from '../../lib/encryption.js';
 import type { Logger } from '../../lib/log.js';
+import type { RateLimits } from './rate-limit.js';
 
 /** Everything the handlers need, built by the entry point (or a test) and injected into every request. */
 export interface AppDeps {
@@ -18,6 +19,8 @@ export interface AppDeps {
   namespace: string;
   /** How long a task may wait in a host's queue before the host counts as offline (`GRAPHIUM_AGENT_PICKUP_TIMEOUT`). */
   pickupTimeout: string;
+  /** Failed-authentication and mutation limits; DEFAULT_RATE_LIMITS when not given (tests). */
+  rateLimits?: RateLimits;
   log: Logger;
 }
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../lib/auth.js';
 import { errorResponses } from '../../lib/errors.js';
-import { isoDate, jsonContent, listOf } from '../../lib/schemas.js';
+import { integerParamWithDefault, isoDate, jsonContent, listOf } from '../../lib/schemas.js';
 
 const auditEntry = z
   .object({
@@ -23,7 +23,7 @@ export const list = createRoute({
   middleware: [requireRole('admin')] as const,
   request: {
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ type: 'integer' }),
+      limit: integerParamWithDefault(1, 1000, 100),
       actor: z.string().min(1).optional(),
     }),
   },

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { containerStates, deploymentStatuses } from '../../../contracts/vocabulary.js';
 import { requireRole } from '../../lib/auth.js';
 import { errorResponses, errorSchema, temporalErrorResponses } from '../../lib/errors.js';
-import { isoDate, jsonContent, listOf } from '../../lib/schemas.js';
+import { integerParamWithDefault, isoDate, jsonContent, listOf } from '../../lib/schemas.js';
 
 const tags = ['deployments'];
 
@@ -74,7 +74,7 @@ export const list = createRoute({
         .min(1)
         .optional()
         .openapi({ description: 'Only this stack’s operations: its id or name (deleted stacks too)' }),
-      limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ type: 'integer' }),
+      limit: integerParamWithDefault(1, 500, 50),
     }),
   },
   responses: { 200: jsonContent(listOf(deploymentSchema), 'Deployments'), ...errorResponses },
@@ -99,6 +99,33 @@ export const SSE_FORMAT =
   'without an event. Should the server fail mid-stream it sends `error` with `{"error": {code, message}}` ' +
   'and closes; reconnecting is safe, since the first event always carries the full state.';
 
+/** One event whose `data` is JSON of the given schema (OpenAPI 3.1 reads an event stream's schema per event). */
+const sseEvent = (event: string, data: string, description: string) => ({
+  type: 'object' as const,
+  description,
+  required: ['event', 'data'],
+  properties: {
+    event: { const: event },
+    data: {
+      type: 'string' as const,
+      contentMediaType: 'application/json',
+      contentSchema: { $ref: `#/components/schemas/${data}` },
+    },
+  },
+});
+
+const sseEventSchema = {
+  oneOf: [
+    sseEvent('progress', 'Deployment', 'The deployment, at once and whenever it changes'),
+    sseEvent('end', 'Deployment', 'The final deployment, once its status is terminal; the stream then ends'),
+    sseEvent('error', 'Error', 'The server failed mid-stream; it closes the stream'),
+  ],
+  example: {
+    event: 'progress',
+    data: '{"id":"…","status":"running","progress":50,…}',
+  },
+};
+
 export const events = createRoute({
   method: 'get',
   path: '/deployments/{id}/events',
@@ -110,15 +137,7 @@ export const events = createRoute({
   responses: {
     200: {
       description: SSE_FORMAT,
-      content: {
-        'text/event-stream': {
-          schema: z.string().openapi({
-            example:
-              'event: progress\ndata: {"id":"…","status":"running","progress":50,…}\n\n' +
-              'event: end\ndata: {"id":"…","status":"succeeded","progress":100,…}\n\n',
-          }),
-        },
-      },
+      content: { 'text/event-stream': { schema: sseEventSchema } },
     },
     ...errorResponses,
   },

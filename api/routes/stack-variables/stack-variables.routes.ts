@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
-import { jsonBody, jsonContent } from '../../lib/schemas.js';
+import { jsonBody, jsonContent, keysMatching } from '../../lib/schemas.js';
 import { stackParams } from '../stacks/stacks.routes.js';
 
 // Stack variables: the values `${VAR}` takes in the stack's Compose files, in the place a shell
@@ -10,9 +10,8 @@ import { stackParams } from '../stacks/stacks.routes.js';
 const tags = ['stacks'];
 
 /** A name a shell (and Compose interpolation) accepts. */
-const variableName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name such as DB_PASSWORD');
+const variableNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const variableName = z.string().regex(variableNamePattern, 'expected a variable name such as DB_PASSWORD');
 
 export const MAX_VARIABLES = 500;
 
@@ -26,10 +25,15 @@ const variablesSchema = z
 
 const variablesRequest = z
   .strictObject({
-    variables: z
-      .record(variableName, z.string().max(65_536))
-      .refine((v) => Object.keys(v).length <= MAX_VARIABLES, `at most ${MAX_VARIABLES} variables`)
-      .openapi({ description: 'Every variable of the stack: names not listed are removed' }),
+    variables: keysMatching(
+      z
+        .record(variableName, z.string().max(65_536))
+        .refine((v) => Object.keys(v).length <= MAX_VARIABLES, `at most ${MAX_VARIABLES} variables`),
+      variableNamePattern,
+    ).openapi({
+      description: 'Every variable of the stack: names not listed are removed',
+      maxProperties: MAX_VARIABLES,
+    }),
   })
   .openapi('StackVariablesRequest');
 

@@ -1,9 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { stackFormats } from '../../../contracts/vocabulary.js';
+import { stackNamePattern } from '../../../stack/index.js';
 import type { StackSpec } from '../../../stack/types.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
-import { isoDate, jsonContent, listOf, MAX_VERSION } from '../../lib/schemas.js';
+import { integerParam, isoDate, jsonContent, listOf, MAX_VERSION } from '../../lib/schemas.js';
+import { composeDocument } from './compose-document.schema.js';
 import { YAML_MEDIA_TYPES } from './stack-document.js';
 
 const tags = ['stacks'];
@@ -54,32 +56,44 @@ const stackVersion = z
   })
   .openapi('StackVersion');
 
+/** Checked again by the handler, whichever of the three places the name came from. */
+const stackName = z.string().regex(stackNamePattern, 'expected 1-63 lower-case letters, digits, "_" or "-"');
+
 export const stackJsonRequest = z
   .strictObject({
-    name: z.string().optional().openapi({ description: 'Defaults to ?name=, then the Compose `name:`' }),
-    compose: z
-      .union([z.string(), z.record(z.string(), z.unknown())])
-      .openapi({ description: 'The Compose document: an object, or YAML text' }),
+    name: stackName.optional().openapi({ description: 'Defaults to ?name=, then the Compose `name:`' }),
+    compose: z.union([z.string().openapi({ description: 'YAML text' }), composeDocument]).openapi({
+      description: 'The Compose document: an object, or YAML text',
+    }),
   })
-  .openapi('StackRequest');
-
-const composeText = z.string().openapi({ description: 'A Compose file (YAML)', example: 'services: …' });
+  .openapi('StackRequest', {
+    example: { name: 'shop', compose: { services: { web: { image: 'nginx:alpine' } } } },
+  });
 
 /**
- * `required: false` only because @hono/zod-openapi would otherwise run the JSON validator on YAML
- * bodies too; the handler refuses a missing body itself.
+ * `required: false` at run time only because @hono/zod-openapi would otherwise run the JSON validator
+ * on YAML bodies too; the handler refuses a missing body itself, and the document says it is required
+ * (see `documentedStackRoute`). A YAML body's data model is the Compose document.
  */
 const stackBody = {
   required: false,
-  description: 'Required. Compose YAML (with `?name=`), or JSON `{name, compose}`',
+  description: 'Compose YAML (with `?name=`), or JSON `{name, compose}`',
   content: {
     'application/json': { schema: stackJsonRequest },
-    ...Object.fromEntries(YAML_MEDIA_TYPES.map((type) => [type, { schema: composeText }])),
+    ...Object.fromEntries(YAML_MEDIA_TYPES.map((type) => [type, { schema: composeDocument }])),
   },
 };
 
+/** The route as documented: the same, with the body that the handler requires marked required. */
+export function documentedStackRoute<R extends { middleware?: unknown; request: { body: typeof stackBody } }>(
+  route: R,
+) {
+  const { middleware: _, ...documented } = route;
+  return { ...documented, request: { ...route.request, body: { ...route.request.body, required: true } } };
+}
+
 const nameQuery = z.object({
-  name: z.string().optional().openapi({ description: 'The stack name, for YAML bodies' }),
+  name: stackName.optional().openapi({ description: 'The stack name, for YAML bodies' }),
 });
 
 export const stackParams = z.object({
@@ -133,12 +147,7 @@ export const getVersion = createRoute({
   middleware: [requireRole('viewer')] as const,
   request: {
     params: stackParams.extend({
-      version: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(MAX_VERSION)
-        .openapi({ param: { name: 'version', in: 'path' }, type: 'integer' }),
+      version: integerParam(1, MAX_VERSION).openapi({ param: { name: 'version', in: 'path' } }),
     }),
   },
   responses: { 200: jsonContent(stackVersion, 'The version'), ...errorResponses },

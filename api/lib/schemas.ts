@@ -43,6 +43,12 @@ export function keysMatching<T extends z.ZodType>(record: T, pattern: RegExp): T
   return record.openapi({ propertyNames: { type: 'string', pattern: pattern.source } } as object) as T;
 }
 
+/** PostgreSQL text cannot hold a NUL character: strings that are stored or looked up refuse it. */
+export const NO_NUL = /^[^\0]*$/;
+
+/** A string that is stored or looked up in the database, so the document states the NUL rule too. */
+export const text = () => z.string().regex(NO_NUL, 'must not contain a NUL character');
+
 /** The largest PostgreSQL `integer`: a version number above it could never exist. */
 export const MAX_VERSION = 2_147_483_647;
 

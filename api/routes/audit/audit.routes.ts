@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../lib/auth.js';
 import { errorResponses } from '../../lib/errors.js';
-import { integerParamWithDefault, isoDate, jsonContent, listOf } from '../../lib/schemas.js';
+import { integerParamWithDefault, isoDate, jsonContent, listOf, text } from '../../lib/schemas.js';
 
 const auditEntry = z
   .object({
@@ -24,7 +24,7 @@ export const list = createRoute({
   request: {
     query: z.object({
       limit: integerParamWithDefault(1, 1000, 100),
-      actor: z.string().min(1).optional(),
+      actor: text().min(1).optional(),
     }),
   },
   responses: { 200: jsonContent(listOf(auditEntry), 'Audit entries'), ...errorResponses },

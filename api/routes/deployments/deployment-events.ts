@@ -1,7 +1,9 @@
 import { streamSSE } from 'hono/streaming';
+import { currentPrincipal } from '../../lib/auth.js';
 import { loggableError } from '../../lib/error-handlers.js';
 import type { AppRouteHandler } from '../../lib/types.js';
 import { isActive } from '../../services/deployment-state.js';
+import { deploymentForRole } from './container-output.js';
 import { type DeploymentJson, requireDeployment, viewDeployment } from './deployment-view.js';
 import type * as routes from './deployments.routes.js';
 
@@ -16,6 +18,7 @@ export const events: AppRouteHandler<typeof routes.events> = async (c) => {
   const deps = c.var.deps;
   // Resolved before the stream opens, so an unknown id is an ordinary 404 JSON error.
   const first = await requireDeployment(deps, c.req.valid('param').id);
+  const { role } = currentPrincipal(c);
   const { signal } = c.req.raw;
   return streamSSE(c, async (stream) => {
     let closed = false;
@@ -30,7 +33,7 @@ export const events: AppRouteHandler<typeof routes.events> = async (c) => {
       let sent = '';
       let lastWrite = Date.now();
       while (!closed) {
-        const view: DeploymentJson = await viewDeployment(deps, found);
+        const view: DeploymentJson = deploymentForRole(role, await viewDeployment(deps, found));
         const data = JSON.stringify(view);
         if (data !== sent) {
           await stream.writeSSE({ event: 'progress', data });

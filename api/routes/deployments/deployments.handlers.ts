@@ -2,10 +2,12 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { listDeployments } from '../../../db/repositories/deployments.js';
 import { findStackAnyState } from '../../../db/repositories/stacks.js';
 import type { DeploymentRow } from '../../../db/schema.js';
+import { currentPrincipal } from '../../lib/auth.js';
 import { ApiError, notFound } from '../../lib/errors.js';
 import { callTemporal } from '../../lib/temporal-calls.js';
 import type { AppRouteHandler } from '../../lib/types.js';
 import { isActive, reconcileDeployment } from '../../services/deployment-state.js';
+import { deploymentForRole } from './container-output.js';
 import { requireDeployment, viewDeployment } from './deployment-view.js';
 import type * as routes from './deployments.routes.js';
 
@@ -20,13 +22,18 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
     if (!stack) throw notFound(`no stack "${stackId}"`);
   }
   const rows = await listDeployments(deps.db, { stackId: stack?.id, limit });
+  const { role } = currentPrincipal(c);
   // At most one active operation per stack, so the live look-ups stay few.
-  return c.json({ items: await Promise.all(rows.map((found) => viewDeployment(deps, found))) }, 200);
+  const items = await Promise.all(
+    rows.map(async (found) => deploymentForRole(role, await viewDeployment(deps, found))),
+  );
+  return c.json({ items }, 200);
 };
 
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const deps = c.var.deps;
-  return c.json(await viewDeployment(deps, await requireDeployment(deps, c.req.valid('param').id)), 200);
+  const view = await viewDeployment(deps, await requireDeployment(deps, c.req.valid('param').id));
+  return c.json(deploymentForRole(currentPrincipal(c).role, view), 200);
 };
 
 const alreadyFinished = (row: DeploymentRow) =>

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { containerStates, deploymentStatuses } from '../../../contracts/vocabulary.js';
 import { requireRole } from '../../lib/auth.js';
 import { errorResponses, errorSchema, temporalErrorResponses } from '../../lib/errors.js';
-import { integerParamWithDefault, isoDate, jsonContent, listOf } from '../../lib/schemas.js';
+import { integerParamWithDefault, isoDate, jsonContent, listOf, text } from '../../lib/schemas.js';
 
 const tags = ['deployments'];
 
@@ -69,8 +69,7 @@ export const list = createRoute({
   middleware: [requireRole('viewer')] as const,
   request: {
     query: z.object({
-      stackId: z
-        .string()
+      stackId: text()
         .min(1)
         .optional()
         .openapi({ description: 'Only this stack’s operations: its id or name (deleted stacks too)' }),

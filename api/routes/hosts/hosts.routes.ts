@@ -2,13 +2,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { hostIdMessage, hostIdPattern } from '../../../lib/env.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses, temporalErrorResponses } from '../../lib/errors.js';
-import { isoDate, jsonBody, jsonContent, keysMatching, listOf } from '../../lib/schemas.js';
+import { isoDate, jsonBody, jsonContent, keysMatching, listOf, text } from '../../lib/schemas.js';
 
 const tags = ['hosts'];
 
-/** 1-128 characters, none of them whitespace at either end (the characters String.trim removes). */
+/** 1-128 characters, no NUL, and no whitespace at either end (the characters String.trim removes). */
 const edgeSpace = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
-const displayNamePattern = new RegExp(`^[^${edgeSpace}](?:[\\s\\S]{0,126}[^${edgeSpace}])?$`);
+const displayNamePattern = new RegExp(`^[^\\0${edgeSpace}](?:[^\\0]{0,126}[^\\0${edgeSpace}])?$`);
 
 const hostId = z.string().regex(hostIdPattern, hostIdMessage).openapi({ example: 'vm1' });
 
@@ -17,7 +17,7 @@ const labelKeyPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const labels = keysMatching(
   z.record(
     z.string().regex(labelKeyPattern, 'label keys are letters, digits, ".", "_" and "-"'),
-    z.string().max(255),
+    text().max(255),
   ),
   labelKeyPattern,
 ).openapi({
@@ -64,7 +64,10 @@ const createHostRequest = z
     id: hostId,
     name: z
       .string()
-      .regex(displayNamePattern, 'expected 1-128 characters, without leading or trailing spaces')
+      .regex(
+        displayNamePattern,
+        'expected 1-128 characters, without a NUL character or leading or trailing spaces',
+      )
       .optional()
       .openapi({ description: 'Defaults to the id' }),
     labels: labels.optional(),
@@ -72,7 +75,7 @@ const createHostRequest = z
   .openapi('CreateHostRequest');
 
 const hostParams = z.object({
-  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'vm1' }),
+  id: text().openapi({ param: { name: 'id', in: 'path' }, example: 'vm1' }),
 });
 
 export const create = createRoute({

@@ -4,7 +4,7 @@ import { stackNamePattern } from '../../../stack/index.js';
 import type { StackSpec } from '../../../stack/types.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
-import { integerParam, isoDate, jsonContent, listOf, MAX_VERSION } from '../../lib/schemas.js';
+import { integerParam, isoDate, jsonContent, listOf, MAX_VERSION, text } from '../../lib/schemas.js';
 import { composeDocument } from './compose-document.schema.js';
 import { YAML_MEDIA_TYPES } from './stack-document.js';
 
@@ -56,8 +56,8 @@ const stackVersion = z
   })
   .openapi('StackVersion');
 
-/** Checked again by the handler, whichever of the three places the name came from. */
-const stackName = z.string().regex(stackNamePattern, 'expected 1-63 lower-case letters, digits, "_" or "-"');
+/** The handler checks the name (requireStackName), whichever of the three places it came from. */
+const stackName = z.string().openapi({ pattern: stackNamePattern.source });
 
 export const stackJsonRequest = z
   .strictObject({
@@ -97,8 +97,7 @@ const nameQuery = z.object({
 });
 
 export const stackParams = z.object({
-  id: z
-    .string()
+  id: text()
     .min(1)
     .openapi({ param: { name: 'id', in: 'path' }, description: 'The stack id or name', example: 'shop' }),
 });

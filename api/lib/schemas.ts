@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { API_PREFIX } from './auth.js';
 
 // Small building blocks shared by the route schemas. Resource schemas live beside their routes.
 
@@ -43,8 +44,19 @@ export function keysMatching<T extends z.ZodType>(record: T, pattern: RegExp): T
   return record.openapi({ propertyNames: { type: 'string', pattern: pattern.source } } as object) as T;
 }
 
+/**
+ * An OpenAPI link from a response to another operation (`/stacks/{id}`, `get`), its parameters taken
+ * from the response (`$response.body#/id`): clients, and schemathesis' stateful phase, follow them.
+ */
+export function linkTo(path: string, method: string, parameters: Record<string, string>) {
+  const pointer = `${API_PREFIX}${path}`.replaceAll('~', '~0').replaceAll('/', '~1');
+  return { operationRef: `#/paths/${pointer}/${method}`, parameters };
+}
+
 /** PostgreSQL text cannot hold a NUL character: strings that are stored or looked up refuse it. */
-export const NO_NUL = /^[^\0]*$/;
+// Written `\u0000`, not `\0`: the document's readers (schemathesis among them) do not all know `\0`.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the very character refused.
+export const NO_NUL = /^[^\u0000]*$/;
 
 /** A string that is stored or looked up in the database, so the document states the NUL rule too. */
 export const text = () => z.string().regex(NO_NUL, 'must not contain a NUL character');

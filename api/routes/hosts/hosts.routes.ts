@@ -8,7 +8,7 @@ const tags = ['hosts'];
 
 /** 1-128 characters, no NUL, and no whitespace at either end (the characters String.trim removes). */
 const edgeSpace = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
-const displayNamePattern = new RegExp(`^[^\\0${edgeSpace}](?:[^\\0]{0,126}[^\\0${edgeSpace}])?$`);
+const displayNamePattern = new RegExp(`^[^\\u0000${edgeSpace}](?:[^\\u0000]{0,126}[^\\u0000${edgeSpace}])?$`);
 
 const hostId = z.string().regex(hostIdPattern, hostIdMessage).openapi({ example: 'vm1' });
 

@@ -4,7 +4,7 @@ import { stackNamePattern } from '../../../stack/index.js';
 import type { StackSpec } from '../../../stack/types.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
-import { integerParam, isoDate, jsonContent, listOf, MAX_VERSION, text } from '../../lib/schemas.js';
+import { integerParam, isoDate, jsonContent, linkTo, listOf, MAX_VERSION, text } from '../../lib/schemas.js';
 import { composeDocument } from './compose-document.schema.js';
 import { YAML_MEDIA_TYPES } from './stack-document.js';
 
@@ -113,7 +113,29 @@ export const create = createRoute({
   middleware: [requireRole('deployer')] as const,
   request: { query: nameQuery, body: stackBody },
   responses: {
-    201: jsonContent(stackDetail, 'The stack at version 1'),
+    201: {
+      ...jsonContent(stackDetail, 'The stack at version 1'),
+      links: Object.fromEntries(
+        (
+          [
+            ['GetStack', '/stacks/{id}', 'get'],
+            ['UpdateStack', '/stacks/{id}', 'put'],
+            ['GetVersion', '/stacks/{id}/versions/{version}', 'get'],
+            ['GetVariables', '/stacks/{id}/variables', 'get'],
+            ['DeployStack', '/stacks/{id}/deploy', 'post'],
+            ['StopStack', '/stacks/{id}/stop', 'post'],
+            ['StartStack', '/stacks/{id}/start', 'post'],
+            ['DeleteStack', '/stacks/{id}', 'delete'],
+          ] as const
+        ).map(([name, path, method]) => [
+          name,
+          linkTo(path, method, {
+            id: '$response.body#/id',
+            ...(path.includes('{version}') ? { version: '$response.body#/version' } : {}),
+          }),
+        ]),
+      ),
+    },
     ...errorResponses,
     ...bodyErrorResponses,
   },

@@ -10,6 +10,8 @@ ENV NODE_ENV=production
 
 # Dependencies first, so a source change does not reinstall them.
 COPY package.json package-lock.json ./
+# npm ci's postinstall fetches the Compose Specification schema with this script.
+COPY scripts/fetch-compose-schema.ts scripts/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .

@@ -2,7 +2,14 @@ import { bodyLimit } from 'hono/body-limit';
 import { auditMutations } from './lib/audit.js';
 import { API_PREFIX, authenticate } from './lib/auth.js';
 import { createRouter } from './lib/create-router.js';
-import { MAX_BODY_BYTES, notFoundHandler, onError, payloadTooLarge } from './lib/error-handlers.js';
+import {
+  isStackWrite,
+  MAX_BODY_BYTES,
+  MAX_PROJECT_BODY_BYTES,
+  notFoundHandler,
+  onError,
+  payloadTooLarge,
+} from './lib/error-handlers.js';
 import { checkJsonSyntax } from './lib/json-body.js';
 import { configureOpenApi } from './lib/openapi.js';
 import { DEFAULT_RATE_LIMITS, limitFailedAuthentications, limitMutations } from './lib/rate-limit.js';
@@ -19,6 +26,9 @@ export type AppType = ReturnType<typeof createApp>;
  * of everything inside it (refusals too); auth runs before any body is read, so an anonymous client
  * cannot make us buffer a megabyte; JSON syntax is checked before routes validate shapes.
  */
+const defaultBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: payloadTooLarge });
+const projectBodyLimit = bodyLimit({ maxSize: MAX_PROJECT_BODY_BYTES, onError: payloadTooLarge });
+
 export function createApp(deps: AppDeps) {
   const app = createRouter();
   const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
@@ -32,7 +42,7 @@ export function createApp(deps: AppDeps) {
     limitFailedAuthentications(limits),
     authenticate(deps.adminToken),
     limitMutations(limits),
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: payloadTooLarge }),
+    (c, next) => (isStackWrite(c) ? projectBodyLimit : defaultBodyLimit)(c, next),
     checkJsonSyntax,
   );
   const routed = app.route(API_PREFIX, apiRoutes);

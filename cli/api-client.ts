@@ -1,4 +1,4 @@
-import { type ClientResponse, hc, type InferResponseType } from 'hono/client';
+import { type ClientResponse, hc, type InferRequestType, type InferResponseType } from 'hono/client';
 import type { AppType } from '../api/app.js';
 import type { Role } from '../contracts/vocabulary.js';
 import type { CliConfig } from './config.js';
@@ -17,6 +17,8 @@ export type Stack = InferResponseType<V1['stacks']['$post'], 201>;
 export type Deployment = InferResponseType<V1['deployments'][':id']['$get'], 200>;
 export type ContainerProgress = Deployment['containers'][number];
 export type StartedOperation = InferResponseType<V1['stacks'][':id']['operations'][':type']['$post'], 202>;
+/** The JSON body of a stack write, as the API declares it. */
+export type StackWrite = Exclude<InferRequestType<V1['stacks']['$post']>['json'], undefined>;
 export type CreatedToken = InferResponseType<V1['tokens']['$post'], 201>;
 
 export class ApiRequestError extends Error {
@@ -75,16 +77,28 @@ export class ApiClient {
     return (await this.ok(this.v1.stacks.$get())).json();
   }
 
-  /** The Compose file travels as YAML text inside the JSON body, so the API stores it as written. */
-  async createStack(yaml: string, name: string | undefined) {
-    return (await this.ok(this.v1.stacks.$post({ query: {}, json: { name, compose: yaml } }))).json();
+  /** One document (`compose`, YAML text stored as written) or a whole project's files (`project`). */
+  async createStack(body: StackWrite) {
+    return (await this.ok(this.v1.stacks.$post({ query: {}, json: body }))).json();
   }
 
-  async updateStack(idOrName: string, yaml: string) {
+  async getStack(idOrName: string) {
+    return (await this.ok(this.v1.stacks[':id'].$get({ param: { id: idOrName } }))).json();
+  }
+
+  async getStackVersion(idOrName: string, version: number) {
     return (
       await this.ok(
-        this.v1.stacks[':id'].$put({ param: { id: idOrName }, query: {}, json: { compose: yaml } }),
+        this.v1.stacks[':id'].versions[':version'].$get({
+          param: { id: idOrName, version: String(version) },
+        }),
       )
+    ).json();
+  }
+
+  async updateStack(idOrName: string, body: Omit<StackWrite, 'name'>) {
+    return (
+      await this.ok(this.v1.stacks[':id'].$put({ param: { id: idOrName }, query: {}, json: body }))
     ).json();
   }
 

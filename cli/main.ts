@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiRequestError } from './api-client.js';
 import { registerActionCommands } from './commands/actions.js';
+import { registerConfigCommand } from './commands/config.js';
 import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerOperationCommands } from './commands/operations.js';
@@ -24,7 +25,7 @@ export interface CliIO {
 const exitCodeHelp = `
 Configuration:
   GRAPHIUM_API_URL   the API (default ${DEFAULT_API_URL}); --api-url wins
-  GRAPHIUM_TOKEN     bearer token, required for every command; --token wins
+  GRAPHIUM_TOKEN     bearer token, required for every command but config; --token wins
 
 Exit codes:
   0    done; a followed operation succeeded
@@ -56,6 +57,7 @@ export function buildProgram(io: CliIO): { program: Command; context: CliContext
   registerTokenCommands(program, context);
   registerVariableCommands(program, context);
   registerRegistryCommands(program, context);
+  registerConfigCommand(program, context);
   return { program, context };
 }
 

@@ -10,7 +10,7 @@ import { formatDuration, formatTable, progressBar, truncate } from './format.js'
 
 const key = (c: ContainerProgress) => `${c.hostId}/${c.name}`;
 const failedStates = new Set(['failed']);
-const doneStates = new Set(['running', 'healthy', 'unchanged', 'stopped', 'removed']);
+const doneStates = new Set(['running', 'healthy', 'completed', 'unchanged', 'stopped', 'removed']);
 
 export function containerLine(c: ContainerProgress): string {
   const attempt = c.attempts > 1 ? ` (attempt ${c.attempts})` : '';

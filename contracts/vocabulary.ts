@@ -44,10 +44,13 @@ export type Operation = string;
 export const containerStates = [
   'pending',
   'pulling',
+  'building',
   'creating',
   'starting',
   'running',
   'healthy',
+  /** A one-shot container that exited 0, as a `service_completed_successfully` dependency must. */
+  'completed',
   'unchanged',
   'stopping',
   'stopped',

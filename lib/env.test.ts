@@ -65,6 +65,15 @@ describe('loadEnv', () => {
     );
   });
 
+  it("keeps the agent's data directory as an absolute path, /var/lib/graphium by default", () => {
+    const agent = (extra: Record<string, string> = {}) =>
+      loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', ...extra }).GRAPHIUM_AGENT_DATA_DIR;
+    assert.equal(agent(), '/var/lib/graphium');
+    assert.equal(agent({ GRAPHIUM_AGENT_DATA_DIR: '/srv/graphium/' }), '/srv/graphium');
+    // The daemon binds from it by path: a relative one is made absolute once, at start.
+    assert.equal(agent({ GRAPHIUM_AGENT_DATA_DIR: 'state/agent' }), `${process.cwd()}/state/agent`);
+  });
+
   it('checks host IDs, DOCKER_HOST and TLS pairs', () => {
     assert.equal(loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm-1' }).GRAPHIUM_AGENT_CONCURRENCY, 16);
     assert.throws(() => loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'VM 1' }), /GRAPHIUM_HOST_ID/);

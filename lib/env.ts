@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../stack/duration.js';
 import { parseKeyring } from './encryption.js';
@@ -70,6 +71,12 @@ const rateLimitVars = {
     .max(10, 'expected the number of reverse proxies in front of the API, 0 to 10')
     .default(0),
 };
+/** The agent's data directory; absolute, because the Docker daemon bind-mounts from it by path. */
+const agentDataDir = z
+  .string()
+  .min(1)
+  .default('/var/lib/graphium')
+  .transform((path) => resolve(path));
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info');
 const logFormat = z.enum(logFormats).default('auto');
 
@@ -159,6 +166,7 @@ export const agentEnvSchema = withTlsPairCheck({
   GRAPHIUM_HOST_ID: hostId,
   DOCKER_HOST: dockerHost.optional(),
   GRAPHIUM_AGENT_CONCURRENCY: agentConcurrency,
+  GRAPHIUM_AGENT_DATA_DIR: agentDataDir,
   LOG_LEVEL: logLevel,
   LOG_FORMAT: logFormat,
 });

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LABEL_STACK } from '../contracts/vocabulary.js';
-import { containerName, networkName, stackNamePattern, volumeName } from './names.js';
+import {
+  builtImageTag,
+  containerName,
+  networkName,
+  serviceImage,
+  stackNamePattern,
+  volumeName,
+} from './names.js';
 
 describe('names', () => {
   it('builds Docker names from the stack name', () => {
@@ -11,6 +18,16 @@ describe('names', () => {
     assert.equal(volumeName('shop', { name: 'data', external: false }), 'shop_data');
     assert.equal(volumeName('shop', { name: 'data', external: true, externalName: 'data' }), 'data');
     assert.equal(LABEL_STACK, 'io.graphium.stack');
+  });
+
+  it('tags a built image by stack, service and the first 12 characters of its build digest', () => {
+    const digest = `0123456789ab${'f'.repeat(52)}`;
+    assert.equal(builtImageTag('shop', 'api', digest), 'shop-api:0123456789ab');
+    assert.equal(builtImageTag('shop', 'Api.Worker', digest), 'shop-api.worker:0123456789ab');
+    const build = { context: '.', dockerfile: 'Dockerfile', args: {}, labels: {}, contextDigest: digest };
+    assert.equal(serviceImage('shop', { name: 'api', image: '', build }), 'shop-api:0123456789ab');
+    assert.equal(serviceImage('shop', { name: 'api', image: 'acme/api:1', build }), 'shop-api:0123456789ab');
+    assert.equal(serviceImage('shop', { name: 'web', image: 'nginx:1' }), 'nginx:1');
   });
 
   it('accepts only Docker-safe lower-case stack names', () => {

@@ -1,6 +1,6 @@
 // Docker-side names of a stack's containers, networks and volumes (the labels are in
 // contracts/vocabulary.ts). Public: hosts hold resources under these names, so never change them.
-import type { NetworkSpec, VolumeSpec } from './types.js';
+import type { NetworkSpec, ServiceSpec, VolumeSpec } from './types.js';
 
 /** A stack name becomes a prefix of Docker container, network and volume names, hence the tight rule. */
 export const stackNamePattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -18,4 +18,18 @@ export function networkName(stack: string, spec: NetworkSpec): string {
 
 export function volumeName(stack: string, spec: VolumeSpec): string {
   return spec.externalName ?? `${stack}_${spec.name}`;
+}
+
+/**
+ * The tag an agent gives the image it builds for a service: one tag per build definition, so a host
+ * that already holds it skips the build. Docker repositories are lower case; service names may not be.
+ */
+export function builtImageTag(stack: string, service: string, contextDigest: string): string {
+  const repository = `${stack}-${service}`.toLowerCase();
+  return `${repository}:${contextDigest.slice(0, 12)}`;
+}
+
+/** The image a service's containers run: what the agent built for it, or its `image`. */
+export function serviceImage(stack: string, service: Pick<ServiceSpec, 'name' | 'image' | 'build'>): string {
+  return service.build ? builtImageTag(stack, service.name, service.build.contextDigest) : service.image;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PlacementError } from './compose-errors.js';
-import { parseStackDefinition } from './parse.js';
+import { parseStackDefinition } from '../compose/index.js';
 import { placeContainers } from './placement.js';
+import { PlacementError } from './placement-error.js';
 import type { PlacedContainer, PlacementHost } from './types.js';
 
 const host = (id: string, labels: Record<string, string> = {}, online = true): PlacementHost => ({
@@ -35,6 +35,14 @@ describe('placeContainers: spreading', () => {
       { service: 'db', replica: 1, hostId: 'h1', name: 'shop_db_1' },
       { service: 'web', replica: 1, hostId: 'h2', name: 'shop_web_1' },
       { service: 'web', replica: 2, hostId: 'h1', name: 'shop_web_2' },
+    ]);
+  });
+
+  it('names a container as its container_name says', () => {
+    const spec = stack('services:\n  web: {image: x}\n');
+    spec.services[0]!.containerName = 'legacy-web';
+    assert.deepEqual(placeContainers('shop', spec, [host('h1')]), [
+      { service: 'web', replica: 1, hostId: 'h1', name: 'legacy-web' },
     ]);
   });
 

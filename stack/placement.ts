@@ -1,7 +1,8 @@
 // Decides which host runs each replica, with Swarm's constraint semantics. Pure and deterministic. The
 // API calls it (api/services/operations.ts) before it starts an operation; workflows get its result.
-import { type ComposeIssue, PlacementError, type PlacementErrorReason } from './compose-errors.js';
+
 import { containerName } from './names.js';
+import { type Issue as ComposeIssue, PlacementError, type PlacementErrorReason } from './placement-error.js';
 import type { PlacedContainer, PlacementConstraint, PlacementHost, ServiceSpec, StackSpec } from './types.js';
 
 /** Swarm compares constraint values case-insensitively. */
@@ -123,7 +124,8 @@ export function placeContainers(
         service: service.name,
         replica,
         hostId,
-        name: containerName(stack, service.name, replica),
+        // `container_name` comes with one replica only (the loader refuses more).
+        name: service.containerName ?? containerName(stack, service.name, replica),
       });
     }
   }

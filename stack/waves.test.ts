@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseStackDefinition } from './parse.js';
+import { parseStackDefinition } from '../compose/index.js';
 import type { StackSpec } from './types.js';
 import { dependencyWaves } from './waves.js';
 

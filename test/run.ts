@@ -9,7 +9,18 @@ import { LOG_DIR_ENV, REPO_ROOT } from './harness/processes.js';
 // PostgreSQL server check, the workflow bundle), runs every *.test.ts file against it with
 // node:test, tears it all down, and prints one summary line. `npm test -- <path>...` runs a subset.
 
-const SOURCE_DIRS = ['stack', 'db', 'workflows', 'activities', 'worker-agent', 'api', 'cli', 'lib', 'test'];
+const SOURCE_DIRS = [
+  'stack',
+  'compose',
+  'db',
+  'workflows',
+  'activities',
+  'worker-agent',
+  'api',
+  'cli',
+  'lib',
+  'test',
+];
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 // Far above the slowest test here (about a minute), so only a hang reaches it.
 const TEST_TIMEOUT_MS = 10 * 60_000;

@@ -11,7 +11,8 @@ import { keepAliveInterceptor } from './keep-alive.js';
 
 /**
  * Runs one host's agent until `stop` resolves: it connects out to Temporal and polls only its own
- * queue, so the Docker daemon is never exposed. It keeps no local state; containers are found by label.
+ * queue, so the Docker daemon is never exposed. Containers are found by label; the only files it
+ * keeps are stack bundles and stack data under GRAPHIUM_AGENT_DATA_DIR, which the daemon binds from.
  */
 export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown>): Promise<void> {
   const hostId = env.GRAPHIUM_HOST_ID;
@@ -24,14 +25,22 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: hostTaskQueue(hostId),
       identity: `agent:${hostId}@${hostname()}:${process.pid}`,
-      activities: createDockerActivities(docker, hostId, log, env.DOCKER_HOST),
+      activities: createDockerActivities(docker, hostId, log, {
+        dockerHost: env.DOCKER_HOST,
+        dataDir: env.GRAPHIUM_AGENT_DATA_DIR,
+      }),
       maxConcurrentActivityTaskExecutions: env.GRAPHIUM_AGENT_CONCURRENCY,
       interceptors: { activity: [activityLogInterceptor(log), keepAliveInterceptor()] },
       // On SIGTERM running Docker steps get this long to finish; the rest are cancelled and retried on restart.
       shutdownGraceTime: '20s',
     });
     log.info(
-      { taskQueue: hostTaskQueue(hostId), ...daemon, temporal: env.TEMPORAL_ADDRESS },
+      {
+        taskQueue: hostTaskQueue(hostId),
+        ...daemon,
+        temporal: env.TEMPORAL_ADDRESS,
+        dataDir: env.GRAPHIUM_AGENT_DATA_DIR,
+      },
       'agent polling',
     );
     await worker.runUntil(stop);

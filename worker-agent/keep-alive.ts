@@ -13,10 +13,13 @@ const KEEP_ALIVE_MS = 5_000;
  * - `waitReady` heartbeats on every poll of the container (every half second), so a daemon that
  *   stops answering is noticed within its 15 s heartbeat timeout; its cancellation-aware sleep and
  *   those heartbeats already let cancellation reach it.
+ * - `buildImage` heartbeats every few seconds with the build's last line of output, which the
+ *   Temporal UI shows as the step's details; an empty keep-alive heartbeat would wipe that line.
  */
 const HEARTBEATS_ON_PROGRESS: ReadonlySet<string> = new Set<keyof DockerActivities>([
   'pullImage',
   'waitReady',
+  'buildImage',
 ]);
 
 /**

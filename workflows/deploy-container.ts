@@ -3,8 +3,8 @@ import { describeFailure, isCancellation } from './failures.js';
 import { dockerOn, onHost } from './host-routing.js';
 import type { ParentReporter } from './parent-reporter.js';
 import type { ContainerUpdate } from './progress.js';
-import { attachmentsFor } from './stack-resources.js';
-import { healthWait, quickDockerStep, readinessTimeoutMs } from './timeouts.js';
+import { attachmentsFor, mustComplete } from './stack-resources.js';
+import { COMPLETION_TIMEOUT_MS, healthWait, quickDockerStep, readinessTimeoutMs } from './timeouts.js';
 
 export interface ContainerStepContext {
   deploymentId: string;
@@ -18,7 +18,8 @@ export interface ContainerStepContext {
 
 /**
  * One replica on one host: create (idempotent; may find it unchanged), start, then wait until it
- * is ready. Each step is its own activity, so progress, retries and timeouts are per step.
+ * is ready (for a `service_completed_successfully` dependency: until it has exited 0). Each step
+ * is its own activity, so progress, retries and timeouts are per step.
  */
 export async function deployContainer(
   ctx: ContainerStepContext,
@@ -60,12 +61,20 @@ export async function deployContainer(
       ),
     );
     attempts = Math.max(attempts, started.attempt);
+    // A one-shot that dependents wait for is ready when it has exited 0; its healthcheck is moot.
+    const untilExit = mustComplete(ctx.spec, service);
     // The agent reports the healthcheck Docker will run, the image's own included.
-    const timeoutMs = readinessTimeoutMs(created.healthcheck ?? service.healthcheck);
+    const timeoutMs = untilExit
+      ? COMPLETION_TIMEOUT_MS
+      : readinessTimeoutMs(created.healthcheck ?? service.healthcheck);
     const ready = await on(() =>
       docker({ ...healthWait, startToCloseTimeout: timeoutMs + 30_000 }).waitReady.executeWithOptions(
-        { summary: `wait until ${container.name} on ${ctx.hostId} is ready` },
-        [{ name: container.name, settleMs: ctx.settleMs, timeoutMs }],
+        {
+          summary: untilExit
+            ? `wait until ${container.name} on ${ctx.hostId} has completed`
+            : `wait until ${container.name} on ${ctx.hostId} is ready`,
+        },
+        [{ name: container.name, settleMs: ctx.settleMs, timeoutMs, ...(untilExit ? { untilExit } : {}) }],
       ),
     );
     update({ status: ready.status, attempts: Math.max(attempts, ready.attempt) });

@@ -77,7 +77,7 @@ export const deploy = defineOperation({
   }),
   actions: {},
   placesVersion: true,
-  goalStates: ['running', 'healthy', 'unchanged'],
+  goalStates: ['running', 'healthy', 'completed', 'unchanged'],
   workflow: deployStackWorkflow,
 });
 
@@ -123,6 +123,8 @@ async function deployWave(
               pickupTimeout: input.pickupTimeout,
               maxParallel: input.options?.maxParallelPerHost ?? DEFAULT_MAX_PARALLEL_PER_HOST,
               settleMs: input.options?.settleMs ?? DEFAULT_SETTLE_MS,
+              ...(input.options?.pull ? { pull: true } : {}),
+              ...(input.registries?.length ? { registries: input.registries } : {}),
             },
           ],
         })
@@ -150,7 +152,14 @@ async function commit(input: StackOperationInput, tracker: ProgressTracker): Pro
     onHost(hostId, input.pickupTimeout, () =>
       dockerOn(hostId, hostSweep, input.pickupTimeout).pruneStack.executeWithOptions(
         { summary: `remove obsolete containers of ${input.stack} on ${hostId}` },
-        [{ stack: input.stack, keep: (keep.get(hostId) ?? []).map((c: PlacedContainer) => c.name) }],
+        [
+          {
+            stack: input.stack,
+            keep: (keep.get(hostId) ?? []).map((c: PlacedContainer) => c.name),
+            // Every other version's files go; a version without files keeps none.
+            ...(input.spec?.bundle ? { bundleDigest: input.spec.bundle.digest } : {}),
+          },
+        ],
       ),
     ),
   );
@@ -201,7 +210,7 @@ function markCompensated(
   tracker: ProgressTracker,
   results: Map<string, PromiseSettledResult<SweepResult>>,
 ): void {
-  const touched = ['pulling', 'creating', 'starting', 'running', 'healthy'];
+  const touched = ['pulling', 'building', 'creating', 'starting', 'running', 'healthy', 'completed'];
   tracker.apply(
     tracker
       .list()

@@ -1,15 +1,19 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { CancellationScope, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { hostsKey, operationKey, stackKey } from '../contracts/search-attributes.js';
-import type { PlacedContainer, StackSpec } from '../stack/types.js';
+import { needsBundle } from '../stack/bundle-use.js';
+import { credentialFor, type RegistryCredential } from '../stack/image-ref.js';
+import { combinePolicies } from '../stack/pull-policy.js';
+import type { PlacedContainer, ServiceSpec, StackSpec } from '../stack/types.js';
+import { materializeBundleOn } from './bundle-transfer.js';
 import { mapLimit } from './concurrency.js';
 import { deployContainer } from './deploy-container.js';
-import { HOST_OFFLINE } from './errors.js';
+import { HOST_OFFLINE, IMAGE_BUILD_FAILED } from './errors.js';
 import { describeFailure, failureType, isCancellation } from './failures.js';
 import { dockerOn, onHost } from './host-routing.js';
 import { ParentReporter } from './parent-reporter.js';
 import { resourcesFor } from './stack-resources.js';
-import { imagePull, quickDockerStep } from './timeouts.js';
+import { imageBuild, imagePull, quickDockerStep } from './timeouts.js';
 
 export interface HostDeployInput {
   deploymentId: string;
@@ -22,11 +26,16 @@ export interface HostDeployInput {
   pickupTimeout: string;
   maxParallel: number;
   settleMs: number;
+  /** `deploy --pull`: pull every image again. */
+  pull?: boolean;
+  /** Registry credentials: each pull gets its image's, builds get them all (for base images). */
+  registries?: RegistryCredential[];
 }
 
 /**
- * Deploys one dependency wave of a stack onto one host: networks and volumes, image pulls, then
- * each container (create, start, wait until ready) with bounded parallelism. One child per host
+ * Deploys one dependency wave of a stack onto one host: platform check, networks and volumes, the
+ * stack version's files when its services use them, image pulls and builds, then each container
+ * (create, start, wait until ready) with bounded parallelism. One child per host
  * keeps every history small whatever the stack's size. Progress goes to the parent in batched
  * signals; the parent owns the saga, so this workflow never removes anything itself.
  */
@@ -48,7 +57,13 @@ export async function hostDeployWorkflow(input: HostDeployInput): Promise<{ cont
       await on(() =>
         docker(quickDockerStep).prepareHost.executeWithOptions(
           { summary: `networks and volumes of ${input.stack} on ${input.hostId}` },
-          [{ stack: input.stack, ...resourcesFor(input.stack, input.spec, services) }],
+          [
+            {
+              stack: input.stack,
+              ...resourcesFor(input.stack, input.spec, services),
+              ...platformsOf(services),
+            },
+          ],
         ),
       );
       reporter.markReached();
@@ -58,29 +73,48 @@ export async function hostDeployWorkflow(input: HostDeployInput): Promise<{ cont
       throw error;
     }
 
-    // One image that cannot be pulled cancels the other pulls instead of waiting for them.
+    // Runs started before bundles existed never had one; `patched` keeps their histories replaying.
+    const bundle = input.spec.bundle;
+    if (bundle && services.some(needsBundle) && patched('materialize-bundle')) {
+      await materializeBundleOn(input.hostId, input.pickupTimeout, input.stack, bundle);
+    }
+
+    // One image that cannot be pulled (or built) cancels the others instead of waiting for them.
     const pulls$ = new CancellationScope();
-    const images = [...new Set(services.map((s) => s.image))];
+    const builds =
+      services.some((s) => s.build) && patched('build-images') ? services.filter((s) => s.build) : [];
+    // An image one of these builds produces is the build's to make, not a registry's.
+    const builtHere = new Set(builds.flatMap((s) => (s.image ? [s.image] : [])));
+    const pulled = services.filter((s) => !builds.includes(s) && !builtHere.has(s.image));
+    const images = [...new Set(pulled.map((s) => s.image))];
+    const usersOf = (match: (service: ServiceSpec) => boolean) =>
+      input.containers.filter((c) => match(services.find((s) => s.name === c.service)!));
+    const jobs: ImageJob[] = [
+      ...images.map((image) => ({ image, users: usersOf((s) => pulled.includes(s) && s.image === image) })),
+      ...builds.map((service) => ({ build: service, users: usersOf((s) => s === service) })),
+    ];
     throwFirstFailure(
       await pulls$.run(() =>
         mapLimit(
-          images,
+          jobs,
           4,
-          async (image) => {
-            const users = input.containers.filter(
-              (c) => services.find((s) => s.name === c.service)?.image === image,
-            );
-            for (const c of users) reporter.report({ name: c.name, status: 'pulling' });
+          async (job) => {
+            for (const c of job.users)
+              reporter.report({ name: c.name, status: job.build ? 'building' : 'pulling' });
             try {
-              await on(() =>
-                docker(imagePull).pullImage.executeWithOptions(
-                  { summary: `pull ${image} on ${input.hostId}` },
-                  [{ image }],
-                ),
-              );
+              const { build, image = '' } = job;
+              if (build) await on(() => buildOnHost(input, build));
+              else
+                await on(() =>
+                  pullOnHost(
+                    input,
+                    image,
+                    pulled.filter((s) => s.image === image),
+                  ),
+                );
             } catch (error) {
               if (!isCancellation(error)) {
-                for (const c of users)
+                for (const c of job.users)
                   reporter.report({ name: c.name, status: 'failed', error: describeFailure(error) });
                 pulls$.cancel();
               }
@@ -117,6 +151,68 @@ export async function hostDeployWorkflow(input: HostDeployInput): Promise<{ cont
   } finally {
     await reporter.close();
   }
+}
+
+/** One pull or build of the wave on this host, and the containers waiting for its image. */
+interface ImageJob {
+  image?: string;
+  build?: ServiceSpec;
+  users: PlacedContainer[];
+}
+
+/** The services' platforms, for the host to check before anything is created there. */
+function platformsOf(services: ServiceSpec[]): { platforms?: string[] } {
+  const platforms = [...new Set(services.flatMap((s) => (s.platform ? [s.platform] : [])))];
+  return platforms.length > 0 ? { platforms } : {};
+}
+
+/**
+ * Pulls one image as the services using it want: their combined pull policy, their platform, the
+ * credential of its registry. Only what is set is sent, so a plain pull is the one it always was.
+ */
+function pullOnHost(input: HostDeployInput, image: string, users: ServiceSpec[]) {
+  const policy = combinePolicies(users.map((s) => s.pullPolicy));
+  const platform = users.find((s) => s.platform)?.platform;
+  const auth = credentialFor(image, input.registries);
+  return dockerOn(input.hostId, imagePull, input.pickupTimeout).pullImage.executeWithOptions(
+    { summary: `pull ${image} on ${input.hostId}` },
+    [
+      {
+        image,
+        ...(policy ? { policy } : {}),
+        ...(input.pull ? { refresh: true } : {}),
+        ...(platform ? { platform } : {}),
+        ...(auth ? { auth } : {}),
+      },
+    ],
+  );
+}
+
+/** Builds a service's image on this host from the stack version's bundle. */
+function buildOnHost(input: HostDeployInput, service: ServiceSpec) {
+  const build = service.build!;
+  if (!input.spec.bundle) {
+    throw ApplicationFailure.create({
+      type: IMAGE_BUILD_FAILED,
+      nonRetryable: true,
+      message: `service ${service.name} has a build, but this stack version carries no project files to build from`,
+    });
+  }
+  return dockerOn(input.hostId, imageBuild, input.pickupTimeout).buildImage.executeWithOptions(
+    { summary: `build ${service.name} on ${input.hostId}` },
+    [
+      {
+        stack: input.stack,
+        service: service.name,
+        bundleDigest: input.spec.bundle.digest,
+        build,
+        ...(service.image ? { image: service.image } : {}),
+        ...(service.pullPolicy === 'build' ? { rebuild: true } : {}),
+        ...(input.registries?.length ? { registries: input.registries } : {}),
+        ...(service.platform ? { platform: service.platform } : {}),
+      },
+    ],
+  );
 }
 
 /** Re-raises the first real failure as this workflow's own, keeping its type (HostOffline, ImageNotFound…). */

@@ -1,3 +1,4 @@
+import type { RegistryCredential } from '../stack/image-ref.js';
 import type { PlacedContainer, StackSpec } from '../stack/types.js';
 
 /**
@@ -20,6 +21,11 @@ export interface StackOperationInput<Options = OperationOptions> {
   /** Schedule-to-start bound: a host whose agent does not pick up work within it is offline. */
   pickupTimeout: string;
   options?: Options;
+  /**
+   * Credentials of the registries the stack's images come from (deploy). Agents get only the one of
+   * each image's registry; builds get them all, for their base images.
+   */
+  registries?: RegistryCredential[];
 }
 
 /** The deploy options; other types declare their own (workflows/kit/operation-type.ts). */
@@ -28,6 +34,8 @@ export interface OperationOptions {
   maxParallelPerHost?: number;
   /** Without a healthcheck, how long a container must keep running to count as started. */
   settleMs?: number;
+  /** `graphium deploy --pull`: pull every image again, even when a host holds its tag. */
+  pull?: boolean;
 }
 
 export const DEFAULT_MAX_PARALLEL_PER_HOST = 8;

@@ -38,6 +38,17 @@ export const imagePull: ActivityOptions = {
 };
 
 /**
+ * Builds: minutes of work, often silent for a long step. The agent heartbeats every 5 s with the
+ * last line of output, so a dead agent is noticed in a minute; a failed build is final.
+ */
+export const imageBuild: ActivityOptions = {
+  startToCloseTimeout: '60m',
+  cancellationType: waitForDockerStep,
+  heartbeatTimeout: '60s',
+  retry: { ...dockerRetry, maximumAttempts: 2 },
+};
+
+/**
  * Waiting for health: the container's own verdict is final (non-retryable), only a lost agent
  * (no heartbeat for 15 s) is retried. The start-to-close bound is set per call from the healthcheck.
  */
@@ -61,6 +72,12 @@ export const controlPlane: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 };
+
+/**
+ * The bound on a `service_completed_successfully` dependency's run (a migration, a seed job):
+ * Compose waits without end; a deploy must end, so it waits this long.
+ */
+export const COMPLETION_TIMEOUT_MS = 30 * 60_000;
 
 /** The bound on waiting for readiness: Docker's own healthcheck schedule, plus a margin. */
 export function readinessTimeoutMs(healthcheck?: {

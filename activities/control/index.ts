@@ -26,11 +26,23 @@ export function createControlActivities(db: Database, keyring: Keyring) {
     stackDeleted: (input: { stackId: string }) => markStackDeleted(db, input.stackId),
     /**
      * Bundle files by digest, base64-encoded, for an agent that lacks them. Secret files are opened
-     * here: they travel to the agent inside Temporal payloads.
+     * here: they travel to the agent inside Temporal payloads. With `offset` and `length`, only that
+     * slice of each file: a large file crosses in several messages, each under the payload limits.
      */
-    readBundleFiles: async (input: { digests: string[] }): Promise<{ digest: string; base64: string }[]> => {
+    readBundleFiles: async (input: {
+      digests: string[];
+      offset?: number;
+      length?: number;
+    }): Promise<{ digest: string; base64: string }[]> => {
       const contents = await readBlobs(db, keyring, input.digests);
-      return input.digests.map((digest) => ({ digest, base64: contents.get(digest)!.toString('base64') }));
+      const slice = (content: Buffer) =>
+        input.offset === undefined
+          ? content
+          : content.subarray(input.offset, input.offset + (input.length ?? content.length));
+      return input.digests.map((digest) => ({
+        digest,
+        base64: slice(contents.get(digest)!).toString('base64'),
+      }));
     },
   };
 }

@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { bounded } from './deadline.js';
 
 /** Builds the dockerode client for DOCKER_HOST (unix:///path or tcp://host:port); unset means the local socket. */
 export function connectDocker(dockerHost?: string): Docker {
@@ -18,7 +19,7 @@ export interface DaemonIdentity {
 export async function checkDaemon(docker: Docker, dockerHost?: string): Promise<DaemonIdentity> {
   const where = dockerHost ?? 'unix:///var/run/docker.sock';
   try {
-    const info = await docker.info();
+    const info = await bounded('docker info', () => docker.info());
     return { dockerId: info.ID, daemonName: info.Name, serverVersion: info.ServerVersion };
   } catch (error) {
     throw new Error(`cannot reach the Docker daemon at ${where}: ${(error as Error).message}`);

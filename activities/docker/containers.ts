@@ -1,9 +1,12 @@
 import { ApplicationFailure, activityInfo, heartbeat, sleep } from '@temporalio/activity';
 import type Docker from 'dockerode';
 import { LABEL_CONFIG_HASH, LABEL_DEPLOYMENT, LABEL_HOST, LABEL_STACK } from '../../contracts/vocabulary.js';
+import { serviceImage } from '../../stack/names.js';
 import { CONTAINER_UNHEALTHY, INVALID_CONTAINER_SPEC } from '../../workflows/errors.js';
-import { buildCreateOptions, effectiveHealthcheck } from './container-spec.js';
+import { buildCreateOptions, effectiveHealthcheck, endpoint } from './container-spec.js';
+import { bounded, withSignal } from './deadline.js';
 import { messageOf, specFailure } from './errors.js';
+import { resolveHostFiles } from './file-mounts.js';
 import type { HostDocker } from './host-docker.js';
 import { retiredName } from './retired-names.js';
 import type {
@@ -25,8 +28,11 @@ export async function createContainer(
   request: ContainerRequest,
 ): Promise<CreateContainerResult> {
   const { attempt } = activityInfo();
-  const image = await host.docker.getImage(request.service.image).inspect();
-  const options = buildCreateOptions(request, host.hostId, image.Id);
+  const reference = serviceImage(request.stack, request.service);
+  const image = await host.inspectImage(reference);
+  if (!image) throw new Error(`image ${reference} is not on host ${host.hostId}`);
+  const hostFiles = await resolveHostFiles(host.files, request);
+  const options = buildCreateOptions(request, host.hostId, image.Id, hostFiles);
   const healthcheck = effectiveHealthcheck(image, request.service.healthcheck);
   const existing = await host.inspect(request.name);
   let retired: RetiredContainer | undefined;
@@ -69,7 +75,7 @@ export async function createContainer(
 async function create(host: HostDocker, options: Docker.ContainerCreateOptions, request: ContainerRequest) {
   let id: string;
   try {
-    id = (await host.docker.createContainer(options)).id;
+    id = await host.create(options);
   } catch (error) {
     throw specFailure(`container ${request.name} on host ${host.hostId}`, error);
   }
@@ -83,11 +89,14 @@ async function create(host: HostDocker, options: Docker.ContainerCreateOptions, 
 
 /** Docker (API 1.41) attaches one network at create; the others join here, idempotently. */
 async function connectNetworks(host: HostDocker, containerId: string, request: ContainerRequest) {
+  if (request.networkMode) return;
   for (const network of request.networks.slice(1)) {
     try {
-      await host.docker
-        .getNetwork(network.dockerName)
-        .connect({ Container: containerId, EndpointConfig: { Aliases: network.aliases } });
+      await bounded(`connecting ${request.name} to network ${network.dockerName}`, (abortSignal) =>
+        host.docker
+          .getNetwork(network.dockerName)
+          .connect(withSignal(abortSignal, { Container: containerId, EndpointConfig: endpoint(network) })),
+      );
     } catch (error) {
       if (!/already exists/i.test(messageOf(error))) throw error;
     }
@@ -149,7 +158,12 @@ export async function waitReady(host: HostDocker, input: WaitReadyInput): Promis
     if (!container) throw notReady(input.name, host.hostId, 'the container disappeared');
     const { State: state } = container;
     heartbeat({ status: state.Status, health: state.Health?.Status });
-    if (state.Health) {
+    if (input.untilExit) {
+      // A one-shot dependency: its exit is the verdict, whatever its healthcheck said meanwhile.
+      if (state.Status === 'exited' && state.ExitCode === 0) {
+        return { containerId: container.Id, status: 'completed', attempt };
+      }
+    } else if (state.Health) {
       if (state.Health.Status === 'healthy') return { containerId: container.Id, status: 'healthy', attempt };
       if (state.Health.Status === 'unhealthy') {
         const last = state.Health.Log?.at(-1)?.Output?.trim();

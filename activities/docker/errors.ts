@@ -28,16 +28,27 @@ export function isNotModified(error: unknown): boolean {
 
 /**
  * A pull that fails because the registry says the image does not exist will fail the same way on
- * every retry; one that fails because the registry is unreachable might not.
+ * every retry; one that fails because the registry is unreachable might not. `present`: the host
+ * holds the tag and the pull was to refresh it (`pull_policy`, `deploy --pull`).
  */
-export function pullFailure(image: string, hostId: string, error: unknown): ApplicationFailure {
+export function pullFailure(
+  image: string,
+  hostId: string,
+  error: unknown,
+  present = false,
+): ApplicationFailure {
   const message = messageOf(error);
+  // Refused credentials (or none where they are needed) fail the same way on every retry too.
   const missing =
-    /manifest unknown|not found|does not exist|pull access denied|repository .* not exist/i.test(message);
+    /manifest unknown|not found|does not exist|pull access denied|repository .* not exist|no basic auth credentials|unauthorized/i.test(
+      message,
+    );
   return ApplicationFailure.create({
     type: missing ? IMAGE_NOT_FOUND : IMAGE_PULL_FAILED,
     nonRetryable: missing,
-    message: `image ${image} is not on host ${hostId} and could not be pulled: ${message}`,
+    message: present
+      ? `image ${image} could not be pulled again on host ${hostId}: ${message}`
+      : `image ${image} is not on host ${hostId} and could not be pulled: ${message}`,
   });
 }
 

@@ -1,5 +1,8 @@
 import type Docker from 'dockerode';
 import type { Logger } from '../../lib/log.js';
+import { AgentFiles } from './agent-files.js';
+import { buildImage } from './builds.js';
+import { materializeBundle, storeBundleFiles } from './bundles.js';
 import { checkDaemon } from './client.js';
 import { createContainer, startContainer, waitReady } from './containers.js';
 import { HostDocker } from './host-docker.js';
@@ -14,9 +17,13 @@ import {
   stopContainers,
 } from './stack-sweeps.js';
 import type {
+  BuildImageInput,
+  BundleFileContent,
   ContainerRequest,
+  MaterializeBundleInput,
   PrepareHostInput,
   PruneInput,
+  PullImageInput,
   RollbackInput,
   ServiceSelection,
   WaitReadyInput,
@@ -29,20 +36,30 @@ export interface HostDescription {
   serverVersion: string;
 }
 
+export interface AgentSettings {
+  /** The DOCKER_HOST the client was built from, so errors name the right daemon. */
+  dockerHost?: string;
+  /** GRAPHIUM_AGENT_DATA_DIR: bundles, stack data and pull records; the daemon must see the same path. */
+  dataDir: string;
+}
+
 /**
  * The Docker activities one agent runs against its own daemon. `hostId` is bound here: results
  * and log lines say which host answered, and labels keep hosts that share a daemon apart.
- * `dockerHost` is the DOCKER_HOST the client was built from, so errors name the right daemon.
  */
-export function createDockerActivities(docker: Docker, hostId: string, log: Logger, dockerHost?: string) {
-  const host = new HostDocker(docker, hostId, log);
+export function createDockerActivities(docker: Docker, hostId: string, log: Logger, settings: AgentSettings) {
+  const files = new AgentFiles(settings.dataDir);
+  const host = new HostDocker(docker, hostId, log, files);
   return {
     describeHost: async (): Promise<HostDescription> => ({
       hostId,
-      ...(await checkDaemon(docker, dockerHost)),
+      ...(await checkDaemon(docker, settings.dockerHost)),
     }),
     prepareHost: (input: PrepareHostInput) => prepareHost(host, input),
-    pullImage: (input: { image: string }) => pullImage(host, input.image),
+    materializeBundle: (input: MaterializeBundleInput) => materializeBundle(files, input),
+    storeBundleFiles: (input: { files: BundleFileContent[] }) => storeBundleFiles(files, input),
+    pullImage: (input: PullImageInput) => pullImage(host, input),
+    buildImage: (input: BuildImageInput) => buildImage(host, input),
     createContainer: (request: ContainerRequest) => createContainer(host, request),
     startContainer: (input: { name: string }) => startContainer(host, input.name),
     waitReady: (input: WaitReadyInput) => waitReady(host, input),

@@ -1,6 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type Docker from 'dockerode';
 import { LABEL_DEPLOYMENT, LABEL_REPLICA, LABEL_SERVICE } from '../../contracts/vocabulary.js';
+import { pruneBundles, removeStackFiles } from './bundles.js';
 import type { HostDocker } from './host-docker.js';
 import { removeStackNetworks } from './networks.js';
 import { isRetiredName, parseRetiredName } from './retired-names.js';
@@ -112,21 +113,28 @@ export async function rollbackDeployment(host: HostDocker, input: RollbackInput)
 
 /**
  * After a successful deploy: removes what the new version no longer has (old replicas, retired
- * containers), stopping running ones gracefully first.
+ * containers), stopping running ones gracefully first, then the other versions' bundle trees.
  */
 export async function pruneStack(host: HostDocker, input: PruneInput): Promise<SweepResult> {
   const keep = new Set(input.keep);
   const obsolete = (await host.stackContainers(input.stack)).filter((info) => !keep.has(nameOf(info)));
-  return finish(host, input.stack, await removeAll(host, obsolete, { graceful: true }));
+  const result = await finish(host, input.stack, await removeAll(host, obsolete, { graceful: true }));
+  const pruned = await pruneBundles(host.files, input.stack, input.bundleDigest);
+  if (pruned.length > 0) host.log.info({ stack: input.stack, bundles: pruned }, 'old bundles removed');
+  return result;
 }
 
-/** Deletes the stack from this host and checks that nothing carrying its label is left. */
+/**
+ * Deletes the stack from this host and checks that nothing carrying its label is left; then its
+ * files in the agent's data directory (bundles and stack data) go too.
+ */
 export async function removeStack(host: HostDocker, stack: string): Promise<SweepResult> {
   const result = await pruneStack(host, { stack, keep: [] });
   if (result.remaining.length > 0) {
     const names = result.remaining.map((c) => c.name).join(', ');
     throw new Error(`host ${host.hostId} still holds ${names} of stack ${stack}`);
   }
+  await removeStackFiles(host.files, stack);
   return result;
 }
 

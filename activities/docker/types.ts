@@ -1,24 +1,39 @@
-import type { HealthcheckSpec, ServiceSpec } from '../../stack/types.js';
+import type { RegistryCredential } from '../../stack/image-ref.js';
+import type {
+  BuildSpec,
+  BundleManifest,
+  HealthcheckSpec,
+  NetworkSpec,
+  PullPolicy,
+  ServiceSpec,
+  VolumeSpec,
+} from '../../stack/types.js';
 
 // Inputs and results of the Docker activities. Workflows import these as types only.
 
-export interface StackNetwork {
+/** A network the stack uses on a host; the Compose settings are present only when the stack sets them. */
+export interface StackNetwork extends Omit<NetworkSpec, 'name' | 'externalName'> {
   /** The Docker network name (`<stack>_<name>`, or the external name). */
   dockerName: string;
-  driver?: string;
-  external: boolean;
 }
 
-export interface StackVolume {
+export interface StackVolume extends Omit<VolumeSpec, 'name' | 'externalName'> {
   dockerName: string;
-  driver?: string;
-  external: boolean;
 }
 
 export interface PrepareHostInput {
   stack: string;
   networks: StackNetwork[];
   volumes: StackVolume[];
+  /** Services' `platform` values: checked against this host's daemon before anything is created. */
+  platforms?: string[];
+}
+
+export interface NetworkAttachment {
+  dockerName: string;
+  aliases: string[];
+  ipv4Address?: string;
+  ipv6Address?: string;
 }
 
 export interface ContainerRequest {
@@ -27,10 +42,23 @@ export interface ContainerRequest {
   service: ServiceSpec;
   replica: number;
   name: string;
-  /** Networks to attach, with the aliases the container answers to on each. */
-  networks: { dockerName: string; aliases: string[] }[];
+  /** Networks to attach, with the aliases (and fixed addresses) the container has on each. */
+  networks: NetworkAttachment[];
   /** Stack volume name → Docker volume name, for `type: volume` mounts. */
   volumes: Record<string, string>;
+  /** The Docker network mode when the service sets `network_mode` (`service:x` resolved to `container:…`). */
+  networkMode?: string;
+  /** `pid: service:x` and `ipc: service:x`, resolved to `container:…`; other values come from the service. */
+  pidMode?: string;
+  ipcMode?: string;
+  /** The stack version's bundle digest, when the service uses its files (bundle mounts, secrets, configs). */
+  bundleDigest?: string;
+  /** Bundle path of each secret the service mounts, by secret name. */
+  secretFiles?: Record<string, string>;
+  /** Bundle path of each config the service mounts, by config name. */
+  configFiles?: Record<string, string>;
+  /** `depends_on` with `restart: true`: a change to one of these recreates this container. */
+  restartWith?: ServiceSpec[];
 }
 
 /** What `createContainer` did, and what the saga needs to undo it. */
@@ -58,12 +86,69 @@ export interface WaitReadyInput {
   /** Docker's health status decides when the container has a healthcheck (its own or the image's). Without a healthcheck: how long the container must stay running to count as started. */
   settleMs: number;
   timeoutMs: number;
+  /** A `service_completed_successfully` dependency: ready once it has exited with code 0. */
+  untilExit?: boolean;
 }
 
 export interface ReadyResult {
   containerId: string;
-  status: 'running' | 'healthy';
+  status: 'running' | 'healthy' | 'completed';
   attempt: number;
+}
+
+export interface PullImageInput {
+  image: string;
+  /** The credential of the image's registry (the workflow picks it; no other reaches the host). */
+  auth?: RegistryCredential;
+  /** The services' `pull_policy`; absent: pull only when missing. */
+  policy?: PullPolicy;
+  /** `deploy --pull`: pull again even when the host holds the tag. */
+  refresh?: boolean;
+  /** `os/arch[/variant]` to pull. */
+  platform?: string;
+}
+
+export interface PullImageResult {
+  pulled: boolean;
+}
+
+export interface BuildImageInput {
+  stack: string;
+  service: string;
+  /** The stack version's bundle: the build context is a directory of it. */
+  bundleDigest: string;
+  build: BuildSpec;
+  /** The service's `image`, tagged as well when it names one. */
+  image?: string;
+  /** `pull_policy: build`: build even when the tag exists. */
+  rebuild?: boolean;
+  /** Credentials for base images in private registries. */
+  registries?: RegistryCredential[];
+  platform?: string;
+}
+
+export interface BuildImageResult {
+  tag: string;
+  imageId: string;
+  built: boolean;
+}
+
+export interface MaterializeBundleInput {
+  stack: string;
+  manifest: BundleManifest;
+}
+
+export interface MaterializeBundleResult {
+  /** Digests of file contents this host lacks; empty once the bundle is laid out. */
+  missing: string[];
+}
+
+/** One file's content (or a slice of it, from `offset`, of a file of `size` bytes), base64. */
+export interface BundleFileContent {
+  digest: string;
+  base64: string;
+  offset?: number;
+  size?: number;
 }
 
 export interface ObservedContainer {
@@ -95,6 +180,8 @@ export interface PruneInput {
   stack: string;
   /** Names of containers that belong to the new version on this host; everything else of the stack goes. */
   keep: string[];
+  /** The deployed version's bundle; every other bundle tree of the stack on this host goes. */
+  bundleDigest?: string;
 }
 
 export interface ServiceSelection {

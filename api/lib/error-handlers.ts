@@ -3,8 +3,9 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
+import { ComposeError, formatPath } from '../../compose/index.js';
 import { isUnstorableValue } from '../../db/errors.js';
-import { ComposeError, formatPath, PlacementError } from '../../stack/index.js';
+import { PlacementError } from '../../stack/index.js';
 import { ApiError, errorJson } from './errors.js';
 import { isTemporalUnreachable } from './temporal-calls.js';
 import type { AppEnv } from './types.js';
@@ -13,6 +14,8 @@ import type { AppEnv } from './types.js';
 // errors (onError), unknown paths (notFound) and oversized bodies (payloadTooLarge).
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** A stack write may carry a whole project: its files (10 MiB at most, decoded) as base64 in JSON. */
+export const MAX_PROJECT_BODY_BYTES = 15 * 1024 * 1024;
 
 const targetNames: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header' };
 
@@ -129,5 +132,19 @@ function routePattern(path: string): RegExp {
 }
 
 export function payloadTooLarge(c: Context): Response {
-  return errorJson(c, 413, 'payload_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes (1 MiB)`);
+  const limit = isStackWrite(c) ? MAX_PROJECT_BODY_BYTES : MAX_BODY_BYTES;
+  return errorJson(
+    c,
+    413,
+    'payload_too_large',
+    `request body exceeds ${limit} bytes (${limit / 1024 / 1024} MiB)`,
+  );
+}
+
+/** POST /stacks and PUT /stacks/:id: the writes that may upload a project's files. */
+export function isStackWrite(c: Context): boolean {
+  const { method, path } = c.req;
+  return (
+    (method === 'POST' && /\/stacks\/?$/.test(path)) || (method === 'PUT' && /\/stacks\/[^/]+\/?$/.test(path))
+  );
 }

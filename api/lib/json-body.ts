@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { jsonSyntaxMessage } from '../../stack/index.js';
+import { jsonSyntaxMessage } from '../../compose/index.js';
 import { badRequest } from './errors.js';
 
 /** The media type of a Content-Type header, lower case, without parameters (`; charset=…`). */

@@ -12,11 +12,14 @@ import {
 } from '../../db/repositories/deployments.js';
 import { listHosts } from '../../db/repositories/hosts.js';
 import { asPlacedContainers, stackPlacements } from '../../db/repositories/placements.js';
+import { registryCredentials } from '../../db/repositories/registries.js';
 import { findStackAnyState, getStackVersion } from '../../db/repositories/stacks.js';
 import type { DeploymentRow, HostRow, StackRow } from '../../db/schema.js';
+import type { Keyring } from '../../lib/encryption.js';
 import type { Logger } from '../../lib/log.js';
+import { type RegistryCredential, registryHost } from '../../stack/image-ref.js';
 import { placeContainers } from '../../stack/index.js';
-import type { PlacedContainer } from '../../stack/types.js';
+import type { PlacedContainer, StackSpec } from '../../stack/types.js';
 import type { OperationType } from '../../workflows/kit/operation-type.js';
 import type { StackOperationInput } from '../../workflows/operation-types.js';
 import { operationTypes, operationWorkflowId } from '../../workflows/operations.js';
@@ -30,6 +33,8 @@ export interface OperationDeps {
   temporal: Client;
   namespace: string;
   pickupTimeout: string;
+  /** Opens stored registry passwords for the agents that pull; without it, pulls go anonymous. */
+  keyring?: Keyring;
   log?: Logger;
 }
 
@@ -44,6 +49,8 @@ export interface OperationRequest {
   idempotencyKey?: string;
   /** The type's options, already validated against its schema (tests may pass internal ones too). */
   options?: Record<string, unknown>;
+  /** Registry credentials to use instead of the stored ones (tests). */
+  registries?: RegistryCredential[];
 }
 
 export interface StartedOperation {
@@ -112,6 +119,11 @@ export async function startOperation(
   if (inserted.replayed) return inserted;
   const { deployment } = inserted;
 
+  const registries =
+    request.registries ??
+    (definition.placesVersion && deps.keyring
+      ? await registryCredentials(db, deps.keyring, registryHostsOf(stackVersion.spec))
+      : []);
   const input: StackOperationInput<unknown> = {
     deploymentId: deployment.id,
     stackId: stack.id,
@@ -123,6 +135,7 @@ export async function startOperation(
     hostIds,
     pickupTimeout: deps.pickupTimeout,
     options: request.options,
+    ...(registries.length > 0 ? { registries } : {}),
   };
   const runId = await startOperationWorkflow(deps, deployment, {
     workflow: definition.workflow,
@@ -242,4 +255,13 @@ function summary(
   const hosts = [...new Set(placements.map((c) => c.hostId))].sort();
   const where = hosts.length > 0 ? ` on ${hosts.join(', ')}` : '';
   return `${operation} ${stack} v${version}: ${placements.length} containers${where}`;
+}
+
+/**
+ * The registry hosts whose credentials a deploy needs: each image's. A build may start FROM any
+ * registry, so a stack that builds gets every stored one (agents still send each pull only its own).
+ */
+function registryHostsOf(spec: StackSpec): string[] | 'all' {
+  if (spec.services.some((service) => service.build)) return 'all';
+  return [...new Set(spec.services.filter((s) => s.image).map((s) => registryHost(s.image)))];
 }

@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { type BuiltInOperation, builtInOperations } from '../../contracts/vocabulary.js';
 import type { CliContext } from '../context.js';
 import { watchDeployment } from '../watch.js';
+import { printWarnings } from './stacks.js';
 
 const descriptions: Record<BuiltInOperation, string> = {
   deploy: 'deploy a stack version onto its hosts (deployer)',
@@ -50,7 +51,25 @@ function withStartFlags(command: Command): Command {
     );
 }
 
-async function startAndFollow(context: CliContext, stack: string, type: string, flags: StartFlags) {
+/** What the loader warned about the version a deploy is about to place: printed before it starts. */
+async function warnAboutVersion(context: CliContext, stack: string, version: number | undefined) {
+  const api = context.api();
+  const { warnings } =
+    version === undefined ? await api.getStack(stack) : await api.getStackVersion(stack, version);
+  printWarnings(context, warnings);
+}
+
+async function startAndFollow(
+  context: CliContext,
+  stack: string,
+  type: string,
+  flags: StartFlags,
+  placesVersion?: boolean,
+) {
+  const places =
+    placesVersion ??
+    (await context.api().listOperationTypes()).items.find((t) => t.name === type)?.placesVersion;
+  if (places) await warnAboutVersion(context, stack, flags.version);
   const started = await context.api().startOperation(stack, type, {
     version: flags.version,
     options: flags.option,
@@ -82,7 +101,9 @@ export function registerOperationCommands(program: Command, context: CliContext)
         positiveInteger,
       );
     }
-    command.action((stack: string, flags: StartFlags) => startAndFollow(context, stack, operation, flags));
+    command.action((stack: string, flags: StartFlags) =>
+      startAndFollow(context, stack, operation, flags, operation === 'deploy'),
+    );
   }
 
   withStartFlags(

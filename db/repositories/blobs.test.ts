@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'drizzle-orm';
+import { sha256Hex } from '../../lib/digest.js';
 import { generateKeyringText, Keyring, parseKeyring } from '../../lib/encryption.js';
 import { forEachDatabase } from '../../test/harness/databases.js';
 import { blobs } from '../schema.js';
-import { putBlobs, readBlobs, sha256Hex } from './blobs.js';
+import { putBlobs, readBlobs } from './blobs.js';
 
 const keyring = parseKeyring(generateKeyringText()) as Keyring;
 const text = (value: string) => new TextEncoder().encode(value);

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { inArray, sql } from 'drizzle-orm';
+import { sha256Hex } from '../../lib/digest.js';
 import type { Keyring } from '../../lib/encryption.js';
 import type { Database } from '../client.js';
 import { blobs } from '../schema.js';
@@ -10,10 +10,6 @@ import { blobs } from '../schema.js';
 export interface BlobInput {
   content: Uint8Array;
   secret: boolean;
-}
-
-export function sha256Hex(content: Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 /** The sealed content is bound to its digest, so a sealed box cannot be swapped for another file's. */

@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Keyring } from '../../lib/encryption.js';
+import type { RegistryCredential } from '../../stack/image-ref.js';
 import type { Database } from '../client.js';
 import { type RegistryRow, registries } from '../schema.js';
 
@@ -7,12 +8,6 @@ import { type RegistryRow, registries } from '../schema.js';
 // opened only when an operation hands them to the agents that pull.
 
 const sealContext = (host: string) => `registry:${host}`;
-
-export interface RegistryCredential {
-  host: string;
-  username: string;
-  password: string;
-}
 
 /** Stores or replaces the credentials of a host; `created` says which. */
 export async function putRegistry(
@@ -52,16 +47,16 @@ export async function deleteRegistry(db: Database, host: string): Promise<boolea
   return rows.length > 0;
 }
 
-/** The credentials of the given hosts that have any, passwords opened. */
+/** The credentials of the given hosts (or of every host) that have any, passwords opened. */
 export async function registryCredentials(
   db: Database,
   keyring: Keyring,
-  hosts: readonly string[],
+  hosts: readonly string[] | 'all',
 ): Promise<RegistryCredential[]> {
   if (hosts.length === 0) return [];
   const rows = await listRegistries(db);
   return rows
-    .filter((row) => hosts.includes(row.host))
+    .filter((row) => hosts === 'all' || hosts.includes(row.host))
     .map((row) => ({
       host: row.host,
       username: row.username,

@@ -1,14 +1,24 @@
 import { and, asc, desc, eq, isNull, or } from 'drizzle-orm';
 import type { StackFormat } from '../../contracts/vocabulary.js';
+import { canonicalJson } from '../../lib/digest.js';
 import type { StackSpec } from '../../stack/types.js';
 import type { Database } from '../client.js';
-import { type StackRow, type StackVersionRow, stacks, stackVersions } from '../schema.js';
+import {
+  type StackProject,
+  type StackRow,
+  type StackVersionRow,
+  type StackWarning,
+  stacks,
+  stackVersions,
+} from '../schema.js';
 
 export interface NewStackVersion {
   source: string;
   format: StackFormat;
   spec: StackSpec;
   createdBy: string;
+  project?: StackProject;
+  warnings?: StackWarning[];
 }
 
 export interface StackWithVersion {
@@ -102,9 +112,9 @@ export function listStackVersions(db: Database, stackId: string): Promise<Versio
 }
 
 /**
- * Adds version current+1 under a row lock, so two concurrent updates get consecutive numbers. A document
- * identical to the current version (same text, same format) creates nothing: `created` is false.
- * Undefined when the stack is gone (deleted meanwhile).
+ * Adds version current+1 under a row lock, so two concurrent updates get consecutive numbers. A version
+ * identical to the current one (same text and format, same loaded spec and files) creates nothing:
+ * `created` is false. Undefined when the stack is gone (deleted meanwhile).
  */
 export function addStackVersion(
   db: Database,
@@ -122,7 +132,7 @@ export function addStackVersion(
       .select()
       .from(stackVersions)
       .where(and(eq(stackVersions.stackId, stackId), eq(stackVersions.version, stack.currentVersion)));
-    if (current && current.source === next.source && current.format === next.format) {
+    if (current && sameVersion(current, next)) {
       return { stack, version: current, created: false };
     }
     const versionNumber = stack.currentVersion + 1;
@@ -137,4 +147,17 @@ export function addStackVersion(
       .returning();
     return { stack: updated!, version: version!, created: true };
   });
+}
+
+/**
+ * The spec covers the bundle (its manifest digest) and everything variables changed; the source and
+ * project meta cover what the spec does not keep (comments, the files' order).
+ */
+function sameVersion(current: StackVersionRow, next: NewStackVersion): boolean {
+  return (
+    current.source === next.source &&
+    current.format === next.format &&
+    canonicalJson(current.spec) === canonicalJson(next.spec) &&
+    canonicalJson(current.project) === canonicalJson(next.project ?? current.project)
+  );
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Keyring } from '../../lib/encryption.js';
 import type { AgentEnv, ApiEnv, DevEnv, OrchestratorEnv, TemporalEnv } from '../../lib/env.js';
 
@@ -48,6 +49,8 @@ export function partEnvs(
     GRAPHIUM_HOST_ID: LOCAL_HOST_ID,
     DOCKER_HOST: env.DOCKER_HOST,
     GRAPHIUM_AGENT_CONCURRENCY: env.GRAPHIUM_AGENT_CONCURRENCY,
+    // Beside dev's own state; the local daemon binds from it, so it is the absolute path of dataDir.
+    GRAPHIUM_AGENT_DATA_DIR: join(dataDir, 'agent'),
     LOG_LEVEL: env.LOG_LEVEL,
     LOG_FORMAT: env.LOG_FORMAT,
   };

@@ -13,6 +13,40 @@ export interface DaemonContainer {
   labels: Record<string, string>;
 }
 
+/** The parts of `docker inspect` the tests read. */
+export interface ContainerDocument {
+  Id: string;
+  Name: string;
+  Image: string;
+  State: { Status: string; Running: boolean; ExitCode: number };
+  Config: {
+    Hostname: string;
+    Domainname: string;
+    User: string;
+    WorkingDir: string;
+    Env: string[];
+    Labels: Record<string, string>;
+    ExposedPorts?: Record<string, object>;
+  };
+  HostConfig: Record<string, unknown> & {
+    Mounts?: { Type: string; Source: string; Target: string; ReadOnly?: boolean }[];
+  };
+  Mounts: { Type: string; Source: string; Destination: string; RW: boolean; Name?: string }[];
+  NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[] | null }> };
+}
+
+/** Docker multiplexes the stdout and stderr of a non-TTY exec in 8-byte-header frames. */
+function demultiplex(buffer: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
 export class DaemonProbe {
   constructor(readonly socketPath: string) {}
 
@@ -74,6 +108,47 @@ export class DaemonProbe {
     if (status !== 200 || /"error"/.test(body)) throw new Error(`image import failed (${status}): ${body}`);
   }
 
+  /** The container's full inspect document, as `docker inspect` shows it. */
+  async inspect(nameOrId: string): Promise<ContainerDocument> {
+    return (await this.json('GET', `/containers/${encodeURIComponent(nameOrId)}/json`)) as ContainerDocument;
+  }
+
+  async inspectImage(
+    reference: string,
+  ): Promise<{ Id: string; RepoTags: string[]; Config: { Labels?: Record<string, string> } }> {
+    return (await this.json('GET', `/images/${encodeURIComponent(reference)}/json`)) as {
+      Id: string;
+      RepoTags: string[];
+      Config: { Labels?: Record<string, string> };
+    };
+  }
+
+  /** Runs a command in a running container (`docker exec`) and returns its exit code and output. */
+  async exec(nameOrId: string, cmd: string[]): Promise<{ exitCode: number; output: string }> {
+    const created = await this.call(
+      'POST',
+      `/containers/${encodeURIComponent(nameOrId)}/exec`,
+      JSON.stringify({ Cmd: cmd, AttachStdout: true, AttachStderr: true }),
+    );
+    if (created.status !== 201)
+      throw new Error(`exec in ${nameOrId} answered ${created.status}: ${created.body}`);
+    const { Id } = JSON.parse(created.body) as { Id: string };
+    const started = await this.call(
+      'POST',
+      `/exec/${Id}/start`,
+      JSON.stringify({ Detach: false, Tty: false }),
+    );
+    const info = (await this.json('GET', `/exec/${Id}/json`)) as { ExitCode: number };
+    return { exitCode: info.ExitCode, output: demultiplex(started.raw) };
+  }
+
+  /** Gives an image another name (`docker tag`). */
+  async tag(reference: string, repo: string, tag: string): Promise<void> {
+    const query = `repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`;
+    const { status, body } = await this.call('POST', `/images/${encodeURIComponent(reference)}/tag?${query}`);
+    if (status !== 201) throw new Error(`tag ${reference} answered ${status}: ${body}`);
+  }
+
   async removeContainer(id: string): Promise<void> {
     await this.call('DELETE', `/containers/${id}?force=1&v=1`);
   }
@@ -84,18 +159,24 @@ export class DaemonProbe {
     return JSON.parse(body);
   }
 
-  private call(method: string, path: string, input?: Readable): Promise<{ status: number; body: string }> {
+  private call(
+    method: string,
+    path: string,
+    input?: Readable | string,
+  ): Promise<{ status: number; body: string; raw: Buffer }> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, path: `/v1.41${path}`, method }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          body += chunk;
+      const headers = typeof input === 'string' ? { 'Content-Type': 'application/json' } : undefined;
+      const req = request({ socketPath: this.socketPath, path: `/v1.41${path}`, method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, body: raw.toString('utf8'), raw });
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       });
       req.on('error', reject);
-      if (input) input.pipe(req);
+      if (typeof input === 'string') req.end(input);
+      else if (input) input.pipe(req);
       else req.end();
     });
   }

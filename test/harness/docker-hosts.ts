@@ -102,6 +102,9 @@ function startDaemon(index: number, dir: string): { host: TestDockerHost; child:
       '--ip-forward=false',
       '--ip-masq=false',
       '--bridge=none',
+      // Docker's default pools hold about 30 networks; a test run creates far more (a network per
+      // stack per host), so each test daemon hands out /24s from a private /8 instead.
+      '--default-address-pool=base=10.128.0.0/9,size=24',
       '--storage-driver=vfs',
       `--data-root=${join(dir, 'data')}`,
       `--exec-root=${join(dir, 'exec')}`,

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../../lib/temporal.js';
 import type { TestInfra } from './infra.js';
@@ -52,6 +54,10 @@ export async function startApi(
   return { process: child, baseUrl: `http://127.0.0.1:${port}` };
 }
 
+/**
+ * Starts `npm run agent` for a host. Its data directory (bundles, stack data) lies beside its
+ * daemon's, which binds from it and is removed with it; never the machine's /var/lib/graphium.
+ */
 export function startAgent(
   infra: TestInfra,
   hostId: string,
@@ -63,8 +69,16 @@ export function startAgent(
     TEMPORAL_NAMESPACE: infra.namespace,
     GRAPHIUM_HOST_ID: hostId,
     DOCKER_HOST: dockerHost,
+    GRAPHIUM_AGENT_DATA_DIR: agentDataDir(infra, hostId, dockerHost),
     ...extraEnv,
   });
+}
+
+export function agentDataDir(infra: TestInfra, hostId: string, dockerHost: string): string {
+  const daemonDir = infra.dockerHosts.find((h) => h.dockerHost === dockerHost)?.dir;
+  return daemonDir
+    ? join(daemonDir, `agent-${hostId}`)
+    : join(tmpdir(), `graphium-agent-${process.pid}`, hostId);
 }
 
 export async function waitUntilPolling(processes: ManagedProcess[]): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Client, WorkflowFailedError } from '@temporalio/client';
 import type { OperationRequest } from '../../api/services/operations.js';
 import { startOperation } from '../../api/services/operations.js';
+import { parseStackDefinition } from '../../compose/index.js';
 import type { Operation } from '../../contracts/vocabulary.js';
 import { LABEL_HOST, LABEL_STACK } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
@@ -8,7 +9,6 @@ import { findDeployment } from '../../db/repositories/deployments.js';
 import { insertHost } from '../../db/repositories/hosts.js';
 import { addStackVersion, createStack, findLiveStack } from '../../db/repositories/stacks.js';
 import { type DeploymentRow, deployments } from '../../db/schema.js';
-import { parseStackDefinition } from '../../stack/index.js';
 import type { OperationOptions } from '../../workflows/operation-types.js';
 import { findOperationType } from '../../workflows/operations.js';
 import type { OperationProgress } from '../../workflows/progress-types.js';

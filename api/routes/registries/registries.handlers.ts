@@ -1,5 +1,6 @@
 import { deleteRegistry, listRegistries, putRegistry } from '../../../db/repositories/registries.js';
 import type { RegistryRow } from '../../../db/schema.js';
+import { normalizeRegistryHost } from '../../../stack/image-ref.js';
 import { currentPrincipal } from '../../lib/auth.js';
 import { notFound } from '../../lib/errors.js';
 import { iso } from '../../lib/schemas.js';
@@ -20,7 +21,13 @@ function toRegistry(row: RegistryRow) {
 export const put: AppRouteHandler<typeof routes.put> = async (c) => {
   const body = c.req.valid('json');
   const { db, keyring } = c.var.deps;
-  const { row, created } = await putRegistry(db, keyring, { ...body, createdBy: currentPrincipal(c).name });
+  // Stored as image references name it, so `index.docker.io` and `docker.io` are one registry.
+  const host = normalizeRegistryHost(body.host);
+  const { row, created } = await putRegistry(db, keyring, {
+    ...body,
+    host,
+    createdBy: currentPrincipal(c).name,
+  });
   c.set('auditTarget', row.host);
   c.set('auditDetails', { username: row.username, created });
   return created ? c.json(toRegistry(row), 201) : c.json(toRegistry(row), 200);
@@ -32,7 +39,7 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
-  const { host } = c.req.valid('param');
+  const host = normalizeRegistryHost(c.req.valid('param').host);
   c.set('auditTarget', host);
   if (!(await deleteRegistry(c.var.deps.db, host))) throw notFound(`no credentials for registry ${host}`);
   return c.body(null, 204);

@@ -1,8 +1,10 @@
 import { readStackVariables, replaceStackVariables } from '../../../db/repositories/stack-variables.js';
-import { findLiveStack } from '../../../db/repositories/stacks.js';
+import { addStackVersion, findLiveStack, getStackVersion } from '../../../db/repositories/stacks.js';
 import { currentPrincipal } from '../../lib/auth.js';
 import { notFound } from '../../lib/errors.js';
 import type { AppRouteHandler } from '../../lib/types.js';
+import { requireAdminForHostAccess, storedVersion } from '../../services/stack-versions.js';
+import { reloadVersion } from '../stacks/stack-document.js';
 import { REDACTED } from '../stacks/stacks.handlers.js';
 import type * as routes from './stack-variables.routes.js';
 
@@ -26,8 +28,17 @@ export const put: AppRouteHandler<typeof routes.put> = async (c) => {
   const stack = await findLiveStack(db, id);
   if (!stack) throw notFound(`no stack "${id}"`);
   c.set('auditTarget', stack.id);
-  // Names only: values are secrets.
-  c.set('auditDetails', { names: Object.keys(variables).sort() });
+  const { role, name } = currentPrincipal(c);
+  // The current project loaded with the new variables must load, and stay within the caller's role
+  // (a variable can turn a relative bind into an absolute one), before anything is stored.
+  const current = await getStackVersion(db, stack.id, stack.currentVersion);
+  if (!current) throw new Error(`stack ${stack.id} has no version ${stack.currentVersion}`);
+  const reloaded = await reloadVersion(db, keyring, current, variables);
+  requireAdminForHostAccess(role, reloaded);
   await replaceStackVariables(db, keyring, stack.id, variables);
-  return c.json({ variables }, 200);
+  const saved = await addStackVersion(db, stack.id, await storedVersion({ db, keyring }, reloaded, name));
+  if (!saved) throw notFound(`no stack "${id}"`);
+  // Names only: values are secrets.
+  c.set('auditDetails', { names: Object.keys(variables).sort(), version: saved.stack.currentVersion });
+  return c.json({ variables, version: saved.stack.currentVersion }, 200);
 };

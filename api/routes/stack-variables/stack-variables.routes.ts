@@ -2,16 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
 import { jsonBody, jsonContent, keysMatching } from '../../lib/schemas.js';
-import { stackParams } from '../stacks/stacks.routes.js';
+import { stackParams, variableName, variableNamePattern } from '../stacks/stacks.routes.js';
 
 // Stack variables: the values `${VAR}` takes in the stack's Compose files, in the place a shell
 // environment has for `docker compose`. Values are stored sealed and hidden from viewers.
 
 const tags = ['stacks'];
-
-/** A name a shell (and Compose interpolation) accepts. */
-const variableNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const variableName = z.string().regex(variableNamePattern, 'expected a variable name such as DB_PASSWORD');
 
 export const MAX_VARIABLES = 500;
 
@@ -22,6 +18,14 @@ const variablesSchema = z
     }),
   })
   .openapi('StackVariables');
+
+const variablesSaved = variablesSchema
+  .extend({
+    version: z.number().int().openapi({
+      description: 'The stack’s current version: a new one when the variables changed what it loads to',
+    }),
+  })
+  .openapi('StackVariablesSaved');
 
 const variablesRequest = z
   .strictObject({
@@ -54,11 +58,12 @@ export const put = createRoute({
   summary: 'Replace the stack’s variables (deployer)',
   description:
     'Variables interpolate the stack’s Compose files like a shell environment (they override `.env`). ' +
-    'They are read when a version is stored: store a new version (PUT /stacks/{id}) for them to take effect.',
+    'The current version’s project is loaded again with them: when that changes what it loads to, a new ' +
+    'version is stored (deploy it to apply it). A project that no longer loads is refused and nothing is stored.',
   middleware: [requireRole('deployer')] as const,
   request: { params: stackParams, body: jsonBody(variablesRequest) },
   responses: {
-    200: jsonContent(variablesSchema, 'The variables now stored'),
+    200: jsonContent(variablesSaved, 'The variables now stored, and the stack’s current version'),
     ...errorResponses,
     ...bodyErrorResponses,
   },

@@ -1,41 +1,38 @@
 import { z } from '@hono/zod-openapi';
-import { composeSchema } from '../../../stack/compose-schema.js';
-import { composeNamePattern, stackNamePattern } from '../../../stack/names.js';
+import { composeSchema } from '../../../compose/schema-file.js';
 
-// The Compose document as the OpenAPI document shows it: the JSON Schema of the very zod schema the
-// server parses with (stack/compose-schema.ts), plus the rules the parser checks beside it (names,
-// top-level `x-*` extensions). What JSON Schema cannot say is still checked, and answered
-// `400 invalid_compose` naming each problem: references between parts (a `depends_on` service, a
-// network or named volume a service uses must be declared; no dependency cycle) and the one-line
-// syntaxes (ports, volumes, durations, restart, placement constraints, shell words).
+// The Compose document as the OpenAPI document shows it: the official Compose Specification schema
+// the loader validates with (compose/schema.ts), so the shape a client reads is the one the server
+// checks. What a schema cannot say is still checked, and answered `400 invalid_compose` naming each
+// problem: references between parts (a service's depends_on, networks, volumes, secrets and configs
+// must name declared ones), keys Graphium does not support, interpolation, one-line syntaxes; keys
+// that reach into the host need role admin (403).
 
 const COMPOSE_RULES =
-  'A Compose document in the subset Graphium deploys. Besides this shape, the server checks what JSON ' +
-  'Schema cannot express and answers `400 invalid_compose` naming each problem: a service’s ' +
-  '`depends_on`, `networks` and named `volumes` must name declared ones (without a dependency cycle), ' +
-  'and the one-line syntaxes (ports, volumes, durations, restart, placement constraints) must parse.';
+  'A Compose document (the Compose Specification). Besides this shape the server checks what a schema ' +
+  'cannot express and answers `400 invalid_compose` naming each problem: references between its parts ' +
+  '(depends_on, networks, volumes, secrets, configs), keys Graphium does not support, ' +
+  '`$VAR` interpolation; keys that reach into the host (privileged, bind mounts, …) need role admin (403). ' +
+  'See docs/compose.md.';
 
-type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema> };
+/** The schema's own `#/$defs/…` references, re-rooted where the component puts them. */
+function reRoot(node: unknown, root: string): unknown {
+  if (Array.isArray(node)) return node.map((item) => reRoot(item, root));
+  if (typeof node !== 'object' || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [
+      key,
+      key === '$ref' && typeof value === 'string' && value.startsWith('#/')
+        ? `${root}/${value.slice(2)}`
+        : reRoot(value, root),
+    ]),
+  );
+}
 
-function composeDocumentJsonSchema(): JsonSchema {
-  const { $schema: _, ...schema } = z.toJSONSchema(composeSchema, { io: 'input' }) as JsonSchema;
-  const properties = schema.properties ?? {};
-  const named = (section: string, extra: JsonSchema = {}) => {
-    properties[section] = {
-      ...properties[section],
-      propertyNames: { type: 'string', pattern: composeNamePattern.source },
-      ...extra,
-    };
-  };
-  named('services', { minProperties: 1 });
-  named('networks');
-  named('volumes');
-  properties.name = { type: 'string', pattern: stackNamePattern.source, description: 'The stack name' };
+function composeDocumentJsonSchema(): Record<string, unknown> {
+  const { $schema: _schema, $id: _id, ...spec } = composeSchema();
   return {
-    ...schema,
-    properties,
-    // Compose ignores top-level `x-*` keys: they hold YAML anchors.
-    patternProperties: { '^x-': {} },
+    ...(reRoot(spec, '#/components/schemas/ComposeDocument') as Record<string, unknown>),
     description: COMPOSE_RULES,
     example: { name: 'shop', services: { web: { image: 'nginx:alpine', ports: ['8080:80'] } } },
   };
@@ -44,7 +41,7 @@ function composeDocumentJsonSchema(): JsonSchema {
 const isMapping = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A Compose document sent as an object; the stack handlers validate it with the Compose parser. */
+/** A Compose document sent as an object; the stack handlers load it with the Compose loader. */
 export const composeDocument = z
-  .custom<Record<string, unknown>>(isMapping, 'expected a Compose document (an object)')
+  .custom<Record<string, unknown>>(isMapping, 'expected a Compose document (a mapping)')
   .openapi('ComposeDocument', composeDocumentJsonSchema());

@@ -1,5 +1,7 @@
+import type { Context } from 'hono';
 import type { Role } from '../../../contracts/vocabulary.js';
 import type { Database } from '../../../db/client.js';
+import { readStackVariables, replaceStackVariables } from '../../../db/repositories/stack-variables.js';
 import {
   addStackVersion,
   createStack,
@@ -13,9 +15,11 @@ import {
 import type { StackRow, StackVersionRow } from '../../../db/schema.js';
 import type { StackSpec } from '../../../stack/types.js';
 import { currentPrincipal } from '../../lib/auth.js';
-import { ApiError, badRequest, conflict, notFound } from '../../lib/errors.js';
+import { badRequest, conflict, notFound } from '../../lib/errors.js';
+import { isJsonMediaType, mediaTypeOf } from '../../lib/json-body.js';
 import { iso } from '../../lib/schemas.js';
-import type { AppRouteHandler } from '../../lib/types.js';
+import type { AppEnv, AppRouteHandler } from '../../lib/types.js';
+import { requireAdminForHostAccess, storedVersion } from '../../services/stack-versions.js';
 import { readStackDocument, requireStackName } from './stack-document.js';
 import type * as routes from './stacks.routes.js';
 
@@ -39,26 +43,6 @@ function documentFor(role: Role, version: StackVersionRow): { source?: string; s
   };
 }
 
-/**
- * A bind mount puts a host path into the container: with `/` or the Docker socket that is root on
- * every host the stack lands on, so only an admin may store a document that has one. Named volumes
- * stay open to deployers.
- */
-function requireAdminForBindMounts(role: Role, spec: StackSpec): void {
-  if (role === 'admin') return;
-  for (const service of spec.services) {
-    const bind = service.mounts.find((mount) => mount.type === 'bind');
-    if (bind) {
-      throw new ApiError(
-        403,
-        'forbidden',
-        `service "${service.name}" bind-mounts the host path "${bind.source}": requires role admin ` +
-          '(deployers may use named volumes)',
-      );
-    }
-  }
-}
-
 function toSummary({ stack, version }: StackWithVersion) {
   return {
     id: stack.id,
@@ -76,6 +60,7 @@ function toDetail(current: StackWithVersion, versions: VersionSummary[], role: R
     ...toSummary(current),
     format: version.format,
     ...documentFor(role, version),
+    warnings: version.warnings,
     createdBy: version.createdBy,
     versions: versions.map((v) => ({
       version: v.version,
@@ -98,24 +83,25 @@ async function currentVersion(db: Database, stack: StackRow): Promise<StackVersi
   return version;
 }
 
+/** JSON bodies may carry stack variables; YAML bodies carry none. */
+const isJsonBody = (c: Context<AppEnv>) => isJsonMediaType(mediaTypeOf(c.req.header('content-type')));
+
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
+  const variables = isJsonBody(c) ? c.req.valid('json').variables : undefined;
   const document = await readStackDocument(
     c.req.header('content-type'),
     () => c.req.valid('json'),
     () => c.req.text(),
     c.req.valid('query').name,
+    variables,
   );
   const { role, name: createdBy } = currentPrincipal(c);
-  requireAdminForBindMounts(role, document.spec);
+  requireAdminForHostAccess(role, document);
   const name = requireStackName(document.name);
   const { db } = c.var.deps;
-  const created = await createStack(db, name, {
-    source: document.source,
-    format: document.format,
-    spec: document.spec,
-    createdBy,
-  });
+  const created = await createStack(db, name, await storedVersion(c.var.deps, document, createdBy));
   if (!created) throw conflict(`a stack named "${name}" already exists`);
+  if (variables) await replaceStackVariables(db, c.var.deps.keyring, created.stack.id, variables);
   c.set('auditTarget', created.stack.id);
   c.set('auditDetails', { name, version: 1 });
   return c.json(toDetail(created, await listStackVersions(db, created.stack.id), role), 201);
@@ -146,6 +132,7 @@ export const getVersion: AppRouteHandler<typeof routes.getVersion> = async (c) =
       version: version.version,
       format: version.format,
       ...documentFor(currentPrincipal(c).role, version),
+      warnings: version.warnings,
       createdAt: iso(version.createdAt),
       createdBy: version.createdBy,
     },
@@ -157,26 +144,24 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { db } = c.var.deps;
   const stack = await requireLiveStack(db, c.req.valid('param').id);
   c.set('auditTarget', stack.id);
+  const variables = isJsonBody(c) ? c.req.valid('json').variables : undefined;
   const document = await readStackDocument(
     c.req.header('content-type'),
     () => c.req.valid('json'),
     () => c.req.text(),
     c.req.valid('query').name,
+    variables ?? (await readStackVariables(db, c.var.deps.keyring, stack.id)),
   );
   const { role, name: createdBy } = currentPrincipal(c);
-  requireAdminForBindMounts(role, document.spec);
+  requireAdminForHostAccess(role, document);
   // Only an explicit name can conflict: a Compose `name:` is a default for new stacks, not a rename.
   const { explicitName } = document;
   if (explicitName !== undefined && explicitName !== stack.name) {
     throw badRequest(`renaming a stack is not supported ("${stack.name}" → "${explicitName}")`);
   }
-  const saved = await addStackVersion(db, stack.id, {
-    source: document.source,
-    format: document.format,
-    spec: document.spec,
-    createdBy,
-  });
+  const saved = await addStackVersion(db, stack.id, await storedVersion(c.var.deps, document, createdBy));
   if (!saved) throw notFound(`no stack "${stack.name}"`);
+  if (variables) await replaceStackVariables(db, c.var.deps.keyring, stack.id, variables);
   c.set('auditDetails', { name: stack.name, version: saved.stack.currentVersion, created: saved.created });
   return c.json(toDetail(saved, await listStackVersions(db, stack.id), role), 200);
 };

@@ -4,7 +4,16 @@ import { stackNamePattern } from '../../../stack/index.js';
 import type { StackSpec } from '../../../stack/types.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
-import { integerParam, isoDate, jsonContent, linkTo, listOf, MAX_VERSION, text } from '../../lib/schemas.js';
+import {
+  integerParam,
+  isoDate,
+  jsonContent,
+  keysMatching,
+  linkTo,
+  listOf,
+  MAX_VERSION,
+  text,
+} from '../../lib/schemas.js';
 import { composeDocument } from './compose-document.schema.js';
 import { YAML_MEDIA_TYPES } from './stack-document.js';
 
@@ -34,11 +43,16 @@ const stackSummary = z
 
 const versionSummary = z.object({ version: z.number().int(), createdAt: isoDate, createdBy: z.string() });
 
+const warningsSchema = z
+  .array(z.object({ path: z.string(), message: z.string() }))
+  .openapi({ description: 'What the loader warned about: ignored keys, unset variables (key path and why)' });
+
 const stackDetail = stackSummary
   .extend({
     format: z.enum(stackFormats),
     source: sourceSchema,
     spec: specSchema,
+    warnings: warningsSchema,
     createdBy: z.string().openapi({ description: 'Who created the current version' }),
     versions: z.array(versionSummary),
   })
@@ -51,10 +65,51 @@ const stackVersion = z
     format: z.enum(stackFormats),
     source: sourceSchema,
     spec: specSchema,
+    warnings: warningsSchema,
     createdAt: isoDate,
     createdBy: z.string(),
   })
   .openapi('StackVersion');
+
+/** A path inside the project directory, POSIX: not absolute, no `.` or `..` segment, no empty one. */
+const PROJECT_PATH = /^(?![/])(?!.*(^|[/])[.][.]?([/]|$))(?!.*[/][/])(?!.*[/]$)[^\\]+$/;
+const projectPath = z
+  .string()
+  .min(1)
+  .max(1024)
+  .regex(PROJECT_PATH, 'expected a relative path inside the project (no "..", no leading "/")');
+
+export const projectUpload = z
+  .strictObject({
+    composeFiles: z.array(projectPath).min(1).max(16).openapi({
+      description: 'The Compose files, in `-f` order; paths are relative to the project directory',
+    }),
+    envFiles: z.array(projectPath).max(16).optional().openapi({ description: '`--env-file` files' }),
+    profiles: z.array(z.string().min(1).max(64)).max(32).optional().openapi({ description: '`--profile`s' }),
+    files: z
+      .array(
+        z.strictObject({
+          path: projectPath,
+          content: z.base64().openapi({ description: 'The file, base64-encoded' }),
+          mode: z
+            .number()
+            .int()
+            .min(0)
+            .max(0o7777)
+            .optional()
+            .openapi({ description: 'Unix permission bits' }),
+        }),
+      )
+      .max(20_000)
+      .openapi({ description: 'Every file the project references (graphium stack create collects them)' }),
+  })
+  .openapi('ProjectUpload');
+
+/** A name a shell (and Compose interpolation) accepts. */
+export const variableNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const variableName = z
+  .string()
+  .regex(variableNamePattern, 'expected a variable name such as DB_PASSWORD');
 
 /** The handler checks the name (requireStackName), whichever of the three places it came from. */
 const stackName = z.string().openapi({ pattern: stackNamePattern.source });
@@ -62,11 +117,27 @@ const stackName = z.string().openapi({ pattern: stackNamePattern.source });
 export const stackJsonRequest = z
   .strictObject({
     name: stackName.optional().openapi({ description: 'Defaults to ?name=, then the Compose `name:`' }),
-    compose: z.union([z.string().openapi({ description: 'YAML text' }), composeDocument]).openapi({
-      description: 'The Compose document: an object, or YAML text',
+    compose: z
+      .union([z.string().openapi({ description: 'YAML text' }), composeDocument])
+      .optional()
+      .openapi({ description: 'One Compose document: an object, or YAML text (this or `project`)' }),
+    project: projectUpload.optional().openapi({
+      description: 'A whole project: Compose files plus every file they reference (this or `compose`)',
     }),
+    variables: keysMatching(z.record(variableName, z.string().max(65_536)), variableNamePattern)
+      .optional()
+      .openapi({
+        description:
+          'Stack variables to store with it, replacing any it has (as PUT /stacks/{id}/variables does); ' +
+          'the document is loaded with them',
+      }),
+  })
+  .refine((body) => (body.compose === undefined) !== (body.project === undefined), {
+    message: 'send either compose (one document) or project (files), not both or neither',
   })
   .openapi('StackRequest', {
+    // The refine above: exactly one of the two.
+    oneOf: [{ required: ['compose'] }, { required: ['project'] }],
     example: { name: 'shop', compose: { services: { web: { image: 'nginx:alpine' } } } },
   });
 
@@ -77,7 +148,7 @@ export const stackJsonRequest = z
  */
 const stackBody = {
   required: false,
-  description: 'Compose YAML (with `?name=`), or JSON `{name, compose}`',
+  description: 'Compose YAML (with `?name=`), or JSON `{name, compose}` or `{name, project}`',
   content: {
     'application/json': { schema: stackJsonRequest },
     ...Object.fromEntries(YAML_MEDIA_TYPES.map((type) => [type, { schema: composeDocument }])),

@@ -122,14 +122,30 @@ describe('stacks API', () => {
     const unknown = await api.request(
       'POST',
       '/stacks?name=unknown',
-      yaml('services:\n  web:\n    image: busybox\n    privileged: true\n'),
+      yaml('services:\n  web:\n    image: busybox\n    imagee: busybox\n    volumes_from: [db]\n'),
     );
     assert.equal(unknown.status, 400);
     const unknownError = (await json(unknown)).error;
     assert.equal(unknownError.code, 'invalid_compose');
-    assert.match(unknownError.message, /services\.web\.privileged: unsupported key "privileged"/);
+    assert.match(unknownError.message, /services\.web\.imagee: unknown key "imagee"/);
     assert.deepEqual(unknownError.details.issues, [
-      { path: 'services.web.privileged', message: 'unsupported key "privileged"' },
+      {
+        path: 'services.web.imagee',
+        message: 'unknown key "imagee": it is not in the Compose Specification (a typo?)',
+      },
+    ]);
+    const refused = await api.request(
+      'POST',
+      '/stacks?name=refused',
+      yaml('services:\n  web:\n    image: busybox\n    volumes_from: [db]\n'),
+    );
+    assert.equal(refused.status, 400);
+    assert.deepEqual((await json(refused)).error.details.issues, [
+      {
+        path: 'services.web.volumes_from',
+        message:
+          'not supported: it joins another container, which exists on one host only, while Graphium places services independently',
+      },
     ]);
   });
 
@@ -261,11 +277,12 @@ describe('stacks API', () => {
       token: api.tokens.deployer,
     });
     assert.equal(refused.status, 403);
-    assert.deepEqual((await json(refused)).error, {
-      code: 'forbidden',
-      message:
-        'service "rooted" bind-mounts the host path "/": requires role admin (deployers may use named volumes)',
-    });
+    const refusedError = (await json(refused)).error;
+    assert.equal(refusedError.code, 'forbidden');
+    assert.equal(
+      refusedError.message,
+      `services.rooted.volumes[0]: admin only: bind-mounts the host path "/", which gives the container that host's files: requires role admin`,
+    );
     assert.equal((await api.request('GET', '/stacks/rooted')).status, 404, 'nothing was stored');
 
     const longBind = withBind('socket', '{ type: bind, source: /var/run/docker.sock, target: /sock }');
@@ -274,7 +291,10 @@ describe('stacks API', () => {
       token: api.tokens.deployer,
     });
     assert.equal(refusedLong.status, 403);
-    assert.match((await json(refusedLong)).error.message, /service "socket" .*"\/var\/run\/docker\.sock"/);
+    assert.match(
+      (await json(refusedLong)).error.message,
+      /services\.socket\.volumes\[0\]: .*"\/var\/run\/docker\.sock"/,
+    );
 
     const byAdmin = await api.request('POST', '/stacks?name=rooted', {
       ...yaml(shortBind),

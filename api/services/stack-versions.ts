@@ -1,0 +1,45 @@
+import type { Role } from '../../contracts/vocabulary.js';
+import type { Database } from '../../db/client.js';
+import { putBlobs } from '../../db/repositories/blobs.js';
+import type { NewStackVersion } from '../../db/repositories/stacks.js';
+import type { Keyring } from '../../lib/encryption.js';
+import { ApiError } from '../lib/errors.js';
+import type { StackDocument } from '../routes/stacks/stack-document.js';
+
+// What every write of a stack version does, whichever route wrote it (a new document, new
+// variables): the role check for keys that reach into the host, and storing the version's files.
+
+/**
+ * Some Compose keys give a container power over the host it lands on (privileged, capabilities,
+ * devices, host namespaces, absolute bind mounts such as `/` or the Docker socket, external
+ * resources): the loader lists them, and only an admin may store a version that uses one.
+ */
+export function requireAdminForHostAccess(role: Role, document: StackDocument): void {
+  if (role === 'admin' || document.adminOnly.length === 0) return;
+  const [first, ...others] = document.adminOnly;
+  const more = others.length > 0 ? ` (and ${others.length} more)` : '';
+  throw new ApiError(403, 'forbidden', `${first!.path}: ${first!.message}${more}: requires role admin`, {
+    issues: document.adminOnly,
+  });
+}
+
+/** Stores the version's files (content-addressed, secrets sealed) and returns the row to insert. */
+export async function storedVersion(
+  deps: { db: Database; keyring: Keyring },
+  document: StackDocument,
+  createdBy: string,
+): Promise<NewStackVersion> {
+  await putBlobs(
+    deps.db,
+    deps.keyring,
+    [...document.files.values()].map((file) => ({ content: file.content, secret: file.secret })),
+  );
+  return {
+    source: document.source,
+    format: document.format,
+    spec: document.spec,
+    createdBy,
+    project: document.project,
+    warnings: document.warnings,
+  };
+}

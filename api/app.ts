@@ -23,8 +23,9 @@ export type AppType = ReturnType<typeof createApp>;
 
 /**
  * The whole HTTP API under /api/v1. Middleware order matters: the audit wrapper sees the final status
- * of everything inside it (refusals too); auth runs before any body is read, so an anonymous client
- * cannot make us buffer a megabyte; JSON syntax is checked before routes validate shapes.
+ * of everything inside it (refusals too, 429s included); failed authentications are counted around
+ * auth, changes per token after it; auth runs before any body is read, so an anonymous client cannot
+ * make us buffer a megabyte; JSON syntax is checked before routes validate shapes.
  */
 const defaultBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: payloadTooLarge });
 const projectBodyLimit = bodyLimit({ maxSize: MAX_PROJECT_BODY_BYTES, onError: payloadTooLarge });

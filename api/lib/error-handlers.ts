@@ -106,8 +106,11 @@ export function notFoundHandler(app: { routes: readonly { method: string; path: 
       .filter((route) => route.method !== 'ALL' && !route.path.includes('*'))
       .map((route) => ({ method: route.method, pattern: routePattern(route.path) }));
     const methods = new Set(patterns.filter((route) => route.pattern.test(c.req.path)).map((r) => r.method));
-    if (methods.size === 0)
+    // A route that has the method and still said "not found" (an unknown asset name) means just that.
+    const asked = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+    if (methods.size === 0 || methods.has(asked)) {
       return errorJson(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
+    }
     // Hono answers HEAD with the GET route.
     if (methods.has('GET')) methods.add('HEAD');
     const allow = [...methods].sort().join(', ');

@@ -22,7 +22,7 @@ import { type ManagedProcess, REPO_ROOT } from '../harness/processes.js';
 
 const SCHEMATHESIS = process.env.SCHEMATHESIS_CLI ?? 'schemathesis';
 const SCHEMATHESIS_VERSION = '4.32.5';
-const MAX_EXAMPLES = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '25';
+const MAX_EXAMPLES = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '100';
 const SEED = process.env.SCHEMATHESIS_SEED ?? '20261201';
 const HOST_ID = 'conformance';
 

@@ -3,18 +3,33 @@
 #   node --import tsx orchestrator/main.ts      the orchestrator
 #   node --import tsx worker-agent/main.ts   an agent (`npm run agent` works too)
 # Like the npm scripts it runs the TypeScript sources with tsx: there is no compile step to drift.
+
+# The web dashboard, built by Vite (a devDependency) in a stage of its own: the image keeps only the
+# built files, which the API serves at /.
+FROM node:20-slim AS dashboard
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json ./
+COPY web ./web
+RUN npm run build:web
+
 FROM node:20-slim
 
 WORKDIR /app
 ENV NODE_ENV=production
 
-# Dependencies first, so a source change does not reinstall them.
+# Dependencies first, so a source change does not reinstall them. --ignore-scripts skips our own
+# `prepare` (the dashboard build, which needs the devDependencies and is done above) and
+# `postinstall`; `npm rebuild` then runs the dependencies' own install scripts, and the Compose
+# Specification schema (what postinstall would fetch) is fetched explicitly.
 COPY package.json package-lock.json ./
-# npm ci's postinstall fetches the Compose Specification schema with this script.
 COPY scripts/fetch-compose-schema.ts scripts/
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm rebuild \
+  && npm run fetch-compose-schema && npm cache clean --force
 
 COPY . .
+COPY --from=dashboard /app/web/dist ./web/dist
 
 # Bundled once here instead of by webpack at every orchestrator start; a workflow that imports
 # something non-deterministic fails this build instead of the first deploy.

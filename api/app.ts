@@ -2,6 +2,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { auditMutations } from './lib/audit.js';
 import { API_PREFIX, authenticate } from './lib/auth.js';
 import { createRouter } from './lib/create-router.js';
+import { serveDashboard } from './lib/dashboard.js';
 import {
   isStackWrite,
   MAX_BODY_BYTES,
@@ -14,6 +15,8 @@ import { checkJsonSyntax } from './lib/json-body.js';
 import { configureOpenApi } from './lib/openapi.js';
 import { DEFAULT_RATE_LIMITS, limitFailedAuthentications, limitMutations } from './lib/rate-limit.js';
 import type { AppDeps } from './lib/types.js';
+import { DeploymentWatchers } from './routes/deployments/deployment-watchers.js';
+import { StreamLimit } from './routes/deployments/stream-limit.js';
 import { apiRoutes } from './routes/index.js';
 
 export type { AppDeps } from './lib/types.js';
@@ -33,8 +36,10 @@ const projectBodyLimit = bodyLimit({ maxSize: MAX_PROJECT_BODY_BYTES, onError: p
 export function createApp(deps: AppDeps) {
   const app = createRouter();
   const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
+  const feeds = { watchers: new DeploymentWatchers(deps), streams: new StreamLimit(deps.maxStreamsPerToken) };
   app.use('*', async (c, next) => {
     c.set('deps', deps);
+    c.set('feeds', feeds);
     await next();
   });
   app.use(
@@ -48,6 +53,7 @@ export function createApp(deps: AppDeps) {
   );
   const routed = app.route(API_PREFIX, apiRoutes);
   configureOpenApi(app);
+  serveDashboard(app);
   app.notFound(notFoundHandler(app));
   app.onError(onError);
   return routed;

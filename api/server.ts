@@ -27,6 +27,8 @@ export async function runApi(env: ApiEnv, log: Logger, db: Database, stop: Promi
       namespace: env.TEMPORAL_NAMESPACE,
       pickupTimeout: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
       rateLimits: rateLimitsFromEnv(env),
+      maxStreamsPerToken: env.GRAPHIUM_MAX_STREAMS_PER_TOKEN,
+      temporalUiUrl: env.TEMPORAL_UI_URL,
       log,
     });
     const server = await listen(app.fetch, env.PORT);

@@ -39,6 +39,41 @@ describe('loadEnv', () => {
     );
   });
 
+  it('reads the dashboard settings: the stream limit and the Temporal UI link', () => {
+    const defaults = loadEnv(apiEnvSchema, token);
+    assert.equal(defaults.GRAPHIUM_MAX_STREAMS_PER_TOKEN, 32);
+    assert.equal(defaults.TEMPORAL_UI_URL, undefined);
+    const set = loadEnv(apiEnvSchema, {
+      ...token,
+      GRAPHIUM_MAX_STREAMS_PER_TOKEN: '5',
+      TEMPORAL_UI_URL: 'https://temporal.example.com/',
+    });
+    assert.equal(set.GRAPHIUM_MAX_STREAMS_PER_TOKEN, 5);
+    assert.equal(set.TEMPORAL_UI_URL, 'https://temporal.example.com', 'no trailing slash');
+    assert.throws(
+      () =>
+        loadEnv(apiEnvSchema, { ...token, GRAPHIUM_MAX_STREAMS_PER_TOKEN: '0', TEMPORAL_UI_URL: 'ftp://x' }),
+      (error: ConfigError) => {
+        assert.match(
+          error.message,
+          /GRAPHIUM_MAX_STREAMS_PER_TOKEN: expected a whole number between 1 and 10000/,
+        );
+        assert.match(error.message, /TEMPORAL_UI_URL: expected an http:\/\/ or https:\/\/ URL/);
+        return true;
+      },
+    );
+    // npm run dev links its own dev server's UI; the variable is only for an external Temporal.
+    assert.throws(
+      () => loadEnv(devEnvSchema, { TEMPORAL_UI_URL: 'http://127.0.0.1:8080' }),
+      /TEMPORAL_UI_URL: only used with TEMPORAL_ADDRESS/,
+    );
+    assert.equal(
+      loadEnv(devEnvSchema, { TEMPORAL_ADDRESS: '10.0.0.5:7233', TEMPORAL_UI_URL: 'http://10.0.0.5:8080' })
+        .TEMPORAL_UI_URL,
+      'http://10.0.0.5:8080',
+    );
+  });
+
   it('hands the pickup timeout on in the one form Temporal reads the same way', () => {
     const env = loadEnv(apiEnvSchema, { ...token, GRAPHIUM_AGENT_PICKUP_TIMEOUT: '1m30s' });
     assert.equal(env.GRAPHIUM_AGENT_PICKUP_TIMEOUT, '90s');

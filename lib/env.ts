@@ -77,6 +77,16 @@ const agentDataDir = z
   .min(1)
   .default('/var/lib/graphium')
   .transform((path) => resolve(path));
+/** Where people open the Temporal Web UI; the dashboard links each operation to its run there. */
+const webUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL, e.g. http://127.0.0.1:8233' })
+  .transform((url) => url.replace(/\/+$/, ''));
+const streamCap = z.coerce
+  .number({ error: 'expected a whole number between 1 and 10000' })
+  .int('expected a whole number between 1 and 10000')
+  .min(1, 'expected a whole number between 1 and 10000')
+  .max(10_000, 'expected a whole number between 1 and 10000')
+  .default(32);
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info');
 const logFormat = z.enum(logFormats).default('auto');
 
@@ -148,6 +158,8 @@ export const apiEnvSchema = withTlsPairCheck({
   GRAPHIUM_ADMIN_TOKEN: adminToken,
   GRAPHIUM_ENCRYPTION_KEYS: encryptionKeys,
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
+  GRAPHIUM_MAX_STREAMS_PER_TOKEN: streamCap,
+  TEMPORAL_UI_URL: webUrl.optional(),
   LOG_LEVEL: logLevel,
   LOG_FORMAT: logFormat,
 });
@@ -197,6 +209,9 @@ export const devEnvSchema = withTlsPairCheck({
     )
     .optional(),
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
+  GRAPHIUM_MAX_STREAMS_PER_TOKEN: streamCap,
+  // Only with TEMPORAL_ADDRESS: the dev server's own UI is known without it.
+  TEMPORAL_UI_URL: webUrl.optional(),
   DOCKER_HOST: dockerHost.optional(),
   GRAPHIUM_AGENT_CONCURRENCY: agentConcurrency,
   GRAPHIUM_WORKFLOW_BUNDLE: filePath.optional(),
@@ -210,6 +225,13 @@ export const devEnvSchema = withTlsPairCheck({
   }
   if (env.TEMPORAL_TLS === 'true') {
     ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS'], message: 'only used with TEMPORAL_ADDRESS' });
+  }
+  if (env.TEMPORAL_UI_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TEMPORAL_UI_URL'],
+      message: 'only used with TEMPORAL_ADDRESS (the dev server’s own UI is linked otherwise)',
+    });
   }
   const taken = new Map<number, string>([[env.PORT, 'PORT']]);
   for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT'] as const) {

@@ -144,9 +144,13 @@ describe('Dockerfile', () => {
   it('installs production dependencies on node:20-slim and runs the sources with tsx', () => {
     assert.deepEqual(
       instructions.filter((line) => line.startsWith('FROM')),
-      ['FROM node:20-slim'],
+      ['FROM node:20-slim AS dashboard', 'FROM node:20-slim'],
     );
-    assert.ok(instructions.includes('RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force'));
+    assert.ok(
+      instructions.includes(
+        'RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm rebuild && npm cache clean --force',
+      ),
+    );
     assert.ok(instructions.includes('CMD ["node", "--import", "tsx", "api/main.ts"]'));
     assert.ok(instructions.includes('USER node'));
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
@@ -164,6 +168,19 @@ describe('Dockerfile', () => {
     });
     assert.equal(result.status, 0, result.stderr);
     assert.match(readFileSync(out, 'utf8'), /deployStackWorkflow/);
+  });
+
+  it('builds the dashboard in its own stage and keeps only the built files', () => {
+    const stage = instructions.slice(
+      instructions.indexOf('FROM node:20-slim AS dashboard'),
+      instructions.indexOf('FROM node:20-slim'),
+    );
+    assert.ok(stage.includes('RUN npm ci --no-audit --no-fund --ignore-scripts'), 'with the devDependencies');
+    assert.ok(stage.includes('RUN npm run build:web'));
+    assert.ok(instructions.includes('COPY --from=dashboard /app/web/dist ./web/dist'));
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    assert.equal(pkg.scripts['build:web'], 'vite build --config web/vite.config.ts');
+    assert.equal(pkg.scripts.prepare, 'npm run build:web', 'npm ci builds it too');
   });
 
   it('.dockerignore keeps local state, secrets and node_modules out of the build context', () => {

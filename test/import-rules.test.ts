@@ -81,7 +81,14 @@ const cases: { rule: string; path: string; refused: string; allowed: string; mes
     path: 'cli/probe.ts',
     refused: "import { createApp } from '../api/app.js';\n\nexport const x = createApp;\n",
     allowed: "import type { AppType } from '../api/app.js';\n\nexport type X = AppType;\n",
-    message: /imports the API as types only/,
+    message: /import the API as types only/,
+  },
+  {
+    rule: 'the dashboard imports the API as types only',
+    path: 'web/src/probe.tsx',
+    refused: "import { createApp } from '../../api/app.js';\n\nexport const x = createApp;\n",
+    allowed: "import type { AppType } from '../../api/app.js';\n\nexport type X = AppType;\n",
+    message: /import the API as types only/,
   },
 ];
 

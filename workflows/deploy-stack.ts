@@ -74,6 +74,10 @@ export const deploy = defineOperation({
       .max(MAX_PARALLEL_PER_HOST)
       .optional()
       .describe(`Containers each host works on at once (default ${DEFAULT_MAX_PARALLEL_PER_HOST})`),
+    pull: z
+      .boolean()
+      .optional()
+      .describe('Pull every image again, even a tag the host already has (such as :latest)'),
   }),
   actions: {},
   placesVersion: true,

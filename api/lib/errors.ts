@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unprocessable'
   | 'rate_limited'
+  | 'too_many_requests'
   | 'unavailable'
   | 'internal';
 
@@ -96,6 +97,18 @@ export const errorResponses = {
 /** Added to routes that call Temporal and cannot answer without it. */
 export const temporalErrorResponses = {
   503: response('`unavailable`: Temporal did not answer in time; retry'),
+} as const;
+
+/** Added to routes that hold a connection open per client (event streams): a second reason for 429. */
+export const streamLimitResponses = {
+  429: {
+    ...response(
+      '`too_many_requests`: the token already holds `GRAPHIUM_MAX_STREAMS_PER_TOKEN` open event streams ' +
+        '(`details.open`, `details.limit`); close one first. Or `rate_limited`, with `Retry-After`: too ' +
+        'many failed authentications from this address',
+    ),
+    headers: { 'Retry-After': { ...rateLimited.headers['Retry-After'], required: false } },
+  },
 } as const;
 
 /** Added to routes that take a request body. */

@@ -4,6 +4,8 @@ import type { Role } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import type { Keyring } from '../../lib/encryption.js';
 import type { Logger } from '../../lib/log.js';
+import type { DeploymentWatchers } from '../routes/deployments/deployment-watchers.js';
+import type { StreamLimit } from '../routes/deployments/stream-limit.js';
 import type { RateLimits } from './rate-limit.js';
 
 /** Everything the handlers need, built by the entry point (or a test) and injected into every request. */
@@ -21,7 +23,17 @@ export interface AppDeps {
   pickupTimeout: string;
   /** Failed-authentication and mutation limits; DEFAULT_RATE_LIMITS when not given (tests). */
   rateLimits?: RateLimits;
+  /** Open event streams one token may hold at once (`GRAPHIUM_MAX_STREAMS_PER_TOKEN`); default 32. */
+  maxStreamsPerToken?: number;
+  /** The Temporal Web UI (`TEMPORAL_UI_URL`), which the dashboard links each operation's run to. */
+  temporalUiUrl?: string | undefined;
   log: Logger;
+}
+
+/** Live deployment feeds of one API process: the shared watchers and the per-token stream count. */
+export interface DeploymentFeeds {
+  watchers: DeploymentWatchers;
+  streams: StreamLimit;
 }
 
 /** Who is calling: a stored API token, or the bootstrap admin token (which has no row, so no id). */
@@ -34,6 +46,7 @@ export interface Principal {
 export interface AppEnv {
   Variables: {
     deps: AppDeps;
+    feeds: DeploymentFeeds;
     principal: Principal | undefined;
     /** Set by handlers that know the resource a mutation touched, for the audit log. */
     auditTarget: string | undefined;

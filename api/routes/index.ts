@@ -1,9 +1,11 @@
 import { createRouter } from '../lib/create-router.js';
 import { auditRouter } from './audit/audit.index.js';
+import { containersRouter } from './containers/containers.index.js';
 import { deploymentActionsRouter } from './deployment-actions/deployment-actions.index.js';
 import { deploymentsRouter } from './deployments/deployments.index.js';
 import { healthRouter } from './health/health.index.js';
 import { hostsRouter } from './hosts/hosts.index.js';
+import { meRouter } from './me/me.index.js';
 import { operationsRouter } from './operations/operations.index.js';
 import { registriesRouter } from './registries/registries.index.js';
 import { stackVariablesRouter } from './stack-variables/stack-variables.index.js';
@@ -15,6 +17,7 @@ import { tokensRouter } from './tokens/tokens.index.js';
 // the CLI's typed client).
 export const apiRoutes = createRouter()
   .route('/', healthRouter)
+  .route('/', meRouter)
   .route('/', tokensRouter)
   .route('/', hostsRouter)
   .route('/', stacksRouter)
@@ -23,4 +26,5 @@ export const apiRoutes = createRouter()
   .route('/', deploymentsRouter)
   .route('/', deploymentActionsRouter)
   .route('/', registriesRouter)
+  .route('/', containersRouter)
   .route('/', auditRouter);

@@ -19,6 +19,8 @@ export const ONLINE_WINDOW_MS = 90_000;
 export interface AgentPresence {
   identity: string;
   lastPollAt: Date;
+  /** The build id the agent's worker announces to Temporal, when it announces one. */
+  version: string | null;
 }
 
 export interface HostAgentStatus {
@@ -47,12 +49,16 @@ export async function describeHostAgent(
     }),
   );
   const latest = (response.pollers ?? [])
-    .map((poller) => ({ identity: poller.identity ?? '', lastPollAt: timestampMs(poller.lastAccessTime) }))
+    .map((poller) => ({
+      identity: poller.identity ?? '',
+      lastPollAt: timestampMs(poller.lastAccessTime),
+      version: poller.deploymentOptions?.buildId || poller.workerVersionCapabilities?.buildId || null,
+    }))
     .sort((a, b) => b.lastPollAt - a.lastPollAt)[0];
   if (!latest) return { status: 'offline', agent: null };
   return {
     status: now - latest.lastPollAt <= ONLINE_WINDOW_MS ? 'online' : 'offline',
-    agent: { identity: latest.identity, lastPollAt: new Date(latest.lastPollAt) },
+    agent: { identity: latest.identity, lastPollAt: new Date(latest.lastPollAt), version: latest.version },
   };
 }
 

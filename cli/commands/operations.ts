@@ -15,6 +15,7 @@ const descriptions: Record<BuiltInOperation, string> = {
 interface StartFlags {
   follow: boolean;
   version?: number;
+  pull?: boolean;
   idempotencyKey?: string;
   option?: Record<string, unknown>;
 }
@@ -72,7 +73,7 @@ async function startAndFollow(
   if (places) await warnAboutVersion(context, stack, flags.version);
   const started = await context.api().startOperation(stack, type, {
     version: flags.version,
-    options: flags.option,
+    options: flags.pull ? { ...flags.option, pull: true } : flags.option,
     // A fresh key still lets the client resend safely when the first answer is lost.
     idempotencyKey: flags.idempotencyKey ?? randomUUID(),
   });

@@ -96,14 +96,20 @@ export interface DeploymentWithStack {
 
 export async function listDeployments(
   db: Database,
-  filter: { stackId?: string; limit?: number },
+  filter: { stackId?: string; status?: DeploymentStatus; requestedBy?: string; limit?: number },
 ): Promise<DeploymentWithStack[]> {
   return (
     db
       .select({ deployment: deployments, stackName: stacks.name })
       .from(deployments)
       .innerJoin(stacks, eq(stacks.id, deployments.stackId))
-      .where(filter.stackId ? eq(deployments.stackId, filter.stackId) : undefined)
+      .where(
+        and(
+          filter.stackId ? eq(deployments.stackId, filter.stackId) : undefined,
+          filter.status ? eq(deployments.status, filter.status) : undefined,
+          filter.requestedBy ? eq(deployments.requestedBy, filter.requestedBy) : undefined,
+        ),
+      )
       // The sequence breaks ties between operations created within the same millisecond.
       .orderBy(desc(deployments.createdAt), desc(deployments.sequence))
       .limit(filter.limit ?? 100)

@@ -1,9 +1,9 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, isNull } from 'drizzle-orm';
 import { isRetiredName } from '../../activities/docker/retired-names.js';
 import type { ObservedContainer } from '../../activities/docker/types.js';
 import type { PlacedContainer } from '../../stack/types.js';
 import type { Database } from '../client.js';
-import { type PlacementRow, placements } from '../schema.js';
+import { type PlacementRow, placements, stacks } from '../schema.js';
 
 /** What one host's agent reported of a stack (listed by label on its daemon). */
 export interface ObservedHost {
@@ -57,4 +57,23 @@ export function asPlacedContainers(rows: PlacementRow[]): PlacedContainer[] {
   return rows
     .filter((row) => !isRetiredName(row.name))
     .map((row) => ({ service: row.service, replica: row.replica, hostId: row.hostId, name: row.name }));
+}
+
+/** What runs where now, for people (the dashboard): live stacks only, by host, stack and name. */
+export function listPlacements(
+  db: Database,
+  filter: { stackId?: string | undefined; hostId?: string | undefined },
+): Promise<(PlacementRow & { stackName: string })[]> {
+  return db
+    .select({ ...getTableColumns(placements), stackName: stacks.name })
+    .from(placements)
+    .innerJoin(stacks, eq(stacks.id, placements.stackId))
+    .where(
+      and(
+        isNull(stacks.deletedAt),
+        filter.stackId ? eq(placements.stackId, filter.stackId) : undefined,
+        filter.hostId ? eq(placements.hostId, filter.hostId) : undefined,
+      ),
+    )
+    .orderBy(asc(placements.hostId), asc(stacks.name), asc(placements.name));
 }

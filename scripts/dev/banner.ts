@@ -32,6 +32,7 @@ export function renderBanner(facts: BannerFacts): string {
   return [
     '',
     'Graphium dev is ready',
+    `  Dashboard    ${facts.apiUrl}/   (sign in with the admin token below)`,
     `  API          ${facts.apiUrl}/api/v1`,
     `  API docs     ${facts.apiUrl}/api/v1/docs`,
     `  Temporal UI  ${ui}`,

@@ -8,12 +8,12 @@ export const LOCAL_HOST_ID = 'local';
 /** The configuration each part would parse from its own environment, derived from the dev one. */
 export function partEnvs(
   env: DevEnv,
-  temporalAddress: string,
+  temporal: { address: string; uiUrl?: string | undefined },
   secrets: { adminToken: string; encryptionKeys: Keyring },
   dataDir: string,
 ) {
-  const temporal: TemporalEnv = {
-    TEMPORAL_ADDRESS: temporalAddress,
+  const temporalEnv: TemporalEnv = {
+    TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE,
     TEMPORAL_TLS: env.TEMPORAL_TLS,
     TEMPORAL_TLS_CERT: env.TEMPORAL_TLS_CERT,
@@ -23,7 +23,7 @@ export function partEnvs(
   };
   const database = { DATABASE_URL: env.DATABASE_URL, GRAPHIUM_DATA_DIR: dataDir };
   const api: ApiEnv = {
-    ...temporal,
+    ...temporalEnv,
     ...database,
     PORT: env.PORT,
     GRAPHIUM_RATE_LIMIT_WINDOW: env.GRAPHIUM_RATE_LIMIT_WINDOW,
@@ -33,11 +33,14 @@ export function partEnvs(
     GRAPHIUM_ADMIN_TOKEN: secrets.adminToken,
     GRAPHIUM_ENCRYPTION_KEYS: secrets.encryptionKeys,
     GRAPHIUM_AGENT_PICKUP_TIMEOUT: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
+    GRAPHIUM_MAX_STREAMS_PER_TOKEN: env.GRAPHIUM_MAX_STREAMS_PER_TOKEN,
+    // The dashboard links every operation to its run in the Temporal UI.
+    TEMPORAL_UI_URL: temporal.uiUrl ?? env.TEMPORAL_UI_URL,
     LOG_LEVEL: env.LOG_LEVEL,
     LOG_FORMAT: env.LOG_FORMAT,
   };
   const orchestrator: OrchestratorEnv = {
-    ...temporal,
+    ...temporalEnv,
     ...database,
     GRAPHIUM_WORKFLOW_BUNDLE: env.GRAPHIUM_WORKFLOW_BUNDLE,
     GRAPHIUM_ENCRYPTION_KEYS: secrets.encryptionKeys,
@@ -45,7 +48,7 @@ export function partEnvs(
     LOG_FORMAT: env.LOG_FORMAT,
   };
   const agent: AgentEnv = {
-    ...temporal,
+    ...temporalEnv,
     GRAPHIUM_HOST_ID: LOCAL_HOST_ID,
     DOCKER_HOST: env.DOCKER_HOST,
     GRAPHIUM_AGENT_CONCURRENCY: env.GRAPHIUM_AGENT_CONCURRENCY,

@@ -97,7 +97,7 @@ async function runParts(ctx: DevContext): Promise<void> {
   const { env, db, shutdown } = ctx;
   const envs = partEnvs(
     env,
-    ctx.temporal.address,
+    ctx.temporal,
     { adminToken: ctx.admin.token, encryptionKeys: ctx.encryptionKeys },
     ctx.dataDir,
   );

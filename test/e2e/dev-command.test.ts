@@ -129,6 +129,12 @@ describe('npm run dev', () => {
     assert.equal(statSync(join(dataDir, 'admin-token')).mode & 0o777, 0o600);
     assert.match(dev!.logs, new RegExp(`API docs\\s+http://127.0.0.1:${ports.api}/api/v1/docs`));
     assert.match(dev!.logs, new RegExp(`Temporal UI\\s+http://127.0.0.1:${ports.ui}/`));
+    assert.match(dev!.logs, new RegExp(`Dashboard\\s+http://127.0.0.1:${ports.api}/\\s`));
+    const page = await fetch(`http://127.0.0.1:${ports.api}/`);
+    assert.equal(page.status, 200, 'npm run dev built and serves the dashboard');
+    assert.match(await page.text(), /<div id="app">/);
+    const me = await getJson<{ temporalUi: { url: string } | null }>('/me');
+    assert.equal(me.temporalUi?.url, `http://127.0.0.1:${ports.ui}`, 'the dashboard links the dev UI');
     assert.equal((await fetch(`http://127.0.0.1:${ports.api}/api/v1/healthz`)).status, 200);
     assert.equal((await fetch(`http://127.0.0.1:${ports.ui}/`)).status, 200, 'the Temporal Web UI answers');
     const host = await getJson<{ status: string }>('/hosts/local');

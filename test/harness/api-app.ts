@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { createApp } from '../../api/app.js';
+import { type AppDeps, createApp } from '../../api/app.js';
 import type { AppRouter } from '../../api/lib/types.js';
 import { type Role, roles } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
@@ -43,7 +43,16 @@ export interface TestApi {
 
 export async function createTestApi(
   infra: TestInfra,
-  { database: kind = 'postgres', logLevel = 'error' }: { database?: DatabaseKind; logLevel?: string } = {},
+  {
+    database: kind = 'postgres',
+    logLevel = 'error',
+    deps = {},
+  }: {
+    database?: DatabaseKind;
+    logLevel?: string;
+    /** Settings beyond the defaults (a stream cap, a Temporal UI URL). */
+    deps?: Pick<Partial<AppDeps>, 'maxStreamsPerToken' | 'temporalUiUrl'>;
+  } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(kind, infra.pgAdminUrl);
   const temporal = await temporalClient(infra);
@@ -60,6 +69,7 @@ export async function createTestApi(
     namespace: infra.namespace,
     pickupTimeout: '60s',
     log: createLogger('api-test', logLevel),
+    ...deps,
   });
 
   const request = (method: string, path: string, options: RequestOptions = {}) => {

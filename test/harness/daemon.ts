@@ -18,7 +18,7 @@ export interface ContainerDocument {
   Id: string;
   Name: string;
   Image: string;
-  State: { Status: string; Running: boolean; ExitCode: number };
+  State: { Status: string; Running: boolean; ExitCode: number; StartedAt: string };
   Config: {
     Hostname: string;
     Domainname: string;
@@ -27,9 +27,12 @@ export interface ContainerDocument {
     Env: string[];
     Labels: Record<string, string>;
     ExposedPorts?: Record<string, object>;
+    Cmd?: string[] | null;
   };
   HostConfig: Record<string, unknown> & {
     Mounts?: { Type: string; Source: string; Target: string; ReadOnly?: boolean }[];
+    PortBindings?: Record<string, { HostIp: string; HostPort: string }[] | null>;
+    RestartPolicy?: { Name: string; MaximumRetryCount: number };
   };
   Mounts: { Type: string; Source: string; Destination: string; RW: boolean; Name?: string }[];
   NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[] | null }> };
@@ -147,6 +150,10 @@ export class DaemonProbe {
     const query = `repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`;
     const { status, body } = await this.call('POST', `/images/${encodeURIComponent(reference)}/tag?${query}`);
     if (status !== 201) throw new Error(`tag ${reference} answered ${status}: ${body}`);
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    await this.call('DELETE', `/networks/${id}`);
   }
 
   async removeContainer(id: string): Promise<void> {

@@ -92,7 +92,15 @@ function startDaemon(index: number, dir: string): { host: TestDockerHost; child:
   const log = createWriteStream(join(dir, 'dockerd.log'), { flags: 'a' });
   // Its own key file gives each daemon its own engine ID (by default all share /etc/docker/key.json).
   const configFile = join(dir, 'daemon.json');
-  writeFileSync(configFile, JSON.stringify({ 'deprecated-key-path': join(dir, 'key.json') }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      'deprecated-key-path': join(dir, 'key.json'),
+      // The daemons share the machine's network namespace, so their bridges share Docker's default
+      // pools (31 networks in all): small subnets of a range of our own leave room for many stacks.
+      'default-address-pools': [{ base: '10.213.0.0/16', size: 24 }],
+    }),
+  );
   // No bridge, no iptables: tests need no outside network, and several daemons must coexist.
   const child = spawn(
     'dockerd',
@@ -102,9 +110,6 @@ function startDaemon(index: number, dir: string): { host: TestDockerHost; child:
       '--ip-forward=false',
       '--ip-masq=false',
       '--bridge=none',
-      // Docker's default pools hold about 30 networks; a test run creates far more (a network per
-      // stack per host), so each test daemon hands out /24s from a private /8 instead.
-      '--default-address-pool=base=10.128.0.0/9,size=24',
       '--storage-driver=vfs',
       `--data-root=${join(dir, 'data')}`,
       `--exec-root=${join(dir, 'exec')}`,
@@ -122,6 +127,7 @@ async function stopDaemon(host: TestDockerHost, child: ChildProcess): Promise<vo
   const pidFile = join(host.dir, 'docker.pid');
   const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : child.pid;
   if (child.exitCode === null && child.signalCode === null) {
+    await removeNetworks(new DaemonProbe(host.socketPath)).catch(() => {});
     const gone = new Promise((resolve) => child.once('exit', resolve));
     if (pid) process.kill(pid, 'SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -174,4 +180,15 @@ async function sharedLocalDaemon(count: number): Promise<DockerHostsHandle> {
     dir: '',
   }));
   return { hosts, shared: true, stop: async () => {} };
+}
+
+/**
+ * A network's bridge lives in the machine's namespace and outlives a stopped daemon whose data root
+ * is then deleted: remove the networks (and the containers holding them) while the daemon can.
+ */
+async function removeNetworks(probe: DaemonProbe): Promise<void> {
+  for (const container of await probe.containers()) await probe.removeContainer(container.id);
+  for (const network of await probe.networks()) {
+    if (!['bridge', 'host', 'none'].includes(network.Name)) await probe.removeNetwork(network.Id);
+  }
 }

@@ -24,7 +24,23 @@ export const list = createRoute({
   request: {
     query: z.object({
       limit: integerParamWithDefault(1, 1000, 100),
-      actor: text().min(1).optional(),
+      actor: text().min(1).optional().openapi({ description: 'Only this actor (a token name)' }),
+      stackId: text()
+        .min(1)
+        .optional()
+        .openapi({
+          description:
+            'Only requests about this stack (its id or name, deleted stacks too): its creation, versions, ' +
+            'operations, and cancels of its operations',
+        }),
+      status: z
+        .string()
+        .regex(/^[1-5]([0-9]{2}|xx)$/, 'expected an HTTP status such as 403, or a class such as 4xx')
+        .optional()
+        .openapi({
+          description: 'Only answers with this HTTP status (`403`) or class (`4xx`)',
+          example: '4xx',
+        }),
     }),
   },
   responses: { 200: jsonContent(listOf(auditEntry), 'Audit entries'), ...errorResponses },

@@ -97,4 +97,40 @@ describe('audit log', () => {
     assert.equal((await api.request('GET', '/audit?limit=0')).status, 400);
     assert.equal((await api.request('GET', '/audit?limit=1001')).status, 400);
   });
+
+  it('filters by stack (its requests and the cancels of its operations) and by status or status class', async () => {
+    const yaml = { 'content-type': 'application/yaml' };
+    const created = await api.request('POST', '/stacks?name=audit-shop', {
+      body: 'services:\n  web:\n    image: busybox\n',
+      headers: yaml,
+    });
+    const stack = await json(created);
+    await api.request('PUT', '/stacks/audit-shop', {
+      token: api.tokens.viewer,
+      body: 'services:\n  web:\n    image: busybox:2\n',
+      headers: yaml,
+    });
+    await api.request('POST', '/stacks?name=audit-other', {
+      body: 'services:\n  web:\n    image: busybox\n',
+      headers: yaml,
+    });
+    const list = async (query: string) => {
+      const response = await api.request('GET', `/audit?limit=50&${query}`);
+      assert.equal(response.status, 200, query);
+      return (await json(response)).items as AuditItem[];
+    };
+    const forShop = await list('stackId=audit-shop');
+    assert.deepEqual(
+      forShop.map((entry) => [entry.action, entry.status]),
+      [
+        ['PUT /api/v1/stacks/:id', 403],
+        ['POST /api/v1/stacks', 201],
+      ],
+    );
+    assert.deepEqual(await list(`stackId=${stack.id}&status=4xx`), [forShop[0]]);
+    assert.deepEqual(await list(`stackId=${stack.id}&status=201`), [forShop[1]]);
+    assert.ok((await list('status=4xx')).every((entry) => entry.status >= 400 && entry.status < 500));
+    assert.equal((await api.request('GET', '/audit?stackId=audit-none')).status, 404);
+    assert.equal((await api.request('GET', '/audit?status=4x')).status, 400);
+  });
 });

@@ -50,3 +50,8 @@ export function deploymentForRole<T extends WithErrors>(role: Role, deployment: 
     containers: deployment.containers.map((container) => ({ ...container, error: clean(container.error) })),
   };
 }
+
+/** The same for a deployment already serialised (a shared watcher's event data). */
+export function deploymentDataForRole(role: Role, data: string): string {
+  return role === 'viewer' ? JSON.stringify(deploymentForRole(role, JSON.parse(data) as WithErrors)) : data;
+}

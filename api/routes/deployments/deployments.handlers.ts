@@ -14,25 +14,30 @@ import type * as routes from './deployments.routes.js';
 export { events } from './deployment-events.js';
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
-  const { stackId, limit } = c.req.valid('query');
+  const { stackId, status, requestedBy, limit } = c.req.valid('query');
   const deps = c.var.deps;
   let stack: { id: string } | undefined;
   if (stackId !== undefined) {
     stack = await findStackAnyState(deps.db, stackId);
     if (!stack) throw notFound(`no stack "${stackId}"`);
   }
-  const rows = await listDeployments(deps.db, { stackId: stack?.id, limit });
+  const rows = await listDeployments(deps.db, { stackId: stack?.id, status, requestedBy, limit });
   const { role } = currentPrincipal(c);
   // At most one active operation per stack, so the live look-ups stay few.
+  const { watchers } = c.var.feeds;
   const items = await Promise.all(
-    rows.map(async (found) => deploymentForRole(role, await viewDeployment(deps, found))),
+    rows.map(async (found) =>
+      deploymentForRole(role, watchers.latest(found.deployment.id) ?? (await viewDeployment(deps, found))),
+    ),
   );
-  return c.json({ items }, 200);
+  // A row read as active may turn out to have ended (settled just now): the filter is on the answer.
+  return c.json({ items: status ? items.filter((item) => item.status === status) : items }, 200);
 };
 
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
-  const deps = c.var.deps;
-  const view = await viewDeployment(deps, await requireDeployment(deps, c.req.valid('param').id));
+  const { deps, feeds } = c.var;
+  const { id } = c.req.valid('param');
+  const view = feeds.watchers.latest(id) ?? (await viewDeployment(deps, await requireDeployment(deps, id)));
   return c.json(deploymentForRole(currentPrincipal(c).role, view), 200);
 };
 

@@ -1,7 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { containerStates, deploymentStatuses } from '../../../contracts/vocabulary.js';
 import { requireRole } from '../../lib/auth.js';
-import { errorResponses, errorSchema, temporalErrorResponses } from '../../lib/errors.js';
+import {
+  errorResponses,
+  errorSchema,
+  streamLimitResponses,
+  temporalErrorResponses,
+} from '../../lib/errors.js';
 import { integerParamWithDefault, isoDate, jsonContent, listOf, text } from '../../lib/schemas.js';
 
 const tags = ['deployments'];
@@ -73,6 +78,14 @@ export const list = createRoute({
         .min(1)
         .optional()
         .openapi({ description: 'Only this stack’s operations: its id or name (deleted stacks too)' }),
+      status: z
+        .enum(deploymentStatuses)
+        .optional()
+        .openapi({ description: 'Only operations in this status' }),
+      requestedBy: text()
+        .min(1)
+        .optional()
+        .openapi({ description: 'Only operations started by this token name (`bootstrap-admin` too)' }),
       limit: integerParamWithDefault(1, 500, 50),
     }),
   },
@@ -96,7 +109,9 @@ export const SSE_FORMAT =
   '`failed`, `rolled_back`, `cancelled`), after which the server closes the stream. A finished ' +
   'deployment gets one `progress` and one `end`. A `: keep-alive` comment line follows every 15 s ' +
   'without an event. Should the server fail mid-stream it sends `error` with `{"error": {code, message}}` ' +
-  'and closes; reconnecting is safe, since the first event always carries the full state.';
+  'and closes; reconnecting is safe, since the first event always carries the full state. Every stream ' +
+  'of a deployment shares one server-side watcher; a token may hold `GRAPHIUM_MAX_STREAMS_PER_TOKEN` ' +
+  'streams at once (32 by default), and gets `429 too_many_requests` beyond that.';
 
 /** One event whose `data` is JSON of the given schema (OpenAPI 3.1 reads an event stream's schema per event). */
 const sseEvent = (event: string, data: string, description: string) => ({
@@ -139,6 +154,7 @@ export const events = createRoute({
       content: { 'text/event-stream': { schema: sseEventSchema } },
     },
     ...errorResponses,
+    ...streamLimitResponses,
   },
 });
 

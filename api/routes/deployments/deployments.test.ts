@@ -6,12 +6,30 @@ import { deployments } from '../../../db/schema.js';
 import { assertAccessRule } from '../../../test/harness/access.js';
 import { createTestApi, json, type TestApi } from '../../../test/harness/api-app.js';
 import { useInfra } from '../../../test/harness/infra.js';
+import { waitFor } from '../../../test/harness/ports.js';
 import { collectSse, readSse } from '../../../test/harness/sse.js';
 import { sseTiming } from './deployment-events.js';
 
 // No orchestrator runs here, so started workflows stay pending in Temporal: enough to read, stream,
 // cancel and (by terminating them as an SRE would) see the API settle them. Names are unique to this
 // file because the Temporal server is shared with other files.
+
+/** Counts, per workflow id, the handles the app's own Temporal client makes: one per describe or query. */
+function countHandles(api: TestApi) {
+  const polls = new Map<string, number>();
+  const workflow = api.temporal.workflow;
+  const getHandle = workflow.getHandle.bind(workflow);
+  workflow.getHandle = ((...args: Parameters<typeof getHandle>) => {
+    polls.set(args[0], (polls.get(args[0]) ?? 0) + 1);
+    return getHandle(...args);
+  }) as typeof workflow.getHandle;
+  return {
+    count: (workflowId: string) => polls.get(workflowId) ?? 0,
+    restore: () => {
+      workflow.getHandle = getHandle;
+    },
+  };
+}
 
 const compose = `
 services:
@@ -196,6 +214,30 @@ describe('deployments API', () => {
     assert.equal((await api.request('GET', '/deployments?limit=0')).status, 400);
   });
 
+  it('filters the list by status and by who requested it', async () => {
+    await createStack('dep-filter');
+    const byDeployer = await start('/stacks/dep-filter/stop');
+    await terminate(byDeployer.workflowId);
+    const byAdmin = await api.request('POST', '/stacks/dep-filter/start', { token: api.tokens.admin });
+    assert.equal(byAdmin.status, 202);
+    const adminStarted = (await json(byAdmin)) as { deploymentId: string; workflowId: string };
+    const list = async (query: string) => {
+      const response = await api.request('GET', `/deployments?stackId=dep-filter&${query}`, {
+        token: api.tokens.viewer,
+      });
+      assert.equal(response.status, 200, query);
+      return ((await json(response)).items as { id: string }[]).map((d) => d.id);
+    };
+    assert.deepEqual(await list('requestedBy=test-deployer'), [byDeployer.deploymentId]);
+    assert.deepEqual(await list('requestedBy=test-admin'), [adminStarted.deploymentId]);
+    assert.deepEqual(await list('status=pending'), [adminStarted.deploymentId]);
+    await get(byDeployer.deploymentId); // settles the terminated one as failed
+    assert.deepEqual(await list('status=failed'), [byDeployer.deploymentId]);
+    assert.deepEqual(await list('status=failed&requestedBy=test-admin'), []);
+    assert.equal((await api.request('GET', '/deployments?status=finished')).status, 400);
+    await terminate(adminStarted.workflowId);
+  });
+
   it('cancels an active operation with 202, and refuses a finished one with 409', async () => {
     await createStack('dep-cancel');
     const started = await start('/stacks/dep-cancel/deploy');
@@ -316,6 +358,107 @@ describe('deployments API', () => {
     } finally {
       workflow.getHandle = getHandle;
       Object.assign(sseTiming, saved);
+    }
+  });
+
+  it('feeds every stream of a deployment from one watcher: Temporal calls do not grow with streams', async () => {
+    await createStack('dep-shared');
+    const started = await start('/stacks/dep-shared/deploy');
+    const polls = countHandles(api);
+    const saved = { ...sseTiming };
+    Object.assign(sseTiming, { pollMs: 50, keepAliveMs: 60_000 });
+    const readers: AsyncGenerator<unknown>[] = [];
+    try {
+      const firstEvents: string[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        const response = await api.request('GET', `/deployments/${started.deploymentId}/events`, {
+          token: api.tokens.viewer,
+        });
+        assert.equal(response.status, 200);
+        const reader = readSse(response.body!);
+        readers.push(reader);
+        const first = await reader.next();
+        firstEvents.push(JSON.stringify(first.value));
+      }
+      assert.equal(new Set(firstEvents).size, 1, 'every stream starts with the same full state');
+      const before = polls.count(started.workflowId);
+      const from = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const made = polls.count(started.workflowId) - before;
+      const rounds = (Date.now() - from) / sseTiming.pollMs;
+      // Eight streams polling on their own would make about eight calls a round; one watcher makes one.
+      assert.ok(made >= 1, 'the watcher kept polling');
+      assert.ok(made <= rounds + 2, `${made} describe calls in ${rounds.toFixed(1)} rounds for 8 streams`);
+    } finally {
+      await Promise.all(readers.map((reader) => reader.return(undefined)));
+      polls.restore();
+      Object.assign(sseTiming, saved);
+      await terminate(started.workflowId);
+    }
+  });
+
+  it('answers GET from the watcher of a followed deployment, without asking Temporal again', async () => {
+    await createStack('dep-cached');
+    const started = await start('/stacks/dep-cached/deploy');
+    const saved = { ...sseTiming };
+    // The watcher reads once, then sleeps past this test.
+    Object.assign(sseTiming, { pollMs: 60_000, keepAliveMs: 60_000 });
+    const polls = countHandles(api);
+    try {
+      const response = await api.request('GET', `/deployments/${started.deploymentId}/events`);
+      const reader = readSse(response.body!);
+      const first = await reader.next();
+      const streamed = JSON.parse((first.value as { data: string }).data);
+      const afterFirstRead = polls.count(started.workflowId);
+      assert.deepEqual(await get(started.deploymentId), streamed);
+      const { items } = await json(await api.request('GET', '/deployments?stackId=dep-cached'));
+      assert.deepEqual(items, [streamed]);
+      assert.equal(polls.count(started.workflowId), afterFirstRead, 'no Temporal call beyond the watcher’s');
+      await reader.return(undefined);
+    } finally {
+      polls.restore();
+      Object.assign(sseTiming, saved);
+      await terminate(started.workflowId);
+    }
+  });
+
+  it('caps the open streams of one token with 429, and frees a slot when a stream closes', async () => {
+    const capped = await createTestApi(await useInfra(), { deps: { maxStreamsPerToken: 2 } });
+    try {
+      await capped.request('POST', '/hosts', { json: { id: 'cap-host' } });
+      const created = await capped.request('POST', '/stacks?name=dep-cap', {
+        body: 'services:\n  app:\n    image: busybox\n',
+        headers: { 'content-type': 'application/yaml' },
+      });
+      assert.equal(created.status, 201);
+      const deploy = await capped.request('POST', '/stacks/dep-cap/deploy', {
+        token: capped.tokens.deployer,
+      });
+      const { deploymentId } = (await json(deploy)) as { deploymentId: string };
+      const open = (token: string) => capped.request('GET', `/deployments/${deploymentId}/events`, { token });
+      const first = await open(capped.tokens.viewer);
+      const second = await open(capped.tokens.viewer);
+      assert.deepEqual([first.status, second.status], [200, 200]);
+      const refused = await open(capped.tokens.viewer);
+      assert.equal(refused.status, 429);
+      const { error } = await json(refused);
+      assert.equal(error.code, 'too_many_requests');
+      assert.match(error.message, /token "test-viewer" already has 2 open event streams \(the limit is 2\)/);
+      assert.deepEqual(error.details, { open: 2, limit: 2 });
+      const otherToken = await open(capped.tokens.deployer);
+      assert.equal(otherToken.status, 200, 'the cap is per token');
+
+      await first.body!.cancel();
+      const again = await waitFor('the closed stream to free its slot', async () => {
+        const response = await open(capped.tokens.viewer);
+        if (response.status === 200) return response;
+        await response.body?.cancel();
+        return false;
+      });
+      assert.equal(again.status, 200);
+      await Promise.all([second, otherToken, again].map((r) => r.body!.cancel()));
+    } finally {
+      await capped.close();
     }
   });
 });

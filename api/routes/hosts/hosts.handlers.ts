@@ -29,7 +29,9 @@ function toHost(row: HostRow, { status, agent }: HostAgentStatus) {
   return {
     ...hostFields(row),
     status,
-    agent: agent ? { identity: agent.identity, lastPollAt: iso(agent.lastPollAt) } : null,
+    agent: agent
+      ? { identity: agent.identity, lastPollAt: iso(agent.lastPollAt), version: agent.version }
+      : null,
   };
 }
 

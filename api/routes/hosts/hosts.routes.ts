@@ -40,7 +40,14 @@ const hostSchema = z
       description: 'online while an agent polled the host queue `graphium-host-<id>` within the last 90 s',
     }),
     agent: z
-      .object({ identity: z.string(), lastPollAt: isoDate })
+      .object({
+        identity: z.string().openapi({ example: 'agent:vm1@vm1:4242' }),
+        lastPollAt: isoDate,
+        version: z
+          .string()
+          .nullable()
+          .openapi({ description: 'The build id the agent’s worker reports to Temporal, if any' }),
+      })
       .nullable()
       .openapi({ description: 'The latest poller Temporal reports for the host queue, or null' }),
   })

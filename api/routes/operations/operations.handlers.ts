@@ -125,13 +125,13 @@ const alias = (c: Context<AppEnv>, operation: BuiltInOperation, stackRef: string
   run(c, { type: requireType(operation), stackRef, idempotencyKey });
 
 export const deploy: AppRouteHandler<typeof routes.deploy> = async (c) => {
-  const { version, maxParallelPerHost } = c.req.valid('json');
+  const { version, ...options } = c.req.valid('json');
   const started = await run(c, {
     type: requireType('deploy'),
     stackRef: c.req.valid('param').id,
     idempotencyKey: c.req.valid('header')['idempotency-key'],
     version,
-    options: maxParallelPerHost === undefined ? undefined : { maxParallelPerHost },
+    options: Object.keys(options).length === 0 ? undefined : options,
   });
   return c.json(started, 202);
 };

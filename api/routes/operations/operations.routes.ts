@@ -47,6 +47,10 @@ const deployRequest = z
       .max(MAX_PARALLEL_PER_HOST)
       .optional()
       .openapi({ description: 'Containers each host works on at once (default 8)' }),
+    pull: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Pull every image again, even a tag the host already has (such as :latest)' }),
   })
   .openapi('DeployRequest');
 

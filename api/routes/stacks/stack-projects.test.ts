@@ -109,7 +109,7 @@ describe('stacks sent as whole projects', () => {
     const files = [
       {
         path: 'compose.yaml',
-        content: text('services:\n  app:\n    image: busybox\n    volumes: ["${DATA:-./data}:/data"]\n'),
+        content: text(`services:\n  app:\n    image: busybox\n    volumes: ["\${DATA:-./data}:/data"]\n`),
       },
     ];
     await create('proj4', { composeFiles: ['compose.yaml'], files });

@@ -27,7 +27,7 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const { watchers } = c.var.feeds;
   const items = await Promise.all(
     rows.map(async (found) =>
-      deploymentForRole(role, watchers.latest(found.deployment.id) ?? (await viewDeployment(deps, found))),
+      deploymentForRole(role, watchers.latest(found.deployment.id) ?? (await watchers.view(found))),
     ),
   );
   // A row read as active may turn out to have ended (settled just now): the filter is on the answer.
@@ -37,7 +37,7 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const { deps, feeds } = c.var;
   const { id } = c.req.valid('param');
-  const view = feeds.watchers.latest(id) ?? (await viewDeployment(deps, await requireDeployment(deps, id)));
+  const view = feeds.watchers.latest(id) ?? (await feeds.watchers.view(await requireDeployment(deps, id)));
   return c.json(deploymentForRole(currentPrincipal(c).role, view), 200);
 };
 

@@ -56,5 +56,6 @@ export function createApp(deps: AppDeps) {
   serveDashboard(app);
   app.notFound(notFoundHandler(app));
   app.onError(onError);
-  return routed;
+  // Before the database closes: no watcher may poll it after the API stops.
+  return Object.assign(routed, { stopWatchers: () => feeds.watchers.stopAll() });
 }

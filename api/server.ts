@@ -35,6 +35,7 @@ export async function runApi(env: ApiEnv, log: Logger, db: Database, stop: Promi
     log.info({ port: env.PORT, temporal: env.TEMPORAL_ADDRESS }, 'api listening');
     await stop;
     await close(server);
+    await app.stopWatchers();
     log.info('api stopped');
   } finally {
     await temporal.connection.close();

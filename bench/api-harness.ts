@@ -109,6 +109,7 @@ export async function startBenchApi(
     call,
     close: async () => {
       server.close();
+      await app.stopWatchers();
       await connection.close();
     },
   };

@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { openMemoryDatabase } from '../db/client.js';
 import { type Keyring, parseKeyring } from '../lib/encryption.js';
 import type { OrchestratorEnv } from '../lib/env.js';
@@ -23,8 +24,8 @@ import { BENCH_ADMIN_TOKEN, type BenchApi, startBenchApi, startRunningDeployment
 // `npm run bench:api -- [--rate 200] [--duration 20] [--deployments 10]`
 // GET /api/v1/deployments/:id under a fixed request rate while `--deployments` deploys run, on
 // PostgreSQL and on the embedded PGlite, with real Temporal, dockerd hosts and agents. autocannon
-// sends the load from this process's loopback; the API runs in this process too, so its Temporal
-// calls are counted. Not a test: it asserts nothing, it prints what it measured.
+// sends the load over loopback from a process of its own; the API runs in this process, so its
+// Temporal calls are counted. Not a test: it asserts nothing, it prints what it measured.
 
 const { values } = parseArgs({
   options: {
@@ -50,13 +51,13 @@ interface Measured {
 /** `rate` requests per second spread over the running deployments, for `duration` seconds. */
 async function load(api: BenchApi, ids: string[], database: string): Promise<Measured> {
   const before = api.counter.snapshot();
-  const result = await autocannon({
-    url: `${api.base.replace('/api/v1', '')}`,
-    connections: 20,
-    overallRate: rate,
+  const result = await generateLoad({
+    url: api.base.replace('/api/v1', ''),
+    paths: ids.map((id) => `/api/v1/deployments/${id}`),
+    token: BENCH_ADMIN_TOKEN,
+    rate,
     duration,
-    headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` },
-    requests: ids.map((id) => ({ method: 'GET', path: `/api/v1/deployments/${id}` })),
+    connections: 20,
   });
   const calls = api.counter.total(api.counter.since(before));
   return {
@@ -68,6 +69,27 @@ async function load(api: BenchApi, ids: string[], database: string): Promise<Mea
     max: result.latency.max,
     temporalCallsPerSecond: calls / duration,
   };
+}
+
+/** Runs bench/load-generator.ts in its own process and reads autocannon's result from it. */
+function generateLoad(load: Record<string, unknown>): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'load-generator.ts'), JSON.stringify(load)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(output) as autocannon.Result)
+        : reject(new Error(`load generator exited ${code}`)),
+    );
+  });
 }
 
 async function onPostgres(infra: TestInfra, processes: ManagedProcess[]): Promise<Measured> {

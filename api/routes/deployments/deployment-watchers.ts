@@ -71,6 +71,7 @@ class DeploymentWatcher {
   /** Resolves at the first look, so a reader that started the watcher can wait for it. */
   readonly firstLook: Promise<void>;
   private markFirstLook!: () => void;
+  private stopped: Promise<void> = Promise.resolve();
   private lease: { subscription: Subscription; timer: NodeJS.Timeout } | undefined;
 
   constructor(
@@ -87,6 +88,12 @@ class DeploymentWatcher {
    * Keeps the watcher running for plain readers (GET) for `leaseMs` after the last one: a lease is
    * one more subscriber that nobody reads from, closed when it has not been renewed in time.
    */
+  /** Drops every subscriber, so the loop ends at its next look; resolves once it has. */
+  async stop(): Promise<void> {
+    for (const subscriber of [...this.subscribers]) subscriber.close();
+    await this.stopped;
+  }
+
   renewLease(): void {
     if (this.lease) clearTimeout(this.lease.timer);
     const subscription = this.lease?.subscription ?? this.subscribe();
@@ -108,7 +115,11 @@ class DeploymentWatcher {
     return subscription;
   }
 
-  async run(): Promise<void> {
+  run(): void {
+    this.stopped = this.loop();
+  }
+
+  private async loop(): Promise<void> {
     let found = this.found;
     try {
       while (this.subscribers.size > 0) {
@@ -173,7 +184,7 @@ export class DeploymentWatchers {
     this.watchers.set(id, started);
     // Joined before it runs, so its first look is not wasted on an empty audience.
     const result = join(started);
-    void started.run();
+    started.run();
     return { watcher: started, result };
   }
 
@@ -183,6 +194,11 @@ export class DeploymentWatchers {
    */
   latest(id: string): DeploymentJson | undefined {
     return this.watchers.get(id)?.latest?.view;
+  }
+
+  /** Stops every watcher: their subscribers see the stream end, leases are dropped. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.watchers.values()].map((watcher) => watcher.stop()));
   }
 
   /** How many deployments are being watched, and by how many streams: for tests and the benchmark. */

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LABEL_STACK } from '../contracts/vocabulary.js';
 import {
+  besideName,
   builtImageTag,
   containerName,
   networkName,
+  replicaNameOf,
   serviceImage,
   stackNamePattern,
   volumeName,
@@ -35,5 +37,15 @@ describe('names', () => {
       assert.ok(stackNamePattern.test(ok), ok);
     for (const bad of ['', 'Shop', '-a', '_a', 'a.b', 'a b', 'a'.repeat(64)])
       assert.ok(!stackNamePattern.test(bad), bad);
+  });
+
+  it('names the containers that stand beside a replica, and finds the replica again', () => {
+    const deployment = '1a2b3c4d-0000-4000-8000-000000000000';
+    assert.equal(besideName('shop_web_1', 'next', deployment), 'shop_web_1.next-1a2b3c4d');
+    for (const role of ['next', 'canary', 'green'] as const) {
+      assert.equal(replicaNameOf(besideName('shop_web_1', role, deployment)), 'shop_web_1');
+    }
+    assert.equal(replicaNameOf('shop_web_1.retired-1a2b3c4d-stopped'), 'shop_web_1');
+    assert.equal(replicaNameOf('shop_web_1'), 'shop_web_1');
   });
 });

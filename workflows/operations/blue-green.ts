@@ -58,11 +58,16 @@ export async function blueGreenWorkflow(
     let greens: Green[] = [];
     try {
       greens = await bringUpGreen(op, rollout);
-      await switchToGreen(op, rollout, greens, switched);
-      const windowMs = durationMs(input.options?.rollbackWindow, DEFAULT_ROLLBACK_WINDOW_MS);
-      op.tracker.setPhase(`switched to the new version; the old one is kept stopped for ${windowMs / 1000}s`);
-      const taken = await op.tracker.awaitAction(['rollback'], windowMs);
-      if (taken) throw abortedBy(taken, 'switch to the new version rolled back');
+      // Nothing changes: nothing to switch, and no old version to keep.
+      if (greens.length > 0) {
+        await switchToGreen(op, rollout, greens, switched);
+        const windowMs = durationMs(input.options?.rollbackWindow, DEFAULT_ROLLBACK_WINDOW_MS);
+        op.tracker.setPhase(
+          `switched to the new version; the old one is kept stopped for ${windowMs / 1000}s`,
+        );
+        const taken = await op.tracker.awaitAction(['rollback'], windowMs);
+        if (taken) throw abortedBy(taken, 'switch to the new version rolled back');
+      }
     } catch (error) {
       return CancellationScope.nonCancellable(async () => {
         // Blue serves again before anything of green goes.

@@ -12,6 +12,7 @@ import {
 import { createApp } from '../api/app.js';
 import { type Keyring, parseKeyring } from '../lib/encryption.js';
 import { createLogger } from '../lib/log.js';
+import { payloadDataConverter } from '../lib/payload-security.js';
 import { ensureSearchAttributes } from '../lib/temporal.js';
 import { type OpenTestDatabase, openTestDatabase } from '../test/harness/databases.js';
 import { TEST_IMAGE } from '../test/harness/docker-hosts.js';
@@ -20,9 +21,11 @@ import {
   startOrchestrator,
   stopAll,
   TEST_ENCRYPTION_KEYS,
+  testPayloadCodec,
   waitUntilPolling,
 } from '../test/harness/graphium.js';
 import { startInfra } from '../test/harness/infra.js';
+import { testApiSecurity } from '../test/harness/payload-keys.js';
 import { freePort } from '../test/harness/ports.js';
 import type { ManagedProcess } from '../test/harness/processes.js';
 import { readSse } from '../test/harness/sse.js';
@@ -128,7 +131,12 @@ async function main(): Promise<number> {
       address: infra.temporalAddress,
       interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), counter.interceptor],
     });
-    const temporal = new Client({ connection, namespace: infra.namespace });
+    // Signs what it starts as the API does, so the orchestrator runs it (docs/security.md).
+    const temporal = new Client({
+      connection,
+      namespace: infra.namespace,
+      dataConverter: payloadDataConverter(testApiSecurity()),
+    });
     await ensureSearchAttributes(connection, infra.namespace);
     const adminToken = 'bench-admin-token-0123456789';
     const app = createApp({
@@ -137,6 +145,7 @@ async function main(): Promise<number> {
       temporalAddress: infra.temporalAddress,
       adminToken,
       keyring: parseKeyring(TEST_ENCRYPTION_KEYS) as Keyring,
+      payloadCodec: testPayloadCodec(),
       namespace: infra.namespace,
       pickupTimeout: '60s',
       // Set to what the bench opens per token, so one stream more shows the refusal.

@@ -5,6 +5,9 @@ import { createDockerActivities } from '../activities/docker/index.js';
 import { hostTaskQueue } from '../contracts/vocabulary.js';
 import type { AgentEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
+import { activityPolicy } from '../lib/payload-codec.js';
+import { agentPayloadSecurity, payloadDataConverter } from '../lib/payload-security.js';
+import { signedWorkInterceptor } from '../lib/signed-work-interceptor.js';
 import { connectWorkerConnection } from '../lib/temporal-worker.js';
 import { activityLogInterceptor } from './activity-log.js';
 import { keepAliveInterceptor } from './keep-alive.js';
@@ -16,6 +19,7 @@ import { keepAliveInterceptor } from './keep-alive.js';
  */
 export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown>): Promise<void> {
   const hostId = env.GRAPHIUM_HOST_ID;
+  const taskQueue = hostTaskQueue(hostId);
   const docker = connectDocker(env.DOCKER_HOST);
   const daemon = await checkDaemon(docker, env.DOCKER_HOST);
   const connection = await connectWorkerConnection(env);
@@ -23,20 +27,28 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
     const worker = await Worker.create({
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
-      taskQueue: hostTaskQueue(hostId),
+      taskQueue,
       identity: `agent:${hostId}@${hostname()}:${process.pid}`,
       activities: createDockerActivities(docker, hostId, log, {
         dockerHost: env.DOCKER_HOST,
         dataDir: env.GRAPHIUM_AGENT_DATA_DIR,
       }),
       maxConcurrentActivityTaskExecutions: env.GRAPHIUM_AGENT_CONCURRENCY,
-      interceptors: { activity: [activityLogInterceptor(log), keepAliveInterceptor()] },
+      // Only work the orchestrator signed for this host's queue runs (docs/security.md); the check comes first.
+      dataConverter: payloadDataConverter(agentPayloadSecurity(env), activityPolicy, log),
+      interceptors: {
+        activity: [
+          signedWorkInterceptor(taskQueue, log),
+          activityLogInterceptor(log),
+          keepAliveInterceptor(),
+        ],
+      },
       // On SIGTERM running Docker steps get this long to finish; the rest are cancelled and retried on restart.
       shutdownGraceTime: '20s',
     });
     log.info(
       {
-        taskQueue: hostTaskQueue(hostId),
+        taskQueue,
         ...daemon,
         temporal: env.TEMPORAL_ADDRESS,
         dataDir: env.GRAPHIUM_AGENT_DATA_DIR,

@@ -4,6 +4,7 @@ import type { Role } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import type { Keyring } from '../../lib/encryption.js';
 import type { Logger } from '../../lib/log.js';
+import type { GraphiumPayloadCodec } from '../../lib/payload-codec.js';
 import type { DeploymentWatchers } from '../routes/deployments/deployment-watchers.js';
 import type { StreamLimit } from '../routes/deployments/stream-limit.js';
 
@@ -24,6 +25,8 @@ export interface AppDeps {
   maxStreamsPerToken?: number;
   /** The Temporal Web UI (`TEMPORAL_UI_URL`), which the dashboard links each operation's run to. */
   temporalUiUrl?: string | undefined;
+  /** Opens Temporal payloads for the codec endpoint (GRAPHIUM_PAYLOAD_KEYS); decrypts only. */
+  payloadCodec: GraphiumPayloadCodec;
   log: Logger;
 }
 

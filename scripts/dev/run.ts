@@ -8,13 +8,14 @@ import { insertHost } from '../../db/repositories/hosts.js';
 import { type Keyring, parseKeyring } from '../../lib/encryption.js';
 import type { DevEnv } from '../../lib/env.js';
 import { createLogger } from '../../lib/log.js';
+import { apiPayloadSecurity, payloadDataConverter } from '../../lib/payload-security.js';
 import { redactUrl } from '../../lib/redact-url.js';
 import { connectClient } from '../../lib/temporal.js';
 import { installTemporalRuntime } from '../../lib/temporal-worker.js';
 import { runOrchestrator } from '../../orchestrator/worker.js';
 import { runAgent } from '../../worker-agent/agent.js';
 import { renderBanner } from './banner.js';
-import { devAdminToken, devEncryptionKeys } from './kept-secrets.js';
+import { type DevPayloadKeys, devAdminToken, devEncryptionKeys, devPayloadKeys } from './kept-secrets.js';
 import { LOCAL_HOST_ID, partEnvs } from './parts.js';
 import { assertPortFree } from './ports.js';
 import { waitForApi, waitForOwnPoller } from './readiness.js';
@@ -31,6 +32,7 @@ interface DevContext {
   temporal: DevTemporal;
   admin: { token: string; source: string };
   encryptionKeys: Keyring;
+  payloadKeys: DevPayloadKeys;
   shutdown: Shutdown;
 }
 
@@ -46,6 +48,7 @@ export async function runDev(env: DevEnv): Promise<void> {
     const encryptionKeys = parseKeyring(
       devEncryptionKeys(dataDir, env.GRAPHIUM_ENCRYPTION_KEYS).keys,
     ) as Keyring;
+    const payloadKeys = devPayloadKeys(dataDir, env);
     await assertPortFree(env.PORT, 'PORT', 'pick a free PORT');
     // Set as soon as a server is spawned, before it answers.
     let killTemporal: (() => void) | undefined;
@@ -61,7 +64,16 @@ export async function runDev(env: DevEnv): Promise<void> {
       try {
         await insertHost(database.db, { id: LOCAL_HOST_ID, name: LOCAL_HOST_ID, labels: {} });
         if (!shutdown.isRequested) {
-          await runParts({ env, db: database.db, dataDir, temporal, admin, encryptionKeys, shutdown });
+          await runParts({
+            env,
+            db: database.db,
+            dataDir,
+            temporal,
+            admin,
+            encryptionKeys,
+            payloadKeys,
+            shutdown,
+          });
         }
       } finally {
         await database.close();
@@ -98,7 +110,7 @@ async function runParts(ctx: DevContext): Promise<void> {
   const envs = partEnvs(
     env,
     ctx.temporal,
-    { adminToken: ctx.admin.token, encryptionKeys: ctx.encryptionKeys },
+    { adminToken: ctx.admin.token, encryptionKeys: ctx.encryptionKeys, payload: ctx.payloadKeys },
     ctx.dataDir,
   );
   const stop = shutdown.requested;
@@ -141,7 +153,15 @@ async function announceWhenReady(
   void ctx.shutdown.requested.then(() => stopped.abort());
   const signal = AbortSignal.any([stopped.signal, AbortSignal.timeout(READY_TIMEOUT_MS)]);
   const apiUrl = `http://127.0.0.1:${ctx.env.PORT}`;
-  const temporal = await connectClient({ ...ctx.env, TEMPORAL_ADDRESS: ctx.temporal.address });
+  const temporal = await connectClient(
+    { ...ctx.env, TEMPORAL_ADDRESS: ctx.temporal.address },
+    payloadDataConverter(
+      apiPayloadSecurity({
+        GRAPHIUM_PAYLOAD_KEYS: ctx.payloadKeys.payloadKeys,
+        GRAPHIUM_API_SIGNING_KEY: ctx.payloadKeys.apiSigningKey,
+      }),
+    ),
+  );
   try {
     await Promise.all([
       waitForApi(apiUrl, signal),

@@ -19,6 +19,7 @@ export function useDeployEnvironment(hostLabels: Record<string, string>[], picku
     ctx: undefined as unknown as OpsContext,
     hostIds: hostLabels.map((_, i) => `vm${i + 1}`),
     agents: new Map<string, ManagedProcess>(),
+    orchestrator: undefined as unknown as ManagedProcess,
     startAgent(hostId: string): ManagedProcess {
       const index = env.hostIds.indexOf(hostId);
       const agent = startAgent(env.infra, hostId, env.infra.dockerHosts[index]!.dockerHost);
@@ -40,7 +41,8 @@ export function useDeployEnvironment(hostLabels: Record<string, string>[], picku
       database.db,
       env.hostIds.map((id, i) => ({ id, labels: hostLabels[i] })),
     );
-    processes.push(startOrchestrator(env.infra, database.url!));
+    env.orchestrator = startOrchestrator(env.infra, database.url!);
+    processes.push(env.orchestrator);
     for (const hostId of env.hostIds) env.startAgent(hostId);
     await waitUntilPolling(processes);
   });

@@ -13,6 +13,7 @@ import {
 } from './lib/error-handlers.js';
 import { checkJsonSyntax } from './lib/json-body.js';
 import { configureOpenApi } from './lib/openapi.js';
+import { temporalUiCors } from './lib/temporal-ui-cors.js';
 import type { AppDeps } from './lib/types.js';
 import { DeploymentWatchers } from './routes/deployments/deployment-watchers.js';
 import { StreamLimit } from './routes/deployments/stream-limit.js';
@@ -39,6 +40,8 @@ export function createApp(deps: AppDeps) {
     c.set('feeds', feeds);
     await next();
   });
+  // Before auth: a browser's CORS preflight carries no token.
+  app.use(`${API_PREFIX}/temporal-codec/*`, temporalUiCors(deps.temporalUiUrl));
   app.use(
     `${API_PREFIX}/*`,
     auditMutations,

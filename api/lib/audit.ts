@@ -36,8 +36,11 @@ function safeDecode(segment: string): string {
   }
 }
 
+/** Decoding Temporal payloads is a POST that changes nothing; the Temporal UI makes one per page it shows. */
+const isCodecRead = (path: string) => path.startsWith('/api/v1/temporal-codec/');
+
 export const auditMutations: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!MUTATING_METHODS.has(c.req.method)) return next();
+  if (!MUTATING_METHODS.has(c.req.method) || isCodecRead(c.req.path)) return next();
   await next();
   const pattern = routePattern(c);
   const principal = c.var.principal;

@@ -102,6 +102,8 @@ function keptParsed<T>(
 
 export interface DevPayloadKeys {
   payloadKeys: Keyring;
+  /** How a shell reads GRAPHIUM_PAYLOAD_KEYS, to start another agent by hand. */
+  payloadKeysShell: string;
   apiSigningKey: SigningKey;
   orchestratorSigningKey: SigningKey;
 }
@@ -120,6 +122,9 @@ export function devPayloadKeys(
   },
 ): DevPayloadKeys {
   return {
+    payloadKeysShell: given.GRAPHIUM_PAYLOAD_KEYS
+      ? '"$GRAPHIUM_PAYLOAD_KEYS"'
+      : `"$(cat ${join(dataDir, PAYLOAD_KEYS_FILE)})"`,
     payloadKeys: keptParsed(
       dataDir,
       PAYLOAD_KEYS_FILE,

@@ -10,6 +10,7 @@ import type { DevEnv } from '../../lib/env.js';
 import { createLogger } from '../../lib/log.js';
 import { apiPayloadSecurity, payloadDataConverter } from '../../lib/payload-security.js';
 import { redactUrl } from '../../lib/redact-url.js';
+import { publicKeyText } from '../../lib/signing-keys.js';
 import { connectClient } from '../../lib/temporal.js';
 import { installTemporalRuntime } from '../../lib/temporal-worker.js';
 import { runOrchestrator } from '../../orchestrator/worker.js';
@@ -55,9 +56,16 @@ export async function runDev(env: DevEnv): Promise<void> {
     const shutdown = shutdownOnSignals(() => killTemporal?.());
     // Whatever ends this process (a crash included), the detached server must not outlive it.
     process.once('exit', () => killTemporal?.());
-    const temporal = await provideTemporal(env, dataDir, log, (kill) => {
-      killTemporal = kill;
-    });
+    const codecEndpoint = `http://127.0.0.1:${env.PORT}/api/v1/temporal-codec/${admin.token}`;
+    const temporal = await provideTemporal(
+      env,
+      dataDir,
+      log,
+      (kill) => {
+        killTemporal = kill;
+      },
+      codecEndpoint,
+    );
     killTemporal = temporal.kill;
     try {
       const database = await openDatabase({ url: env.DATABASE_URL, dataDir });
@@ -195,6 +203,9 @@ async function announceWhenReady(
           dockerHost: ctx.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
           pickupTimeout: ctx.env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
           problem: agentProblem,
+          keysEnv:
+            `GRAPHIUM_PAYLOAD_KEYS=${ctx.payloadKeys.payloadKeysShell} ` +
+            `GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS=${publicKeyText(ctx.payloadKeys.orchestratorSigningKey)}`,
         },
       }),
     );

@@ -31,6 +31,8 @@ export async function runApi(env: ApiEnv, log: Logger, db: Database, stop: Promi
       pickupTimeout: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
       maxStreamsPerToken: env.GRAPHIUM_MAX_STREAMS_PER_TOKEN,
       temporalUiUrl: env.TEMPORAL_UI_URL,
+      composePolicy: env.GRAPHIUM_COMPOSE_POLICY,
+      reservedStackNames: env.GRAPHIUM_RESERVED_STACK_NAMES,
       // The codec endpoint only opens payloads for people: it never signs or seals anything.
       payloadCodec: new GraphiumPayloadCodec({ keyring: security.keyring, policy: readerPolicy, log }),
       log,

@@ -2,6 +2,8 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../stack/duration.js';
+import { stackNamePattern } from '../stack/names.js';
+import { readComposePolicy } from './compose-policy-file.js';
 import { parseKeyring } from './encryption.js';
 import { logFormats } from './log.js';
 import { redactUrl } from './redact-url.js';
@@ -62,6 +64,26 @@ const publicKeys = z.string().transform((text, ctx) => {
   ctx.addIssue({ code: 'custom', message: keys });
   return z.NEVER;
 });
+/** GRAPHIUM_COMPOSE_POLICY: who may use which Compose keys, over the defaults (compose/role-policy.ts). */
+const composePolicyFile = z.string().transform((path, ctx) => {
+  const policy = readComposePolicy(path);
+  if (typeof policy !== 'string') return policy;
+  ctx.addIssue({ code: 'custom', message: policy });
+  return z.NEVER;
+});
+/** GRAPHIUM_RESERVED_STACK_NAMES: stack names refused besides `graphium` (other infrastructure projects). */
+const reservedStackNames = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (names) => names.every((name) => stackNamePattern.test(name)),
+    'expected comma-separated stack names (lower-case letters, digits, "_" and "-")',
+  );
 /** Checked as `npm run dev` takes them; it generates and keeps its own when they are unset. */
 const checkedText = (parse: (text: string) => unknown, message: string) =>
   z
@@ -168,6 +190,8 @@ export const apiEnvSchema = withTlsPairCheck({
   GRAPHIUM_ENCRYPTION_KEYS: encryptionKeys,
   GRAPHIUM_PAYLOAD_KEYS: payloadKeys,
   GRAPHIUM_API_SIGNING_KEY: signingKey,
+  GRAPHIUM_COMPOSE_POLICY: composePolicyFile.optional(),
+  GRAPHIUM_RESERVED_STACK_NAMES: reservedStackNames.optional(),
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
   GRAPHIUM_MAX_STREAMS_PER_TOKEN: streamCap,
   TEMPORAL_UI_URL: webUrl.optional(),
@@ -239,6 +263,8 @@ export const devEnvSchema = withTlsPairCheck({
     parseSigningKey,
     'expected id:base64 of a 32-byte Ed25519 seed',
   ),
+  GRAPHIUM_COMPOSE_POLICY: composePolicyFile.optional(),
+  GRAPHIUM_RESERVED_STACK_NAMES: reservedStackNames.optional(),
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
   GRAPHIUM_MAX_STREAMS_PER_TOKEN: streamCap,
   // Only with TEMPORAL_ADDRESS: the dev server's own UI is known without it.

@@ -20,16 +20,28 @@ import { hostSweep } from './timeouts.js';
  * Deletes a stack from every host it could have touched. Each host's agent finds the containers
  * by the stack's label (not by what the database remembers), removes them and the stack's
  * networks, and checks nothing is left. The stack is marked deleted only when every host confirms.
+ * Its volumes and data directories stay unless the `volumes` option asks for them.
  */
-export async function deleteStackWorkflow(input: StackOperationInput): Promise<OperationProgress> {
+export async function deleteStackWorkflow(
+  input: StackOperationInput<DeleteOptions>,
+): Promise<OperationProgress> {
   return trackOperation(input, remove, (tracker) => deleteEverywhere(input, tracker));
 }
 
+const deleteOptions = z.strictObject({
+  volumes: z
+    .boolean()
+    .optional()
+    .describe("Also remove the stack's volumes and data directories on every host (`--volumes`)."),
+});
+type DeleteOptions = z.output<typeof deleteOptions>;
+
 export const remove = defineOperation({
   name: 'delete',
-  description: 'Remove every container and network of the stack from every host, then the stack itself.',
+  description:
+    'Remove every container and network of the stack from every host, then the stack itself; its volumes only with `volumes`.',
   role: 'deployer',
-  options: z.strictObject({}),
+  options: deleteOptions,
   actions: {},
   placesVersion: false,
   goalStates: ['removed'],
@@ -37,7 +49,7 @@ export const remove = defineOperation({
 });
 
 async function deleteEverywhere(
-  input: StackOperationInput,
+  input: StackOperationInput<DeleteOptions>,
   tracker: ProgressTracker,
 ): Promise<OperationProgress> {
   tracker.setPhase(`removing containers on ${input.hostIds.length} hosts`);
@@ -45,7 +57,8 @@ async function deleteEverywhere(
     const result = await onHost(hostId, input.pickupTimeout, () =>
       dockerOn(hostId, hostSweep, input.pickupTimeout).removeStack.executeWithOptions(
         { summary: `remove every container of ${input.stack} on ${hostId}` },
-        [{ stack: input.stack }],
+        // Without the option the request is what it always was, so runs in flight replay unchanged.
+        [input.options?.volumes ? { stack: input.stack, volumes: true } : { stack: input.stack }],
       ),
     );
     // Whatever this host held of the stack is gone now, whether or not the database knew of it.

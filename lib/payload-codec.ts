@@ -122,7 +122,9 @@ export class GraphiumPayloadCodec implements PayloadCodec {
     return payloads.map((payload) => {
       const result = this.open(payload, context);
       if (typeof result !== 'string') return result;
-      this.options.log?.warn({ ...describe(context), reason: result }, 'refused a Temporal payload');
+      // Debug only: what carries it logs the refusal (workflows and agents), and an agent's own heartbeat
+      // details from an earlier attempt, unsigned by design, come back this way on every retry.
+      this.options.log?.debug({ ...describe(context), reason: result }, 'refused a Temporal payload');
       return refusedPayload(result);
     });
   }

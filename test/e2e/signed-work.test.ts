@@ -117,7 +117,7 @@ describe('signed work: only what the API asked and the orchestrator scheduled ru
     }
     assert.deepEqual(await rogueContainersEverywhere(env), [], 'no container on any daemon');
     const orchestratorLog = env.orchestrator.logs;
-    assert.match(orchestratorLog, /refused a Temporal payload/);
+    assert.match(orchestratorLog, /workflow input refused: not sent by the API or the orchestrator/);
     assert.match(orchestratorLog, /it is not encrypted, so it was not sent by Graphium/);
     assert.match(orchestratorLog, /it is not signed \(only the api or orchestrator may send it\)/);
     assert.match(orchestratorLog, /its signature by key \\"orchestrator-test1\\" does not match it/);

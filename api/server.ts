@@ -6,6 +6,7 @@ import { GraphiumPayloadCodec, readerPolicy } from '../lib/payload-codec.js';
 import { apiPayloadSecurity, payloadDataConverter } from '../lib/payload-security.js';
 import { connectClient, ensureSearchAttributes } from '../lib/temporal.js';
 import { createApp } from './app.js';
+import { rateLimitsFromEnv } from './lib/rate-limit.js';
 
 /** Open SSE streams would hold a graceful close forever; after this long they are cut. */
 const CLOSE_GRACE_MS = 5_000;
@@ -29,6 +30,7 @@ export async function runApi(env: ApiEnv, log: Logger, db: Database, stop: Promi
       keyring: env.GRAPHIUM_ENCRYPTION_KEYS,
       namespace: env.TEMPORAL_NAMESPACE,
       pickupTimeout: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
+      rateLimits: rateLimitsFromEnv(env),
       maxStreamsPerToken: env.GRAPHIUM_MAX_STREAMS_PER_TOKEN,
       temporalUiUrl: env.TEMPORAL_UI_URL,
       composePolicy: env.GRAPHIUM_COMPOSE_POLICY,
@@ -41,6 +43,7 @@ export async function runApi(env: ApiEnv, log: Logger, db: Database, stop: Promi
     log.info({ port: env.PORT, temporal: env.TEMPORAL_ADDRESS }, 'api listening');
     await stop;
     await close(server);
+    await app.stopWatchers();
     log.info('api stopped');
   } finally {
     await temporal.connection.close();

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { insertAuditEntry } from '../../db/repositories/audit.js';
+import { isCodecRead } from './auth.js';
 import { loggableError } from './error-handlers.js';
 import type { AppEnv } from './types.js';
 
@@ -35,9 +36,6 @@ function safeDecode(segment: string): string {
     return segment;
   }
 }
-
-/** Decoding Temporal payloads is a POST that changes nothing; the Temporal UI makes one per page it shows. */
-const isCodecRead = (path: string) => path.startsWith('/api/v1/temporal-codec/');
 
 export const auditMutations: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!MUTATING_METHODS.has(c.req.method) || isCodecRead(c.req.path)) return next();

@@ -25,7 +25,7 @@ export function hashToken(secret: string): string {
 }
 
 /** Anyone may read the health check and the API description; everything else needs a token. */
-function isPublic(method: string, path: string): boolean {
+export function isPublic(method: string, path: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
   const rest = path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) : null;
   return (
@@ -36,6 +36,14 @@ function isPublic(method: string, path: string): boolean {
 const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message);
 
 const CODEC_PATH = new RegExp(`^${API_PREFIX}/temporal-codec/([^/]+)/decode$`);
+
+/**
+ * A call of the codec endpoint: a POST that changes nothing (it decodes), made by the Temporal UI for
+ * every page it shows; neither audited nor counted as a change. Failed authentications still count.
+ */
+export function isCodecRead(path: string): boolean {
+  return path.startsWith(`${API_PREFIX}/temporal-codec/`);
+}
 
 /**
  * The Temporal UI calls its codec endpoint without any header of ours, so the UI's endpoint carries

@@ -14,6 +14,7 @@ import {
 import { checkJsonSyntax } from './lib/json-body.js';
 import { configureOpenApi } from './lib/openapi.js';
 import { DEFAULT_RATE_LIMITS, limitFailedAuthentications, limitMutations } from './lib/rate-limit.js';
+import { temporalUiCors } from './lib/temporal-ui-cors.js';
 import type { AppDeps } from './lib/types.js';
 import { DeploymentWatchers } from './routes/deployments/deployment-watchers.js';
 import { StreamLimit } from './routes/deployments/stream-limit.js';
@@ -42,6 +43,8 @@ export function createApp(deps: AppDeps) {
     c.set('feeds', feeds);
     await next();
   });
+  // Before auth: a browser's CORS preflight carries no token.
+  app.use(`${API_PREFIX}/temporal-codec/*`, temporalUiCors(deps.temporalUiUrl));
   app.use(
     `${API_PREFIX}/*`,
     auditMutations,

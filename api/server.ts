@@ -2,6 +2,8 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Database } from '../db/client.js';
 import type { ApiEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
+import { GraphiumPayloadCodec, readerPolicy } from '../lib/payload-codec.js';
+import { apiPayloadSecurity, payloadDataConverter } from '../lib/payload-security.js';
 import { connectClient, ensureSearchAttributes } from '../lib/temporal.js';
 import { createApp } from './app.js';
 import { rateLimitsFromEnv } from './lib/rate-limit.js';
@@ -14,7 +16,9 @@ const CLOSE_GRACE_MS = 5_000;
  * database belongs to the caller, so `npm run dev` can share one embedded PGlite with the orchestrator.
  */
 export async function runApi(env: ApiEnv, log: Logger, db: Database, stop: Promise<unknown>): Promise<void> {
-  const temporal = await connectClient(env);
+  // Everything the API asks of Temporal is signed with its key and sealed (docs/security.md).
+  const security = apiPayloadSecurity(env);
+  const temporal = await connectClient(env, payloadDataConverter(security, readerPolicy, log));
   try {
     const added = await ensureSearchAttributes(temporal.connection, env.TEMPORAL_NAMESPACE);
     if (added.length > 0) log.info({ added }, 'registered search attributes');
@@ -29,6 +33,10 @@ export async function runApi(env: ApiEnv, log: Logger, db: Database, stop: Promi
       rateLimits: rateLimitsFromEnv(env),
       maxStreamsPerToken: env.GRAPHIUM_MAX_STREAMS_PER_TOKEN,
       temporalUiUrl: env.TEMPORAL_UI_URL,
+      composePolicy: env.GRAPHIUM_COMPOSE_POLICY,
+      reservedStackNames: env.GRAPHIUM_RESERVED_STACK_NAMES,
+      // The codec endpoint only opens payloads for people: it never signs or seals anything.
+      payloadCodec: new GraphiumPayloadCodec({ keyring: security.keyring, policy: readerPolicy, log }),
       log,
     });
     const server = await listen(app.fetch, env.PORT);

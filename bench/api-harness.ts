@@ -10,10 +10,12 @@ import { createApp } from '../api/app.js';
 import type { Database } from '../db/client.js';
 import { type Keyring, parseKeyring } from '../lib/encryption.js';
 import { createLogger } from '../lib/log.js';
+import { payloadDataConverter } from '../lib/payload-security.js';
 import { ensureSearchAttributes } from '../lib/temporal.js';
 import { TEST_IMAGE } from '../test/harness/docker-hosts.js';
-import { TEST_ENCRYPTION_KEYS } from '../test/harness/graphium.js';
+import { TEST_ENCRYPTION_KEYS, testPayloadCodec } from '../test/harness/graphium.js';
 import type { TestInfra } from '../test/harness/infra.js';
+import { testApiSecurity } from '../test/harness/payload-keys.js';
 import { freePort } from '../test/harness/ports.js';
 
 // What the API benchmarks share: the API served in the benchmark's own process (so every gRPC call
@@ -78,7 +80,12 @@ export async function startBenchApi(
     address: infra.temporalAddress,
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), counter.interceptor],
   });
-  const temporal = new Client({ connection, namespace: infra.namespace });
+  // Signs what it starts as the API does, so the orchestrator runs it (docs/security.md).
+  const temporal = new Client({
+    connection,
+    namespace: infra.namespace,
+    dataConverter: payloadDataConverter(testApiSecurity()),
+  });
   await ensureSearchAttributes(connection, infra.namespace);
   const app = createApp({
     db,
@@ -86,6 +93,7 @@ export async function startBenchApi(
     temporalAddress: infra.temporalAddress,
     adminToken: BENCH_ADMIN_TOKEN,
     keyring: parseKeyring(TEST_ENCRYPTION_KEYS) as Keyring,
+    payloadCodec: testPayloadCodec(),
     namespace: infra.namespace,
     pickupTimeout: '60s',
     maxStreamsPerToken: options.maxStreamsPerToken ?? 32,

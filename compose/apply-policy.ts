@@ -3,6 +3,7 @@
 // are walked into, so a refused key under a supported one is still found. `x-` keys are the user's.
 import { composePolicy } from './policy.js';
 import type { ProjectContext } from './project-context.js';
+import { valuesOf } from './role-policy.js';
 import { keyPath } from './schema.js';
 import { schemaKeyPaths } from './schema-keys.js';
 import { isMapping } from './yaml.js';
@@ -52,15 +53,34 @@ export function applyPolicy(ctx: ProjectContext, document: Record<string, unknow
       if (childPattern === undefined) continue;
       const childPath = [...path, key];
       const policy = composePolicy[childPattern];
+      const where = keyPath(childPath);
       if (!policy || policy.status === 'supported') {
+        if (ctx.policy.tightens(childPattern) && isUsed(item)) {
+          ctx.requireAdmin(
+            where,
+            'admin only: this installation allows it to admins only (GRAPHIUM_COMPOSE_POLICY)',
+          );
+        }
         walk(item, childPath, childPattern);
         continue;
       }
-      const where = keyPath(childPath);
       if (policy.status === 'ignored') ctx.warn(where, `ignored: ${policy.why}`);
       else if (policy.status === 'refused') ctx.error(where, `not supported: ${policy.why}`);
-      else if (isUsed(item)) ctx.adminOnly.push({ path: where, message: `admin only: ${policy.why}` });
+      else if (isUsed(item)) adminKey(ctx, where, childPattern, item, policy.why);
     }
   };
   walk(document, [], '');
+}
+
+/** An admin key in use: admin-only, but for the values this installation opened to deployers. */
+function adminKey(ctx: ProjectContext, where: string, key: string, value: unknown, why: string): void {
+  const values = valuesOf(key, value);
+  if (!values) {
+    ctx.hostAccess(where, key, undefined, `admin only: ${why}`);
+    return;
+  }
+  const closed = values.filter((v) => ctx.policy.needsAdmin(key, v, true));
+  if (closed.length === 0) return;
+  const which = closed.length < values.length ? `: ${closed.join(', ')}` : '';
+  ctx.requireAdmin(where, `admin only: ${why}${which}`);
 }

@@ -6,4 +6,5 @@ export { type LoadedProject, type LoadProjectOptions, loadProject } from './load
 export { composePolicy, type KeyPolicy, type KeyStatus } from './policy.js';
 export type { BundleEntry } from './project-context.js';
 export { memoryReader, type ProjectFile, type ProjectReader } from './project-reader.js';
+export { parseRolePolicy, RolePolicy, type RoleRule, VALUE_KEYS } from './role-policy.js';
 export { loadComposeDocument, parseStackDefinition } from './single-document.js';

@@ -12,6 +12,7 @@ import { mergeDocuments } from './merge.js';
 import { normalizeProject } from './normalize.js';
 import { type BundleEntry, ProjectContext } from './project-context.js';
 import { decodeText, type ProjectReader, projectPath } from './project-reader.js';
+import type { RolePolicy } from './role-policy.js';
 import { stringList } from './values.js';
 import { isMapping } from './yaml.js';
 
@@ -23,6 +24,8 @@ export interface LoadProjectOptions {
   profiles?: string[];
   /** Stack variables: they play the role of the shell environment, overriding .env. */
   variables?: Record<string, string>;
+  /** Who may use which keys (GRAPHIUM_COMPOSE_POLICY); the policy table's defaults when absent. */
+  policy?: RolePolicy;
 }
 
 export interface LoadedProject {
@@ -94,7 +97,7 @@ export function loadProject(reader: ProjectReader, options: LoadProjectOptions):
   const early: ComposeIssue[] = [];
   if (options.files.length === 0) throw new ComposeError([{ path: '', message: 'no Compose file given' }]);
   const { lookup, used } = projectVariables(reader, options, early);
-  const ctx = new ProjectContext(reader, lookup, options.files.length);
+  const ctx = new ProjectContext(reader, lookup, options.files.length, options.policy);
   ctx.errors.push(...early);
   // Env files are where projects keep passwords: stored encrypted and hidden like secrets.
   for (const file of used) ctx.addFile(file, true);

@@ -194,10 +194,12 @@ function bindMount(
     return undefined;
   }
   if (source.startsWith('/')) {
-    ctx.adminOnly.push({
+    ctx.hostAccess(
       path,
-      message: `admin only: bind-mounts the host path "${source}", which gives the container that host's files`,
-    });
+      'services.*.volumes',
+      source,
+      `admin only: bind-mounts the host path "${source}", which gives the container that host's files`,
+    );
     return checkTarget(mc, path, { type: 'bind', source, target, readOnly, createHostPath });
   }
   const project = bundlePath(source);

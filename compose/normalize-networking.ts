@@ -27,10 +27,12 @@ export function networking(
         `"${mode}" joins another container's network namespace, which exists on one host only, while Graphium places services independently`,
       );
     } else if (mode === 'host') {
-      ctx.adminOnly.push({
-        path: `${path}.network_mode`,
-        message: "admin only: network_mode: host puts the container on the host's own network",
-      });
+      ctx.hostAccess(
+        `${path}.network_mode`,
+        'services.*.network_mode',
+        'host',
+        "admin only: network_mode: host puts the container on the host's own network",
+      );
       spec.networkMode = mode;
     } else if (mode === 'none' || mode === 'bridge') {
       spec.networkMode = mode;

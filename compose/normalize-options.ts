@@ -143,10 +143,12 @@ function namespaceMode(ctx: ProjectContext, path: string, key: string, value: un
     return undefined;
   }
   if (mode === 'host')
-    ctx.adminOnly.push({
+    ctx.hostAccess(
       path,
-      message: `admin only: ${key}: host shares the host's ${key === 'pid' ? 'processes' : 'IPC'} with the container`,
-    });
+      `services.*.${key}`,
+      mode,
+      `admin only: ${key}: host shares the host's ${key === 'pid' ? 'processes' : 'IPC'} with the container`,
+    );
   return mode;
 }
 

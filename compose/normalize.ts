@@ -68,11 +68,14 @@ function external(
     }
     return { external: false };
   }
-  ctx.adminOnly.push({
-    path: `${path}.external`,
-    message: 'admin only: uses a resource that already exists on the hosts, outside the stack',
-  });
-  return { external: true, externalName: scalarText(value.name ?? legacyName ?? path.split('.').at(-1)) };
+  const externalName = scalarText(value.name ?? legacyName ?? path.split('.').at(-1));
+  ctx.hostAccess(
+    `${path}.external`,
+    `${path.split('.')[0]}.*.external`,
+    externalName,
+    'admin only: uses a resource that already exists on the hosts, outside the stack',
+  );
+  return { external: true, externalName };
 }
 
 function networkSpec(ctx: ProjectContext, name: string, value: Mapping): NetworkSpec {

@@ -3,6 +3,7 @@
 import type { ComposeIssue } from './compose-errors.js';
 import type { Lookup } from './interpolate.js';
 import type { ProjectReader } from './project-reader.js';
+import { RolePolicy } from './role-policy.js';
 
 export interface BundleEntry {
   content: Uint8Array;
@@ -25,7 +26,22 @@ export class ProjectContext {
     readonly lookup: Lookup,
     /** How many Compose files the project has, so issues name their file only when it helps. */
     readonly fileCount: number,
+    /** Who may use which keys: the policy table's defaults, or this installation's GRAPHIUM_COMPOSE_POLICY. */
+    readonly policy: RolePolicy = RolePolicy.defaults,
   ) {}
+
+  /** A key that needs role admin here; one entry per key path. */
+  requireAdmin(path: string, message: string): void {
+    if (!this.adminOnly.some((issue) => issue.path === path)) this.adminOnly.push({ path, message });
+  }
+
+  /**
+   * A use of a table key that the table allows to admins only (`byDefault`): listed in adminOnly
+   * unless the installation's policy opens this key, or this value of it, to deployers.
+   */
+  hostAccess(path: string, key: string, value: string | undefined, message: string, byDefault = true): void {
+    if (this.policy.needsAdmin(key, value, byDefault)) this.requireAdmin(path, message);
+  }
 
   error(path: string, message: string): void {
     this.errors.push({ path, message });

@@ -19,7 +19,11 @@ export interface EncryptionKey {
 export class Keyring {
   private readonly byId: Map<string, Buffer>;
 
-  constructor(readonly keys: readonly EncryptionKey[]) {
+  constructor(
+    readonly keys: readonly EncryptionKey[],
+    /** The setting the keys come from, named when a value was sealed with a key it lacks. */
+    private readonly setting = 'GRAPHIUM_ENCRYPTION_KEYS',
+  ) {
     if (keys.length === 0) throw new Error('a keyring needs at least one key');
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
   }
@@ -46,7 +50,7 @@ export class Keyring {
     const idLength = box[1]!;
     const id = box.subarray(2, 2 + idLength).toString();
     const key = this.byId.get(id);
-    if (!key) throw new Error(`sealed with key "${id}", which is not in GRAPHIUM_ENCRYPTION_KEYS`);
+    if (!key) throw new Error(`sealed with key "${id}", which is not in ${this.setting}`);
     const ivStart = 2 + idLength;
     const tagStart = ivStart + IV_BYTES;
     const decipher = createDecipheriv(ALGORITHM, key, box.subarray(ivStart, tagStart));
@@ -65,10 +69,11 @@ export class Keyring {
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * Parses `GRAPHIUM_ENCRYPTION_KEYS`: comma-separated `id:base64`, each key 32 random bytes
- * (`openssl rand -base64 32`), the first one active. Returns the problem as a string when invalid.
+ * Parses `GRAPHIUM_ENCRYPTION_KEYS` (or `GRAPHIUM_PAYLOAD_KEYS`, same form): comma-separated
+ * `id:base64`, each key 32 random bytes (`openssl rand -base64 32`), the first one active. Returns the
+ * problem as a string when invalid.
  */
-export function parseKeyring(text: string): Keyring | string {
+export function parseKeyring(text: string, setting?: string): Keyring | string {
   const keys: EncryptionKey[] = [];
   for (const entry of text.split(',').map((part) => part.trim())) {
     const colon = entry.indexOf(':');
@@ -80,7 +85,7 @@ export function parseKeyring(text: string): Keyring | string {
     if (keys.some((k) => k.id === id)) return `key id "${id}" appears twice`;
     keys.push({ id, key });
   }
-  return new Keyring(keys);
+  return new Keyring(keys, setting);
 }
 
 /** A fresh one-key keyring in the form GRAPHIUM_ENCRYPTION_KEYS takes (`npm run dev` keeps one). */

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import {
@@ -10,9 +13,28 @@ import {
   orchestratorEnvSchema,
   temporalTlsEnabled,
 } from './env.js';
+import { generateSigningKeyText, parseSigningKey, publicKeyText, type SigningKey } from './signing-keys.js';
 
-const keys = { GRAPHIUM_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` };
-const token = { GRAPHIUM_ADMIN_TOKEN: 'a-long-enough-admin-secret', ...keys };
+const payloadKeys = `p1:${Buffer.alloc(32, 2).toString('base64')}`;
+const apiKey = generateSigningKeyText('api1');
+const orchestratorKey = generateSigningKeyText('orchestrator1');
+const publicOf = (text: string) => publicKeyText(parseSigningKey(text) as SigningKey);
+const keys = {
+  GRAPHIUM_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  GRAPHIUM_PAYLOAD_KEYS: payloadKeys,
+  GRAPHIUM_ORCHESTRATOR_SIGNING_KEY: orchestratorKey,
+  GRAPHIUM_API_PUBLIC_KEYS: publicOf(apiKey),
+};
+const token = {
+  GRAPHIUM_ADMIN_TOKEN: 'a-long-enough-admin-secret',
+  GRAPHIUM_ENCRYPTION_KEYS: keys.GRAPHIUM_ENCRYPTION_KEYS,
+  GRAPHIUM_PAYLOAD_KEYS: payloadKeys,
+  GRAPHIUM_API_SIGNING_KEY: apiKey,
+};
+const agentKeys = {
+  GRAPHIUM_PAYLOAD_KEYS: payloadKeys,
+  GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS: publicOf(orchestratorKey),
+};
 
 describe('loadEnv', () => {
   it('applies the documented defaults', () => {
@@ -102,7 +124,7 @@ describe('loadEnv', () => {
 
   it("keeps the agent's data directory as an absolute path, /var/lib/graphium by default", () => {
     const agent = (extra: Record<string, string> = {}) =>
-      loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', ...extra }).GRAPHIUM_AGENT_DATA_DIR;
+      loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', ...agentKeys, ...extra }).GRAPHIUM_AGENT_DATA_DIR;
     assert.equal(agent(), '/var/lib/graphium');
     assert.equal(agent({ GRAPHIUM_AGENT_DATA_DIR: '/srv/graphium/' }), '/srv/graphium');
     // The daemon binds from it by path: a relative one is made absolute once, at start.
@@ -110,10 +132,13 @@ describe('loadEnv', () => {
   });
 
   it('checks host IDs, DOCKER_HOST and TLS pairs', () => {
-    assert.equal(loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm-1' }).GRAPHIUM_AGENT_CONCURRENCY, 16);
+    assert.equal(
+      loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm-1', ...agentKeys }).GRAPHIUM_AGENT_CONCURRENCY,
+      16,
+    );
     assert.throws(() => loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'VM 1' }), /GRAPHIUM_HOST_ID/);
     assert.throws(
-      () => loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', DOCKER_HOST: 'http://x' }),
+      () => loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', ...agentKeys, DOCKER_HOST: 'http://x' }),
       /DOCKER_HOST: expected unix:/,
     );
     assert.throws(
@@ -196,27 +221,36 @@ describe('loadEnv', () => {
   });
 
   it('turns TLS on with TEMPORAL_TLS=true or any TEMPORAL_TLS_* setting, and refuses contradictions', () => {
-    assert.equal(temporalTlsEnabled(loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1' })), false);
     assert.equal(
-      temporalTlsEnabled(loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', TEMPORAL_TLS: 'true' })),
+      temporalTlsEnabled(loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', ...agentKeys })),
+      false,
+    );
+    assert.equal(
+      temporalTlsEnabled(
+        loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', ...agentKeys, TEMPORAL_TLS: 'true' }),
+      ),
       true,
       'a publicly trusted server needs no file',
     );
     assert.equal(
       temporalTlsEnabled(
-        loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }),
+        loadEnv(agentEnvSchema, {
+          GRAPHIUM_HOST_ID: 'vm1',
+          ...agentKeys,
+          TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+        }),
       ),
       true,
       'a server name alone is not ignored',
     );
     assert.equal(
       temporalTlsEnabled(
-        loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', TEMPORAL_TLS_CA: '/etc/hostname' }),
+        loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', ...agentKeys, TEMPORAL_TLS_CA: '/etc/hostname' }),
       ),
       true,
     );
     assert.throws(
-      () => loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', TEMPORAL_TLS: 'yes' }),
+      () => loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', ...agentKeys, TEMPORAL_TLS: 'yes' }),
       /TEMPORAL_TLS: expected true or false \(got "yes"\)/,
     );
     assert.throws(
@@ -227,5 +261,97 @@ describe('loadEnv', () => {
       () => loadEnv(devEnvSchema, { TEMPORAL_TLS: 'true' }),
       /TEMPORAL_TLS: only used with TEMPORAL_ADDRESS/,
     );
+  });
+
+  it('reads the keys of Temporal payloads: a keyring, signing keys and public keys, never echoed', () => {
+    const api = loadEnv(apiEnvSchema, token);
+    assert.equal(api.GRAPHIUM_PAYLOAD_KEYS.activeKeyId, 'p1');
+    assert.equal(api.GRAPHIUM_API_SIGNING_KEY.id, 'api1');
+    const orchestrator = loadEnv(orchestratorEnvSchema, keys);
+    assert.deepEqual(
+      orchestrator.GRAPHIUM_API_PUBLIC_KEYS.map((k) => k.id),
+      ['api1'],
+    );
+    const agent = loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1', ...agentKeys });
+    assert.deepEqual(
+      agent.GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS.map((k) => k.id),
+      ['orchestrator1'],
+    );
+    assert.throws(
+      () => loadEnv(agentEnvSchema, { GRAPHIUM_HOST_ID: 'vm1' }),
+      (error: ConfigError) => {
+        assert.match(error.message, /GRAPHIUM_PAYLOAD_KEYS: required/);
+        assert.match(error.message, /GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS: required/);
+        return true;
+      },
+    );
+    const short = Buffer.alloc(16, 4).toString('base64');
+    assert.throws(
+      () => loadEnv(apiEnvSchema, { ...token, GRAPHIUM_API_SIGNING_KEY: `api1:${short}` }),
+      (error: ConfigError) => {
+        assert.match(error.message, /GRAPHIUM_API_SIGNING_KEY: key "api1" must be 32 bytes.*\(given\)/);
+        assert.ok(!error.message.includes(short));
+        return true;
+      },
+    );
+    // One id for an API key and the orchestrator's would let the API's signature pass for the other's.
+    assert.throws(
+      () =>
+        loadEnv(orchestratorEnvSchema, {
+          ...keys,
+          GRAPHIUM_API_PUBLIC_KEYS: publicOf(generateSigningKeyText('orchestrator1')),
+        }),
+      /GRAPHIUM_API_PUBLIC_KEYS: key id "orchestrator1" is also an orchestrator key id/,
+    );
+  });
+
+  it('reads a Compose policy file and reserved stack names at start, naming what is wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graphium-policy-'));
+    try {
+      const good = join(dir, 'policy.yaml');
+      writeFileSync(
+        good,
+        'rules:\n  services.*.ports: admin\n  services.*.cap_add: {deployer: [NET_ADMIN]}\n',
+      );
+      const env = loadEnv(apiEnvSchema, {
+        ...token,
+        GRAPHIUM_COMPOSE_POLICY: good,
+        GRAPHIUM_RESERVED_STACK_NAMES: 'infra, temporal',
+      });
+      assert.equal(env.GRAPHIUM_COMPOSE_POLICY?.rules.get('services.*.ports'), 'admin');
+      assert.deepEqual(env.GRAPHIUM_RESERVED_STACK_NAMES, ['infra', 'temporal']);
+      const bad = join(dir, 'bad.yaml');
+      writeFileSync(
+        bad,
+        'rules:\n  services.*.portz: admin\n  services.*.ports: {deployer: ["80:80"]}\n  services.*.gpus: deployer\n',
+      );
+      assert.throws(
+        () =>
+          loadEnv(apiEnvSchema, {
+            ...token,
+            GRAPHIUM_COMPOSE_POLICY: bad,
+            GRAPHIUM_RESERVED_STACK_NAMES: 'Bad Name',
+          }),
+        (error: ConfigError) => {
+          assert.match(
+            error.message,
+            /GRAPHIUM_COMPOSE_POLICY: .*bad\.yaml: rules\["services\.\*\.portz"\]: not a key of the policy table/,
+          );
+          assert.match(
+            error.message,
+            /rules\["services\.\*\.ports"\]: values can be opened one by one only for/,
+          );
+          assert.match(error.message, /rules\["services\.\*\.gpus"\]: refused for everyone/);
+          assert.match(error.message, /GRAPHIUM_RESERVED_STACK_NAMES: expected comma-separated stack names/);
+          return true;
+        },
+      );
+      assert.throws(
+        () => loadEnv(apiEnvSchema, { ...token, GRAPHIUM_COMPOSE_POLICY: join(dir, 'missing.yaml') }),
+        /GRAPHIUM_COMPOSE_POLICY: cannot read .*missing\.yaml: ENOENT/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

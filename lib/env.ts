@@ -2,9 +2,12 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../stack/duration.js';
+import { stackNamePattern } from '../stack/names.js';
+import { readComposePolicy } from './compose-policy-file.js';
 import { parseKeyring } from './encryption.js';
 import { logFormats } from './log.js';
 import { redactUrl } from './redact-url.js';
+import { parsePublicKeys, parseSigningKey } from './signing-keys.js';
 
 // Every process parses its configuration here, once, at start. Nothing else reads process.env.
 
@@ -40,6 +43,53 @@ const encryptionKeys = z.string().transform((text, ctx) => {
   ctx.addIssue({ code: 'custom', message: keyring });
   return z.NEVER;
 });
+/** GRAPHIUM_PAYLOAD_KEYS: the keyring that seals every Temporal payload (lib/payload-codec.ts). */
+const payloadKeys = z.string().transform((text, ctx) => {
+  const keyring = parseKeyring(text, 'GRAPHIUM_PAYLOAD_KEYS');
+  if (typeof keyring !== 'string') return keyring;
+  ctx.addIssue({ code: 'custom', message: keyring });
+  return z.NEVER;
+});
+/** GRAPHIUM_API_SIGNING_KEY, GRAPHIUM_ORCHESTRATOR_SIGNING_KEY: `id:base64` of an Ed25519 seed. */
+const signingKey = z.string().transform((text, ctx) => {
+  const key = parseSigningKey(text);
+  if (typeof key !== 'string') return key;
+  ctx.addIssue({ code: 'custom', message: key });
+  return z.NEVER;
+});
+/** GRAPHIUM_API_PUBLIC_KEYS, GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS: the public keys whose signatures count. */
+const publicKeys = z.string().transform((text, ctx) => {
+  const keys = parsePublicKeys(text);
+  if (typeof keys !== 'string') return keys;
+  ctx.addIssue({ code: 'custom', message: keys });
+  return z.NEVER;
+});
+/** GRAPHIUM_COMPOSE_POLICY: who may use which Compose keys, over the defaults (compose/role-policy.ts). */
+const composePolicyFile = z.string().transform((path, ctx) => {
+  const policy = readComposePolicy(path);
+  if (typeof policy !== 'string') return policy;
+  ctx.addIssue({ code: 'custom', message: policy });
+  return z.NEVER;
+});
+/** GRAPHIUM_RESERVED_STACK_NAMES: stack names refused besides `graphium` (other infrastructure projects). */
+const reservedStackNames = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (names) => names.every((name) => stackNamePattern.test(name)),
+    'expected comma-separated stack names (lower-case letters, digits, "_" and "-")',
+  );
+/** Checked as `npm run dev` takes them; it generates and keeps its own when they are unset. */
+const checkedText = (parse: (text: string) => unknown, message: string) =>
+  z
+    .string()
+    .refine((text) => typeof parse(text) !== 'string', message)
+    .optional();
 const adminToken = z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)');
 const dockerHost = z
   .string()
@@ -157,6 +207,10 @@ export const apiEnvSchema = withTlsPairCheck({
   ...rateLimitVars,
   GRAPHIUM_ADMIN_TOKEN: adminToken,
   GRAPHIUM_ENCRYPTION_KEYS: encryptionKeys,
+  GRAPHIUM_PAYLOAD_KEYS: payloadKeys,
+  GRAPHIUM_API_SIGNING_KEY: signingKey,
+  GRAPHIUM_COMPOSE_POLICY: composePolicyFile.optional(),
+  GRAPHIUM_RESERVED_STACK_NAMES: reservedStackNames.optional(),
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
   GRAPHIUM_MAX_STREAMS_PER_TOKEN: streamCap,
   TEMPORAL_UI_URL: webUrl.optional(),
@@ -169,13 +223,34 @@ export const orchestratorEnvSchema = withTlsPairCheck({
   ...databaseVars,
   GRAPHIUM_WORKFLOW_BUNDLE: filePath.optional(),
   GRAPHIUM_ENCRYPTION_KEYS: encryptionKeys,
+  GRAPHIUM_PAYLOAD_KEYS: payloadKeys,
+  GRAPHIUM_ORCHESTRATOR_SIGNING_KEY: signingKey,
+  GRAPHIUM_API_PUBLIC_KEYS: publicKeys,
+  // Earlier orchestrator keys, still trusted for the child workflows of runs started before a rotation.
+  GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS: publicKeys.optional(),
   LOG_LEVEL: logLevel,
   LOG_FORMAT: logFormat,
+}).superRefine((env, ctx) => {
+  // A signature names its key by id: one id for two keys would let the API's pass for the orchestrator's.
+  const own = [
+    env.GRAPHIUM_ORCHESTRATOR_SIGNING_KEY.id,
+    ...(env.GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS ?? []).map((k) => k.id),
+  ];
+  const clash = env.GRAPHIUM_API_PUBLIC_KEYS.find((key) => own.includes(key.id));
+  if (clash) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['GRAPHIUM_API_PUBLIC_KEYS'],
+      message: `key id "${clash.id}" is also an orchestrator key id: give every key its own id`,
+    });
+  }
 });
 
 export const agentEnvSchema = withTlsPairCheck({
   ...temporalVars,
   GRAPHIUM_HOST_ID: hostId,
+  GRAPHIUM_PAYLOAD_KEYS: payloadKeys,
+  GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS: publicKeys,
   DOCKER_HOST: dockerHost.optional(),
   GRAPHIUM_AGENT_CONCURRENCY: agentConcurrency,
   GRAPHIUM_AGENT_DATA_DIR: agentDataDir,
@@ -201,13 +276,15 @@ export const devEnvSchema = withTlsPairCheck({
   ...rateLimitVars,
   GRAPHIUM_ADMIN_TOKEN: adminToken.optional(),
   // Checked here too, so a bad value fails before anything starts; dev keeps a generated one otherwise.
-  GRAPHIUM_ENCRYPTION_KEYS: z
-    .string()
-    .refine(
-      (text) => typeof parseKeyring(text) !== 'string',
-      'expected id:base64key[,id:base64key…] (32-byte keys)',
-    )
-    .optional(),
+  GRAPHIUM_ENCRYPTION_KEYS: checkedText(parseKeyring, 'expected id:base64key[,id:base64key…] (32-byte keys)'),
+  GRAPHIUM_PAYLOAD_KEYS: checkedText(parseKeyring, 'expected id:base64key[,id:base64key…] (32-byte keys)'),
+  GRAPHIUM_API_SIGNING_KEY: checkedText(parseSigningKey, 'expected id:base64 of a 32-byte Ed25519 seed'),
+  GRAPHIUM_ORCHESTRATOR_SIGNING_KEY: checkedText(
+    parseSigningKey,
+    'expected id:base64 of a 32-byte Ed25519 seed',
+  ),
+  GRAPHIUM_COMPOSE_POLICY: composePolicyFile.optional(),
+  GRAPHIUM_RESERVED_STACK_NAMES: reservedStackNames.optional(),
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
   GRAPHIUM_MAX_STREAMS_PER_TOKEN: streamCap,
   // Only with TEMPORAL_ADDRESS: the dev server's own UI is known without it.

@@ -22,6 +22,8 @@ export interface TemporalDevServerOptions {
   executable: string;
   /** Also create this namespace at start (`default` always exists). */
   namespace?: string;
+  /** Where the Web UI decodes payloads (`--ui-codec-endpoint`): Graphium's codec endpoint. */
+  uiCodecEndpoint?: string;
   /**
    * Run the server in its own process group, so a terminal's Ctrl-C reaches only its parent, which
    * stops it last, after the workers that still talk to it. The parent must then stop it itself.
@@ -71,6 +73,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   ];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
+  if (options.uiPort && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   // The server writes straight into its log file, not through a pipe to us: a pipe would break (and

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
-import type { SearchAttributeType } from '@temporalio/common';
+import type { DataConverter, SearchAttributeType } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import { graphiumSearchAttributes } from '../contracts/search-attributes.js';
@@ -41,9 +41,10 @@ export function connectionOptions(env: TemporalEnv): { address: string; tls?: TL
   };
 }
 
-export async function connectClient(env: TemporalEnv): Promise<Client> {
+/** A client whose payloads go through Graphium's codec (lib/payload-security.ts `payloadDataConverter`). */
+export async function connectClient(env: TemporalEnv, dataConverter: DataConverter): Promise<Client> {
   const connection = await withConnectContext(env, () => Connection.connect(connectionOptions(env)));
-  return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
 }
 
 /**

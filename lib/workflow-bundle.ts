@@ -1,6 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from './payload-security.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Every workflow refuses unsigned input and binds the activities it schedules to their task. */
+export const WORKFLOW_INTERCEPTORS_PATH = fileURLToPath(
+  new URL('../workflows/interceptors.ts', import.meta.url),
+);
 
 /**
  * Bundles the workflow code into one file, as the Docker image (and the test runner) do: the
@@ -9,7 +16,9 @@ import { bundleWorkflowCode } from '@temporalio/worker';
  */
 export async function writeWorkflowBundle(outFile: string): Promise<number> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH],
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
   });
   writeFileSync(outFile, code);

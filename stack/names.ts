@@ -2,8 +2,32 @@
 // contracts/vocabulary.ts). Public: hosts hold resources under these names, so never change them.
 import type { NetworkSpec, ServiceSpec, VolumeSpec } from './types.js';
 
-/** A stack name becomes a prefix of Docker container, network and volume names, hence the tight rule. */
+/**
+ * A stack name becomes a prefix of Docker container, network and volume names, hence the tight rule.
+ * Stacks created before names had to be new-stack names may hold "_"; they keep working.
+ */
 export const stackNamePattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/**
+ * The name of a stack created now: no "_", which separates the stack from the rest of a Docker name,
+ * so `<stack>_<key>` can never be another stack's name (`shop_db` + `data` vs `shop` + `db_data`).
+ */
+export const newStackNamePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * Names no stack may take: Graphium's own docker-compose project (`graphium`, as in .env.example), whose
+ * network `graphium_default` reaches Temporal and the database, and those an installation adds.
+ */
+export const BUILT_IN_RESERVED_STACK_NAMES = ['graphium'] as const;
+
+/** Why a name is reserved, or undefined. */
+export function reservedStackName(name: string, configured: readonly string[] = []): string | undefined {
+  if ((BUILT_IN_RESERVED_STACK_NAMES as readonly string[]).includes(name)) {
+    return `it is the project name of Graphium's own docker-compose deployment, whose networks (${name}_default) and volumes are Graphium's infrastructure`;
+  }
+  if (configured.includes(name)) return 'this installation reserves it (GRAPHIUM_RESERVED_STACK_NAMES)';
+  return undefined;
+}
 
 /** Compose's own rule for service, network and volume keys. */
 export const composeNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;

@@ -20,6 +20,11 @@ const secrets = {
   GRAPHIUM_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
   POSTGRES_PASSWORD: 'test-postgres-password',
   GRAPHIUM_DB_PASSWORD: 'test-graphium-password',
+  GRAPHIUM_PAYLOAD_KEYS: `p1:${Buffer.alloc(32, 4).toString('base64')}`,
+  GRAPHIUM_API_SIGNING_KEY: `api1:${Buffer.alloc(32, 5).toString('base64')}`,
+  GRAPHIUM_API_PUBLIC_KEYS: 'api1:public-api',
+  GRAPHIUM_ORCHESTRATOR_SIGNING_KEY: `orchestrator1:${Buffer.alloc(32, 6).toString('base64')}`,
+  GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS: 'orchestrator1:public-orchestrator',
 };
 
 interface ComposeService {
@@ -102,6 +107,24 @@ describe('docker-compose.yml', () => {
     assert.ok(agent?.volumes?.some((v) => v.startsWith('/var/lib/graphium:/var/lib/graphium')));
     assert.equal(agent?.environment?.DATABASE_URL, undefined, 'agents never see the database');
     assert.equal(agent?.user, 'root', 'the agent may open the root-only Docker socket');
+    // Signed work (docs/security.md): each process holds its own private key; agents hold none.
+    for (const service of [api, orchestrator, agent]) {
+      assert.equal(service?.environment?.GRAPHIUM_PAYLOAD_KEYS, secrets.GRAPHIUM_PAYLOAD_KEYS);
+    }
+    assert.equal(api?.environment?.GRAPHIUM_API_SIGNING_KEY, secrets.GRAPHIUM_API_SIGNING_KEY);
+    assert.equal(
+      orchestrator?.environment?.GRAPHIUM_ORCHESTRATOR_SIGNING_KEY,
+      secrets.GRAPHIUM_ORCHESTRATOR_SIGNING_KEY,
+    );
+    assert.equal(orchestrator?.environment?.GRAPHIUM_API_PUBLIC_KEYS, secrets.GRAPHIUM_API_PUBLIC_KEYS);
+    assert.equal(
+      agent?.environment?.GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS,
+      secrets.GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS,
+    );
+    for (const name of Object.keys(agent?.environment ?? {})) {
+      assert.doesNotMatch(name, /SIGNING_KEY|ENCRYPTION_KEYS|TOKEN/, `the agent holds no ${name}`);
+    }
+    assert.equal(api?.environment?.GRAPHIUM_ORCHESTRATOR_SIGNING_KEY, undefined);
     assert.equal(temporal?.depends_on?.['temporal-schema']?.condition, 'service_completed_successfully');
     assert.ok(temporal?.healthcheck);
     // Whoever reaches Temporal can schedule work on every host's queue: loopback until mTLS is set up.

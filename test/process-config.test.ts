@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { testPayloadEnv } from './harness/payload-keys.js';
 import { startProcess } from './harness/processes.js';
 
 // Each process, started as a user starts it, refuses bad configuration with a message naming the variable.
@@ -26,10 +27,16 @@ const cases = [
   {
     role: 'agent',
     entry: 'worker-agent/main.ts',
-    env: { GRAPHIUM_HOST_ID: 'vm1', GRAPHIUM_AGENT_CONCURRENCY: '0' },
+    env: { GRAPHIUM_HOST_ID: 'vm1', ...testPayloadEnv.agent, GRAPHIUM_AGENT_CONCURRENCY: '0' },
     variable: 'GRAPHIUM_AGENT_CONCURRENCY',
   },
   { role: 'dev', entry: 'scripts/dev.ts', env: { TEMPORAL_UI_PORT: '3000' }, variable: 'TEMPORAL_UI_PORT' },
+  {
+    role: 'agent',
+    entry: 'worker-agent/main.ts',
+    env: { GRAPHIUM_HOST_ID: 'vm1' },
+    variable: 'GRAPHIUM_PAYLOAD_KEYS',
+  },
   {
     role: 'dev',
     entry: 'scripts/dev.ts',
@@ -52,6 +59,7 @@ describe('process configuration', () => {
   it('agent exits 1 naming the Docker daemon it cannot reach', async () => {
     const proc = startProcess('config-agent-no-docker', 'worker-agent/main.ts', {
       GRAPHIUM_HOST_ID: 'vm1',
+      ...testPayloadEnv.agent,
       DOCKER_HOST: 'unix:///nonexistent/docker.sock',
     });
     assert.equal(await proc.exited, 1, proc.logs);

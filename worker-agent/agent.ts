@@ -5,6 +5,9 @@ import { createDockerActivities, createLivenessActivities } from '../activities/
 import { hostLivenessQueue, hostTaskQueue } from '../contracts/vocabulary.js';
 import type { AgentEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
+import { activityPolicy } from '../lib/payload-codec.js';
+import { agentPayloadSecurity, payloadDataConverter } from '../lib/payload-security.js';
+import { signedWorkInterceptor } from '../lib/signed-work-interceptor.js';
 import { connectWorkerConnection } from '../lib/temporal-worker.js';
 import { activityLogInterceptor } from './activity-log.js';
 import { keepAliveInterceptor } from './keep-alive.js';
@@ -22,6 +25,10 @@ const LIVENESS_SLOTS = 4;
 export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown>): Promise<void> {
   const hostId = env.GRAPHIUM_HOST_ID;
   const identity = `agent:${hostId}@${hostname()}:${process.pid}`;
+  const taskQueue = hostTaskQueue(hostId);
+  const livenessQueue = hostLivenessQueue(hostId);
+  // Only work the orchestrator signed for this host's queues runs (docs/security.md).
+  const dataConverter = payloadDataConverter(agentPayloadSecurity(env), activityPolicy, log);
   const docker = connectDocker(env.DOCKER_HOST);
   const daemon = await checkDaemon(docker, env.DOCKER_HOST);
   const connection = await connectWorkerConnection(env);
@@ -29,7 +36,7 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
     const worker = await Worker.create({
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
-      taskQueue: hostTaskQueue(hostId),
+      taskQueue,
       identity,
       activities: createDockerActivities(docker, hostId, log, {
         dockerHost: env.DOCKER_HOST,
@@ -37,22 +44,32 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
         identity,
       }),
       maxConcurrentActivityTaskExecutions: env.GRAPHIUM_AGENT_CONCURRENCY,
-      interceptors: { activity: [activityLogInterceptor(log), keepAliveInterceptor()] },
+      // The signature check comes first.
+      dataConverter,
+      interceptors: {
+        activity: [
+          signedWorkInterceptor(taskQueue, log),
+          activityLogInterceptor(log),
+          keepAliveInterceptor(),
+        ],
+      },
       // On SIGTERM running Docker steps get this long to finish; the rest are cancelled and retried on restart.
       shutdownGraceTime: '20s',
     });
     const liveness = await Worker.create({
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
-      taskQueue: hostLivenessQueue(hostId),
+      taskQueue: livenessQueue,
       identity,
       activities: createLivenessActivities(hostId, identity),
       maxConcurrentActivityTaskExecutions: LIVENESS_SLOTS,
+      dataConverter,
+      interceptors: { activity: [signedWorkInterceptor(livenessQueue, log)] },
     });
     log.info(
       {
-        taskQueue: hostTaskQueue(hostId),
-        livenessQueue: hostLivenessQueue(hostId),
+        taskQueue,
+        livenessQueue,
         ...daemon,
         temporal: env.TEMPORAL_ADDRESS,
         dataDir: env.GRAPHIUM_AGENT_DATA_DIR,

@@ -208,7 +208,7 @@ describe("bundles in the agent's data directory", () => {
     );
   });
 
-  it('prunes the other versions of a stack, and removes the stack whole', async () => {
+  it('prunes the other versions of a stack, and removes the stack whole (its data only when asked)', async () => {
     const next = manifestOf({ ...project, 'compose.yaml': ['services: {web: {}}\n', 0o644] });
     await storeBundleFiles(files, {
       files: [{ digest: sha('services: {web: {}}\n'), base64: b64('services: {web: {}}\n') }],
@@ -219,7 +219,10 @@ describe("bundles in the agent's data directory", () => {
     assert.deepEqual(readdirSync(files.bundlesDir('shop')), [next.digest]);
     assert.deepEqual(readdirSync(files.fileMountsDir('shop')), [], 'copies of the old version go with it');
     assert.ok(existsSync(files.dataPath('shop', 'data/db')), 'stack data stays');
-    await removeStackFiles(files, 'shop');
+    await removeStackFiles(files, 'shop', { keepData: true });
+    assert.ok(!existsSync(files.bundlesDir('shop')), 'a delete removes the versions');
+    assert.ok(existsSync(files.dataPath('shop', 'data/db')), 'but keeps the data unless asked');
+    await removeStackFiles(files, 'shop', { keepData: false });
     assert.ok(!existsSync(files.stackDir('shop')));
     assert.ok(existsSync(files.blob(sha('s3cret\n'))), 'contents stay, shared by every stack');
   });

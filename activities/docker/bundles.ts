@@ -151,6 +151,17 @@ export async function pruneBundles(files: AgentFiles, stack: string, keep?: stri
 }
 
 /** Deleting the stack: its bundles, copies and data directories on this host. Blobs stay, shared. */
-export async function removeStackFiles(files: AgentFiles, stack: string): Promise<void> {
-  await rm(files.stackDir(stack), { recursive: true, force: true });
+/** The stack's files on this host; its `data/` (stack-data mounts) too unless `keepData`. */
+export async function removeStackFiles(
+  files: AgentFiles,
+  stack: string,
+  { keepData }: { keepData: boolean },
+): Promise<void> {
+  if (!keepData) {
+    await rm(files.stackDir(stack), { recursive: true, force: true });
+    return;
+  }
+  for (const part of [files.bundlesDir(stack), files.fileMountsDir(stack)]) {
+    await rm(part, { recursive: true, force: true });
+  }
 }

@@ -79,7 +79,8 @@ export function createDockerActivities(docker: Docker, hostId: string, log: Logg
     listStackContainers: (input: { stack: string }) => listStackContainers(host, input.stack),
     rollbackDeployment: (input: RollbackInput) => rollbackDeployment(host, input),
     pruneStack: (input: PruneInput) => pruneStack(host, input),
-    removeStack: (input: { stack: string }) => removeStack(host, input.stack),
+    removeStack: (input: { stack: string; volumes?: boolean }) =>
+      removeStack(host, input.stack, input.volumes === true),
     stopContainers: (input: ServiceSelection) => stopContainers(host, input),
     startContainers: (input: ServiceSelection) => startContainers(host, input),
   };

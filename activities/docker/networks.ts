@@ -9,14 +9,19 @@ import type { PrepareHostInput, StackNetwork } from './types.js';
 
 /**
  * Checks the services' platforms against the daemon, then creates the stack's networks and volumes
- * on this host when missing; external ones must already exist.
+ * on this host when missing; external ones must already exist. One that exists is used only when its
+ * labels say Graphium created it for this very stack: a network of another project (Graphium's own
+ * `graphium_default`, beside Temporal) or of another stack is never joined, a volume never shared.
  */
 export async function prepareHost(host: HostDocker, input: PrepareHostInput): Promise<void> {
   await checkPlatforms(host, input.platforms);
   const labels = { [LABEL_STACK]: input.stack, [LABEL_HOST]: host.hostId };
+  const inspectNetwork = (name: string) => () => host.docker.getNetwork(name).inspect() as Promise<Owned>;
   for (const network of input.networks) {
     const name = network.dockerName;
-    if (await exists(`network ${name}`, () => host.docker.getNetwork(name).inspect())) {
+    const found = await existing(`network ${name}`, inspectNetwork(name));
+    if (found) {
+      if (!network.external) requireOwned('network', name, found, input.stack, host.hostId);
       continue;
     }
     if (network.external) throw missingExternal('network', network.dockerName, host.hostId);
@@ -31,17 +36,19 @@ export async function prepareHost(host: HostDocker, input: PrepareHostInput): Pr
       );
       host.log.info({ network: network.dockerName }, 'network created');
     } catch (error) {
-      // 409: created by a concurrent step of the same deployment.
       if (statusOf(error) !== 409) throw specFailure(`network ${name} on host ${host.hostId}`, error);
+      // 409: created meanwhile, by a concurrent step of the same deployment, or by someone else.
+      const raced = await existing(`network ${name}`, inspectNetwork(name));
+      if (raced) requireOwned('network', name, raced, input.stack, host.hostId);
     }
   }
   for (const volume of input.volumes) {
     const name = volume.dockerName;
-    if (
-      await exists(`volume ${name}`, (abortSignal) =>
-        host.docker.getVolume(name).inspect(withSignal(abortSignal, {})),
-      )
-    ) {
+    const found = await existing(`volume ${name}`, (abortSignal) =>
+      host.docker.getVolume(name).inspect(withSignal(abortSignal, {})),
+    );
+    if (found) {
+      if (!volume.external) requireOwned('volume', name, found, input.stack, host.hostId);
       continue;
     }
     if (volume.external) throw missingExternal('volume', volume.dockerName, host.hostId);
@@ -106,17 +113,60 @@ export async function removeStackNetworks(host: HostDocker, stack: string): Prom
   return removed;
 }
 
-async function exists(
+/** Removes the stack's volumes on this host (`delete --volumes`): only those labelled as the stack's. */
+export async function removeStackVolumes(host: HostDocker, stack: string): Promise<string[]> {
+  const { Volumes } = await bounded('listing volumes', (abortSignal) =>
+    host.docker.listVolumes({
+      filters: { label: [`${LABEL_STACK}=${stack}`, `${LABEL_HOST}=${host.hostId}`] },
+      abortSignal,
+    } as Parameters<typeof host.docker.listVolumes>[0]),
+  );
+  const removed: string[] = [];
+  for (const volume of Volumes ?? []) {
+    try {
+      await bounded(`removing volume ${volume.Name}`, (abortSignal) =>
+        host.docker.getVolume(volume.Name).remove(withSignal(abortSignal, {})),
+      );
+      removed.push(volume.Name);
+      host.log.info({ volume: volume.Name }, 'volume removed');
+    } catch (error) {
+      if (!isNotFound(error)) throw new Error(`cannot remove volume ${volume.Name}: ${messageOf(error)}`);
+    }
+  }
+  return removed;
+}
+
+interface Owned {
+  Labels?: Record<string, string> | null;
+}
+
+async function existing(
   what: string,
-  inspect: (abortSignal: AbortSignal) => Promise<unknown>,
-): Promise<boolean> {
+  inspect: (abortSignal: AbortSignal) => Promise<Owned>,
+): Promise<Owned | undefined> {
   try {
-    await bounded(`inspecting ${what}`, inspect);
-    return true;
+    return await bounded(`inspecting ${what}`, inspect);
   } catch (error) {
-    if (isNotFound(error)) return false;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/** A network or volume of this name exists: it must be one Graphium created for this stack. */
+function requireOwned(kind: string, name: string, found: Owned, stack: string, hostId: string): void {
+  const owner = found.Labels?.[LABEL_STACK];
+  if (owner === stack) return;
+  throw ApplicationFailure.create({
+    type: INVALID_CONTAINER_SPEC,
+    nonRetryable: true,
+    message:
+      owner === undefined
+        ? `${kind} ${name} already exists on host ${hostId} and Graphium did not create it for stack ${stack} ` +
+          `(it has no ${LABEL_STACK} label): the stack will not use it; remove or rename it, or ask an admin ` +
+          `to declare it external`
+        : `${kind} ${name} on host ${hostId} belongs to stack ${owner}, not ${stack}: a stack never uses ` +
+          `another stack's ${kind}s`,
+  });
 }
 
 function missingExternal(kind: string, name: string, hostId: string): ApplicationFailure {

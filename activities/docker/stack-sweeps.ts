@@ -4,7 +4,7 @@ import { LABEL_DEPLOYMENT, LABEL_REPLICA, LABEL_SERVICE } from '../../contracts/
 import { replicaNameOf } from '../../stack/names.js';
 import { pruneBundles, removeStackFiles } from './bundles.js';
 import type { HostDocker } from './host-docker.js';
-import { removeStackNetworks } from './networks.js';
+import { removeStackNetworks, removeStackVolumes } from './networks.js';
 import { isRetiredName, parseRetiredName } from './retired-names.js';
 import type { ObservedContainer, PruneInput, RollbackInput, ServiceSelection, SweepResult } from './types.js';
 
@@ -144,15 +144,20 @@ export async function pruneStack(host: HostDocker, input: PruneInput): Promise<S
 
 /**
  * Deletes the stack from this host and checks that nothing carrying its label is left; then its
- * files in the agent's data directory (bundles and stack data) go too.
+ * files in the agent's data directory (bundles). Its data, volumes and `stack-data` directories, stays
+ * unless `volumes` asks for it too (`graphium delete --volumes`), as with `docker compose down -v`.
  */
-export async function removeStack(host: HostDocker, stack: string): Promise<SweepResult> {
+export async function removeStack(host: HostDocker, stack: string, volumes = false): Promise<SweepResult> {
   const result = await pruneStack(host, { stack, keep: [] });
   if (result.remaining.length > 0) {
     const names = result.remaining.map((c) => c.name).join(', ');
     throw new Error(`host ${host.hostId} still holds ${names} of stack ${stack}`);
   }
-  await removeStackFiles(host.files, stack);
+  if (volumes) {
+    const removed = await removeStackVolumes(host, stack);
+    if (removed.length > 0) host.log.info({ stack, volumes: removed }, 'stack volumes removed');
+  }
+  await removeStackFiles(host.files, stack, { keepData: !volumes });
   return result;
 }
 

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { insertAuditEntry } from '../../db/repositories/audit.js';
+import { isCodecRead } from './auth.js';
 import { loggableError } from './error-handlers.js';
 import type { AppEnv } from './types.js';
 
@@ -37,7 +38,7 @@ function safeDecode(segment: string): string {
 }
 
 export const auditMutations: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!MUTATING_METHODS.has(c.req.method)) return next();
+  if (!MUTATING_METHODS.has(c.req.method) || isCodecRead(c.req.path)) return next();
   await next();
   const pattern = routePattern(c);
   const principal = c.var.principal;

@@ -35,6 +35,30 @@ export function isPublic(method: string, path: string): boolean {
 
 const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message);
 
+const CODEC_PATH = new RegExp(`^${API_PREFIX}/temporal-codec/([^/]+)/decode$`);
+
+/**
+ * A call of the codec endpoint: a POST that changes nothing (it decodes), made by the Temporal UI for
+ * every page it shows; neither audited nor counted as a change. Failed authentications still count.
+ */
+export function isCodecRead(path: string): boolean {
+  return path.startsWith(`${API_PREFIX}/temporal-codec/`);
+}
+
+/**
+ * The Temporal UI calls its codec endpoint without any header of ours, so the UI's endpoint carries
+ * the token in its path (`/api/v1/temporal-codec/<token>/decode`); no other route takes one there.
+ */
+export function codecPathToken(path: string): string | undefined {
+  const token = CODEC_PATH.exec(path)?.[1];
+  if (token === undefined) return undefined;
+  try {
+    return decodeURIComponent(token);
+  } catch {
+    return token;
+  }
+}
+
 /** Resolves the bearer token to a principal: the bootstrap admin token first, then `api_tokens`. */
 export function authenticate(adminToken: string): MiddlewareHandler<AppEnv> {
   // Comparing fixed-length digests keeps timingSafeEqual from leaking the admin token's length.
@@ -44,8 +68,8 @@ export function authenticate(adminToken: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (isPublic(c.req.method, c.req.path)) return next();
     const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-    if (!match) throw unauthorized('missing bearer token: send Authorization: Bearer <token>');
-    const secret = match[1]!;
+    const secret = match?.[1] ?? codecPathToken(c.req.path);
+    if (!secret) throw unauthorized('missing bearer token: send Authorization: Bearer <token>');
     const hash = hashToken(secret);
     if (timingSafeEqual(Buffer.from(hash, 'hex'), adminDigest)) {
       c.set('principal', { name: BOOTSTRAP_ACTOR, role: 'admin', tokenId: null });

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
 import { createLogger } from '../../lib/log.js';
 import { createTestApi, json, type TestApi } from '../../test/harness/api-app.js';
+import { testPayloadCodec } from '../../test/harness/graphium.js';
 import { useInfra } from '../../test/harness/infra.js';
 import { createApp } from '../app.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit.js';
@@ -27,6 +28,7 @@ describe('rate limits', () => {
       temporalAddress: 'unused:7233',
       adminToken: api.bootstrapToken,
       keyring: api.keyring,
+      payloadCodec: testPayloadCodec(),
       namespace: 'default',
       pickupTimeout: '60s',
       rateLimits: { ...DEFAULT_RATE_LIMITS, authFailures: 0, mutations: 0, ...limits },

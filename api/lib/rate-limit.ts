@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { type RateLimitInfo, rateLimiter } from 'hono-rate-limiter';
 import type { ApiEnv } from '../../lib/env.js';
 import { parseDuration } from '../../stack/duration.js';
-import { isPublic } from './auth.js';
+import { isCodecRead, isPublic } from './auth.js';
 import { errorJson } from './errors.js';
 import type { AppEnv } from './types.js';
 
@@ -111,7 +111,7 @@ export function limitMutations(limits: RateLimits): MiddlewareHandler<AppEnv> {
       // The bootstrap admin token has no row, so no id: its name is unique.
       return principal.tokenId ? `token:${principal.tokenId}` : `name:${principal.name}`;
     },
-    skip: (c) => limits.mutations === 0 || !MUTATING_METHODS.has(c.req.method),
+    skip: (c) => limits.mutations === 0 || !MUTATING_METHODS.has(c.req.method) || isCodecRead(c.req.path),
     standardHeaders: false,
     requestPropertyName: 'mutationLimit',
     requestStorePropertyName: 'mutationLimitStore',

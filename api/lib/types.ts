@@ -1,9 +1,11 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
+import type { RolePolicy } from '../../compose/index.js';
 import type { Role } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import type { Keyring } from '../../lib/encryption.js';
 import type { Logger } from '../../lib/log.js';
+import type { GraphiumPayloadCodec } from '../../lib/payload-codec.js';
 import type { DeploymentWatchers } from '../routes/deployments/deployment-watchers.js';
 import type { StreamLimit } from '../routes/deployments/stream-limit.js';
 import type { RateLimits } from './rate-limit.js';
@@ -27,6 +29,12 @@ export interface AppDeps {
   maxStreamsPerToken?: number;
   /** The Temporal Web UI (`TEMPORAL_UI_URL`), which the dashboard links each operation's run to. */
   temporalUiUrl?: string | undefined;
+  /** Who may use which Compose keys (GRAPHIUM_COMPOSE_POLICY); the policy table's defaults when unset. */
+  composePolicy?: RolePolicy | undefined;
+  /** Stack names refused besides the built-in ones (GRAPHIUM_RESERVED_STACK_NAMES). */
+  reservedStackNames?: string[] | undefined;
+  /** Opens Temporal payloads for the codec endpoint (GRAPHIUM_PAYLOAD_KEYS); decrypts only. */
+  payloadCodec: GraphiumPayloadCodec;
   log: Logger;
 }
 

@@ -10,6 +10,7 @@ import { operationsRouter } from './operations/operations.index.js';
 import { registriesRouter } from './registries/registries.index.js';
 import { stackVariablesRouter } from './stack-variables/stack-variables.index.js';
 import { stacksRouter } from './stacks/stacks.index.js';
+import { temporalCodecRouter } from './temporal-codec/temporal-codec.index.js';
 import { tokensRouter } from './tokens/tokens.index.js';
 
 // Every resource router, mounted under /api/v1 by createApp. A new resource is one folder and one
@@ -27,4 +28,5 @@ export const apiRoutes = createRouter()
   .route('/', deploymentActionsRouter)
   .route('/', registriesRouter)
   .route('/', containersRouter)
-  .route('/', auditRouter);
+  .route('/', auditRouter)
+  .route('/', temporalCodecRouter);

@@ -9,13 +9,15 @@ const descriptions: Record<BuiltInOperation, string> = {
   deploy: 'deploy a stack version onto its hosts (deployer)',
   stop: 'stop every container of a stack, keeping them (deployer)',
   start: 'start the stopped containers of a stack again (deployer)',
-  delete: 'remove every container of a stack on every host, then the stack (deployer)',
+  delete:
+    'remove every container and network of a stack on every host, then the stack; its volumes only with --volumes (deployer)',
 };
 
 interface StartFlags {
   follow: boolean;
   version?: number;
   pull?: boolean;
+  volumes?: boolean;
   idempotencyKey?: string;
   option?: Record<string, unknown>;
 }
@@ -73,7 +75,14 @@ async function startAndFollow(
   if (places) await warnAboutVersion(context, stack, flags.version);
   const started = await context.api().startOperation(stack, type, {
     version: flags.version,
-    options: flags.pull ? { ...flags.option, pull: true } : flags.option,
+    options:
+      flags.pull || flags.volumes
+        ? {
+            ...flags.option,
+            ...(flags.pull ? { pull: true } : {}),
+            ...(flags.volumes ? { volumes: true } : {}),
+          }
+        : flags.option,
     // A fresh key still lets the client resend safely when the first answer is lost.
     idempotencyKey: flags.idempotencyKey ?? randomUUID(),
   });
@@ -95,6 +104,12 @@ export function registerOperationCommands(program: Command, context: CliContext)
     const command = withStartFlags(
       program.command(operation).description(descriptions[operation]).argument('<stack>', 'stack name or id'),
     ).addHelpText('after', `${FOLLOW_HELP}\n\nExample:\n  ${example}`);
+    if (operation === 'delete') {
+      command.option(
+        '--volumes',
+        "also remove the stack's volumes and data directories on every host (they hold data: kept by default)",
+      );
+    }
     if (operation === 'deploy') {
       command.option(
         '--version <n>',

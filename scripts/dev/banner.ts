@@ -8,7 +8,7 @@ export interface BannerFacts {
   database: string;
   adminToken: string;
   tokenSource: string;
-  agent: { hostId: string; dockerHost: string; pickupTimeout: string; problem?: string };
+  agent: { hostId: string; dockerHost: string; pickupTimeout: string; problem?: string; keysEnv: string };
 }
 
 /**
@@ -18,14 +18,14 @@ export interface BannerFacts {
  */
 export function renderBanner(facts: BannerFacts): string {
   const ui = facts.temporal.uiUrl
-    ? `${facts.temporal.uiUrl}/namespaces/${facts.namespace}/workflows`
-    : "(external Temporal: use that server's own UI)";
+    ? `${facts.temporal.uiUrl}/namespaces/${facts.namespace}/workflows   (payloads decoded by the API)`
+    : "(external Temporal: use that server's own UI; docs/temporal-ui.md sets up decoding)";
   const { hostId, problem, pickupTimeout } = facts.agent;
   const agent = problem
     ? `NOT RUNNING: ${problem}\n` +
       `               deploys to host "${hostId}" wait ${pickupTimeout} (GRAPHIUM_AGENT_PICKUP_TIMEOUT) for an agent, then fail:\n` +
       `               start Docker and restart \`npm run dev\`, or run \`GRAPHIUM_HOST_ID=${hostId} ` +
-      `TEMPORAL_ADDRESS=${facts.temporal.address} npm run agent\``
+      `TEMPORAL_ADDRESS=${facts.temporal.address} ${facts.agent.keysEnv} npm run agent\``
     : `host "${hostId}" → ${facts.agent.dockerHost}`;
   const history = facts.temporal.historyFile && `Temporal history in ${basename(facts.temporal.historyFile)}`;
   const data = [facts.database, history].filter(Boolean).join(', ');

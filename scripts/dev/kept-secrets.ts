@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKeyringText, parseKeyring } from '../../lib/encryption.js';
+import { generateKeyringText, type Keyring, parseKeyring } from '../../lib/encryption.js';
+import { generateSigningKeyText, parseSigningKey, type SigningKey } from '../../lib/signing-keys.js';
 
 // Secrets `npm run dev` makes itself on the first start and keeps (owner-only) in the data directory,
 // so a token pasted into a shell keeps working and sealed values stay readable across restarts.
@@ -10,6 +11,10 @@ import { generateKeyringText, parseKeyring } from '../../lib/encryption.js';
 export const ADMIN_TOKEN_FILE = 'admin-token';
 /** The file that keeps the generated encryption keyring (GRAPHIUM_ENCRYPTION_KEYS). */
 export const ENCRYPTION_KEYS_FILE = 'encryption-keys';
+/** The files that keep the keys of Temporal payloads: sealing (GRAPHIUM_PAYLOAD_KEYS) and signing. */
+export const PAYLOAD_KEYS_FILE = 'payload-keys';
+export const API_SIGNING_KEY_FILE = 'api-signing-key';
+export const ORCHESTRATOR_SIGNING_KEY_FILE = 'orchestrator-signing-key';
 
 interface KeptSecret {
   dataDir: string;
@@ -71,4 +76,78 @@ export function devEncryptionKeys(
     },
   });
   return { keys: value, source };
+}
+
+function keptParsed<T>(
+  dataDir: string,
+  file: string,
+  envName: string,
+  given: string | undefined,
+  generate: () => string,
+  parse: (text: string) => T | string,
+): T {
+  const { value } = keptSecret({
+    dataDir,
+    file,
+    given,
+    envName,
+    generate,
+    problem: (text) => {
+      const parsed = parse(text);
+      return typeof parsed === 'string' ? parsed : undefined;
+    },
+  });
+  return parse(value) as T;
+}
+
+export interface DevPayloadKeys {
+  payloadKeys: Keyring;
+  /** How a shell reads GRAPHIUM_PAYLOAD_KEYS, to start another agent by hand. */
+  payloadKeysShell: string;
+  apiSigningKey: SigningKey;
+  orchestratorSigningKey: SigningKey;
+}
+
+/**
+ * The keys of Temporal payloads (docs/security.md): each from the environment when given, else the kept
+ * (or a new) generated one. Histories of earlier runs stay readable, and runs in flight keep running,
+ * across restarts.
+ */
+export function devPayloadKeys(
+  dataDir: string,
+  given: {
+    GRAPHIUM_PAYLOAD_KEYS?: string | undefined;
+    GRAPHIUM_API_SIGNING_KEY?: string | undefined;
+    GRAPHIUM_ORCHESTRATOR_SIGNING_KEY?: string | undefined;
+  },
+): DevPayloadKeys {
+  return {
+    payloadKeysShell: given.GRAPHIUM_PAYLOAD_KEYS
+      ? '"$GRAPHIUM_PAYLOAD_KEYS"'
+      : `"$(cat ${join(dataDir, PAYLOAD_KEYS_FILE)})"`,
+    payloadKeys: keptParsed(
+      dataDir,
+      PAYLOAD_KEYS_FILE,
+      'GRAPHIUM_PAYLOAD_KEYS',
+      given.GRAPHIUM_PAYLOAD_KEYS,
+      () => generateKeyringText('p1'),
+      (text) => parseKeyring(text, 'GRAPHIUM_PAYLOAD_KEYS'),
+    ),
+    apiSigningKey: keptParsed(
+      dataDir,
+      API_SIGNING_KEY_FILE,
+      'GRAPHIUM_API_SIGNING_KEY',
+      given.GRAPHIUM_API_SIGNING_KEY,
+      () => generateSigningKeyText('api1'),
+      parseSigningKey,
+    ),
+    orchestratorSigningKey: keptParsed(
+      dataDir,
+      ORCHESTRATOR_SIGNING_KEY_FILE,
+      'GRAPHIUM_ORCHESTRATOR_SIGNING_KEY',
+      given.GRAPHIUM_ORCHESTRATOR_SIGNING_KEY,
+      () => generateSigningKeyText('orchestrator1'),
+      parseSigningKey,
+    ),
+  };
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Keyring } from '../../lib/encryption.js';
 import type { AgentEnv, ApiEnv, DevEnv, OrchestratorEnv, TemporalEnv } from '../../lib/env.js';
+import type { DevPayloadKeys } from './kept-secrets.js';
 
 /** The host that `npm run dev` registers for the local Docker daemon and runs an agent for. */
 export const LOCAL_HOST_ID = 'local';
@@ -9,7 +10,7 @@ export const LOCAL_HOST_ID = 'local';
 export function partEnvs(
   env: DevEnv,
   temporal: { address: string; uiUrl?: string | undefined },
-  secrets: { adminToken: string; encryptionKeys: Keyring },
+  secrets: { adminToken: string; encryptionKeys: Keyring; payload: DevPayloadKeys },
   dataDir: string,
 ) {
   const temporalEnv: TemporalEnv = {
@@ -22,6 +23,7 @@ export function partEnvs(
     TEMPORAL_TLS_SERVER_NAME: env.TEMPORAL_TLS_SERVER_NAME,
   };
   const database = { DATABASE_URL: env.DATABASE_URL, GRAPHIUM_DATA_DIR: dataDir };
+  const { payloadKeys, apiSigningKey, orchestratorSigningKey } = secrets.payload;
   const api: ApiEnv = {
     ...temporalEnv,
     ...database,
@@ -32,6 +34,10 @@ export function partEnvs(
     GRAPHIUM_TRUSTED_PROXIES: env.GRAPHIUM_TRUSTED_PROXIES,
     GRAPHIUM_ADMIN_TOKEN: secrets.adminToken,
     GRAPHIUM_ENCRYPTION_KEYS: secrets.encryptionKeys,
+    GRAPHIUM_PAYLOAD_KEYS: payloadKeys,
+    GRAPHIUM_API_SIGNING_KEY: apiSigningKey,
+    GRAPHIUM_COMPOSE_POLICY: env.GRAPHIUM_COMPOSE_POLICY,
+    GRAPHIUM_RESERVED_STACK_NAMES: env.GRAPHIUM_RESERVED_STACK_NAMES,
     GRAPHIUM_AGENT_PICKUP_TIMEOUT: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
     GRAPHIUM_MAX_STREAMS_PER_TOKEN: env.GRAPHIUM_MAX_STREAMS_PER_TOKEN,
     // The dashboard links every operation to its run in the Temporal UI.
@@ -44,12 +50,17 @@ export function partEnvs(
     ...database,
     GRAPHIUM_WORKFLOW_BUNDLE: env.GRAPHIUM_WORKFLOW_BUNDLE,
     GRAPHIUM_ENCRYPTION_KEYS: secrets.encryptionKeys,
+    GRAPHIUM_PAYLOAD_KEYS: payloadKeys,
+    GRAPHIUM_ORCHESTRATOR_SIGNING_KEY: orchestratorSigningKey,
+    GRAPHIUM_API_PUBLIC_KEYS: [apiSigningKey],
     LOG_LEVEL: env.LOG_LEVEL,
     LOG_FORMAT: env.LOG_FORMAT,
   };
   const agent: AgentEnv = {
     ...temporalEnv,
     GRAPHIUM_HOST_ID: LOCAL_HOST_ID,
+    GRAPHIUM_PAYLOAD_KEYS: payloadKeys,
+    GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS: [orchestratorSigningKey],
     DOCKER_HOST: env.DOCKER_HOST,
     GRAPHIUM_AGENT_CONCURRENCY: env.GRAPHIUM_AGENT_CONCURRENCY,
     // Beside dev's own state; the local daemon binds from it, so it is the absolute path of dataDir.

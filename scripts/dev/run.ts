@@ -8,13 +8,15 @@ import { insertHost } from '../../db/repositories/hosts.js';
 import { type Keyring, parseKeyring } from '../../lib/encryption.js';
 import type { DevEnv } from '../../lib/env.js';
 import { createLogger } from '../../lib/log.js';
+import { apiPayloadSecurity, payloadDataConverter } from '../../lib/payload-security.js';
 import { redactUrl } from '../../lib/redact-url.js';
+import { publicKeyText } from '../../lib/signing-keys.js';
 import { connectClient } from '../../lib/temporal.js';
 import { installTemporalRuntime } from '../../lib/temporal-worker.js';
 import { runOrchestrator } from '../../orchestrator/worker.js';
 import { runAgent } from '../../worker-agent/agent.js';
 import { renderBanner } from './banner.js';
-import { devAdminToken, devEncryptionKeys } from './kept-secrets.js';
+import { type DevPayloadKeys, devAdminToken, devEncryptionKeys, devPayloadKeys } from './kept-secrets.js';
 import { LOCAL_HOST_ID, partEnvs } from './parts.js';
 import { assertPortFree } from './ports.js';
 import { waitForApi, waitForOwnPoller } from './readiness.js';
@@ -31,6 +33,7 @@ interface DevContext {
   temporal: DevTemporal;
   admin: { token: string; source: string };
   encryptionKeys: Keyring;
+  payloadKeys: DevPayloadKeys;
   shutdown: Shutdown;
 }
 
@@ -46,22 +49,39 @@ export async function runDev(env: DevEnv): Promise<void> {
     const encryptionKeys = parseKeyring(
       devEncryptionKeys(dataDir, env.GRAPHIUM_ENCRYPTION_KEYS).keys,
     ) as Keyring;
+    const payloadKeys = devPayloadKeys(dataDir, env);
     await assertPortFree(env.PORT, 'PORT', 'pick a free PORT');
     // Set as soon as a server is spawned, before it answers.
     let killTemporal: (() => void) | undefined;
     const shutdown = shutdownOnSignals(() => killTemporal?.());
     // Whatever ends this process (a crash included), the detached server must not outlive it.
     process.once('exit', () => killTemporal?.());
-    const temporal = await provideTemporal(env, dataDir, log, (kill) => {
-      killTemporal = kill;
-    });
+    const codecEndpoint = `http://127.0.0.1:${env.PORT}/api/v1/temporal-codec/${admin.token}`;
+    const temporal = await provideTemporal(
+      env,
+      dataDir,
+      log,
+      (kill) => {
+        killTemporal = kill;
+      },
+      codecEndpoint,
+    );
     killTemporal = temporal.kill;
     try {
       const database = await openDatabase({ url: env.DATABASE_URL, dataDir });
       try {
         await insertHost(database.db, { id: LOCAL_HOST_ID, name: LOCAL_HOST_ID, labels: {} });
         if (!shutdown.isRequested) {
-          await runParts({ env, db: database.db, dataDir, temporal, admin, encryptionKeys, shutdown });
+          await runParts({
+            env,
+            db: database.db,
+            dataDir,
+            temporal,
+            admin,
+            encryptionKeys,
+            payloadKeys,
+            shutdown,
+          });
         }
       } finally {
         await database.close();
@@ -98,7 +118,7 @@ async function runParts(ctx: DevContext): Promise<void> {
   const envs = partEnvs(
     env,
     ctx.temporal,
-    { adminToken: ctx.admin.token, encryptionKeys: ctx.encryptionKeys },
+    { adminToken: ctx.admin.token, encryptionKeys: ctx.encryptionKeys, payload: ctx.payloadKeys },
     ctx.dataDir,
   );
   const stop = shutdown.requested;
@@ -141,7 +161,15 @@ async function announceWhenReady(
   void ctx.shutdown.requested.then(() => stopped.abort());
   const signal = AbortSignal.any([stopped.signal, AbortSignal.timeout(READY_TIMEOUT_MS)]);
   const apiUrl = `http://127.0.0.1:${ctx.env.PORT}`;
-  const temporal = await connectClient({ ...ctx.env, TEMPORAL_ADDRESS: ctx.temporal.address });
+  const temporal = await connectClient(
+    { ...ctx.env, TEMPORAL_ADDRESS: ctx.temporal.address },
+    payloadDataConverter(
+      apiPayloadSecurity({
+        GRAPHIUM_PAYLOAD_KEYS: ctx.payloadKeys.payloadKeys,
+        GRAPHIUM_API_SIGNING_KEY: ctx.payloadKeys.apiSigningKey,
+      }),
+    ),
+  );
   try {
     await Promise.all([
       waitForApi(apiUrl, signal),
@@ -175,6 +203,9 @@ async function announceWhenReady(
           dockerHost: ctx.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
           pickupTimeout: ctx.env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
           problem: agentProblem,
+          keysEnv:
+            `GRAPHIUM_PAYLOAD_KEYS=${ctx.payloadKeys.payloadKeysShell} ` +
+            `GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS=${publicKeyText(ctx.payloadKeys.orchestratorSigningKey)}`,
         },
       }),
     );

@@ -33,6 +33,7 @@ interface ServerOptions {
   dbFile: string;
   logFile: string;
   namespace: string;
+  uiCodecEndpoint: string;
 }
 
 /**
@@ -44,6 +45,8 @@ export async function provideTemporal(
   dataDir: string,
   log: Logger,
   onKillable: (kill: () => void) => void,
+  /** The API's codec endpoint, token included: the UI then shows payloads decoded (docs/temporal-ui.md). */
+  uiCodecEndpoint: string,
 ): Promise<DevTemporal> {
   if (env.TEMPORAL_ADDRESS) {
     const address = env.TEMPORAL_ADDRESS;
@@ -56,6 +59,7 @@ export async function provideTemporal(
     dbFile: resolve(dataDir, 'temporal.db'),
     logFile: resolve(dataDir, 'temporal.log'),
     namespace: env.TEMPORAL_NAMESPACE,
+    uiCodecEndpoint,
   };
   const pidFile = resolve(dataDir, 'temporal.pid');
   await stopLeftoverServer(pidFile, options.dbFile, log);
@@ -151,7 +155,12 @@ async function startDownloadedServer(options: ServerOptions, log: Logger): Promi
         namespace: options.namespace,
         log: { format: 'pretty', level: 'warn' },
         // As lib/temporal-dev-server.ts: task priority needs the new matcher.
-        extraArgs: ['--dynamic-config-value', 'matching.useNewMatcher=true'],
+        extraArgs: [
+          '--dynamic-config-value',
+          'matching.useNewMatcher=true',
+          '--ui-codec-endpoint',
+          options.uiCodecEndpoint,
+        ],
       },
     });
     return {

@@ -338,8 +338,9 @@ describe('the keys users write, on real dockerd hosts', () => {
     }
   });
 
-  it('deleting the stack removes its files and data on every host', async () => {
-    const { deployment } = await runOperation(env.ctx, 'keys', 'delete');
+  it('deleting the stack with its volumes removes its files and data on every host', async () => {
+    // Without `volumes` a delete keeps the data (test/e2e/stack-isolation.test.ts).
+    const { deployment } = await runOperation(env.ctx, 'keys', 'delete', { options: { volumes: true } });
     assert.equal(deployment.status, 'succeeded', deployment.error ?? '');
     for (const hostId of env.hostIds) {
       assert.ok(!existsSync(join(dataDir(hostId), 'stacks', 'keys')), `nothing of keys left on ${hostId}`);

@@ -139,6 +139,15 @@ describe('npm run dev', () => {
     assert.equal((await fetch(`http://127.0.0.1:${ports.ui}/`)).status, 200, 'the Temporal Web UI answers');
     const host = await getJson<{ status: string }>('/hosts/local');
     assert.equal(host.status, 'online', JSON.stringify(host));
+    // The keys of Temporal payloads are generated once and kept, owner-only, like the token.
+    for (const file of ['payload-keys', 'api-signing-key', 'orchestrator-signing-key']) {
+      assert.equal(statSync(join(dataDir, file)).mode & 0o777, 0o600, file);
+    }
+    // The UI decodes payloads through the API's codec endpoint, with the admin token.
+    const settings = (await (await fetch(`http://127.0.0.1:${ports.ui}/api/v1/settings`)).json()) as {
+      Codec: { Endpoint: string };
+    };
+    assert.equal(settings.Codec.Endpoint, `http://127.0.0.1:${ports.api}/api/v1/temporal-codec/${token}`);
   });
 
   it('deploys a one-container stack to host local with the CLI, using the printed export line', async () => {
@@ -161,7 +170,50 @@ describe('npm run dev', () => {
       containers.map((c) => [c.name, c.state, c.labels['io.graphium.host']]),
       [[`${STACK}_app_1`, 'running', 'local']],
     );
+    assert.match(await decodeThroughUiEndpoint(), /"stack":"devcmd"/);
   });
+
+  /** What the Temporal UI does to show the deploy's input: a CORS preflight, then the decode. */
+  async function decodeThroughUiEndpoint(): Promise<string> {
+    const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
+    let input: unknown;
+    try {
+      const client = new Client({ connection, namespace: 'default' });
+      const history = await client.workflow.getHandle(deployment.workflowId).fetchHistory();
+      const sealed = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+      input = {
+        payloads: sealed.map((p) => ({
+          metadata: Object.fromEntries(
+            Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+          ),
+          data: Buffer.from(p.data ?? []).toString('base64'),
+        })),
+      };
+    } finally {
+      await connection.close();
+    }
+    const settings = (await (await fetch(`http://127.0.0.1:${ports.ui}/api/v1/settings`)).json()) as {
+      Codec: { Endpoint: string };
+    };
+    const origin = `http://localhost:${ports.ui}`;
+    const preflight = await fetch(`${settings.Codec.Endpoint}/decode`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-namespace',
+      },
+    });
+    assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
+    const decoded = await fetch(`${settings.Codec.Endpoint}/decode`, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json', 'x-namespace': 'default' },
+      body: JSON.stringify(input),
+    });
+    assert.equal(decoded.status, 200, await decoded.clone().text());
+    const { payloads } = (await decoded.json()) as { payloads: { data: string }[] };
+    return Buffer.from(payloads[0]!.data, 'base64').toString();
+  }
 
   it('stops every part and the Temporal server on Ctrl-C, and exits 0', async () => {
     await stopWithCtrlC(dev!);
@@ -186,6 +238,11 @@ describe('npm run dev', () => {
     } finally {
       await connection.close();
     }
+    assert.match(
+      await decodeThroughUiEndpoint(),
+      /"stack":"devcmd"/,
+      'its payloads still open: the keys were kept',
+    );
   });
 
   it('a second npm run dev on the same data directory refuses to start and disturbs nothing', async () => {

@@ -9,7 +9,7 @@ import { type Keyring, parseKeyring } from '../../lib/encryption.js';
 import { createLogger } from '../../lib/log.js';
 import { ensureSearchAttributes } from '../../lib/temporal.js';
 import { type DatabaseKind, type OpenTestDatabase, openTestDatabase } from './databases.js';
-import { TEST_ENCRYPTION_KEYS, temporalClient } from './graphium.js';
+import { TEST_ENCRYPTION_KEYS, temporalClient, testPayloadCodec } from './graphium.js';
 import type { TestInfra } from './infra.js';
 
 // The API in-process, as `npm run api` builds it, on a real database and a real Temporal server, with
@@ -68,6 +68,7 @@ export async function createTestApi(
     keyring,
     namespace: infra.namespace,
     pickupTimeout: '60s',
+    payloadCodec: testPayloadCodec(),
     log: createLogger('api-test', logLevel),
     ...deps,
   });

@@ -156,6 +156,49 @@ export class DaemonProbe {
     await this.call('DELETE', `/networks/${id}`);
   }
 
+  /** `docker network create`, as another project (or another tool) would make it. */
+  async createNetwork(name: string, labels: Record<string, string> = {}): Promise<void> {
+    const { status, body } = await this.call(
+      'POST',
+      '/networks/create',
+      JSON.stringify({ Name: name, Labels: labels }),
+    );
+    if (status !== 201) throw new Error(`network create ${name} answered ${status}: ${body}`);
+  }
+
+  /** The network, with the containers attached to it, or undefined when absent. */
+  async network(
+    name: string,
+  ): Promise<
+    { Name: string; Labels: Record<string, string>; Containers: Record<string, { Name: string }> } | undefined
+  > {
+    const { status, body } = await this.call('GET', `/networks/${encodeURIComponent(name)}`);
+    if (status === 404) return undefined;
+    if (status !== 200) throw new Error(`network inspect ${name} answered ${status}: ${body}`);
+    return JSON.parse(body);
+  }
+
+  async createVolume(name: string, labels: Record<string, string> = {}): Promise<void> {
+    const { status, body } = await this.call(
+      'POST',
+      '/volumes/create',
+      JSON.stringify({ Name: name, Labels: labels }),
+    );
+    if (status !== 201) throw new Error(`volume create ${name} answered ${status}: ${body}`);
+  }
+
+  /** The volume, or undefined when absent. */
+  async volume(name: string): Promise<{ Name: string; Labels: Record<string, string> | null } | undefined> {
+    const { status, body } = await this.call('GET', `/volumes/${encodeURIComponent(name)}`);
+    if (status === 404) return undefined;
+    if (status !== 200) throw new Error(`volume inspect ${name} answered ${status}: ${body}`);
+    return JSON.parse(body);
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.call('DELETE', `/volumes/${encodeURIComponent(name)}?force=1`);
+  }
+
   async removeContainer(id: string): Promise<void> {
     await this.call('DELETE', `/containers/${id}?force=1&v=1`);
   }

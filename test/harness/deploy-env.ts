@@ -24,6 +24,7 @@ export function useDeployEnvironment(
     ctx: undefined as unknown as OpsContext,
     hostIds: hostLabels.map((_, i) => `vm${i + 1}`),
     agents: new Map<string, ManagedProcess>(),
+    orchestrator: undefined as unknown as ManagedProcess,
     startAgent(hostId: string, extraEnv: Record<string, string> = {}): ManagedProcess {
       const index = env.hostIds.indexOf(hostId);
       const agent = startAgent(env.infra, hostId, env.infra.dockerHosts[index]!.dockerHost, extraEnv);
@@ -45,7 +46,8 @@ export function useDeployEnvironment(
       database.db,
       env.hostIds.map((id, i) => ({ id, labels: hostLabels[i] })),
     );
-    processes.push(startOrchestrator(env.infra, database.url!));
+    env.orchestrator = startOrchestrator(env.infra, database.url!);
+    processes.push(env.orchestrator);
     for (const hostId of env.hostIds) env.startAgent(hostId, agentEnv[hostId]);
     await waitUntilPolling(processes);
   });

@@ -1,8 +1,11 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { GraphiumPayloadCodec, readerPolicy } from '../../lib/payload-codec.js';
+import { payloadDataConverter } from '../../lib/payload-security.js';
 import { connectClient } from '../../lib/temporal.js';
 import type { TestInfra } from './infra.js';
+import { testApiSecurity, testPayloadEnv } from './payload-keys.js';
 import { freePort } from './ports.js';
 import { type ManagedProcess, startProcess } from './processes.js';
 
@@ -23,6 +26,7 @@ export function startOrchestrator(
     DATABASE_URL: databaseUrl,
     GRAPHIUM_WORKFLOW_BUNDLE: infra.workflowBundle,
     GRAPHIUM_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    ...testPayloadEnv.orchestrator,
     ...extraEnv,
   });
 }
@@ -43,6 +47,7 @@ export async function startApi(
     TEMPORAL_NAMESPACE: infra.namespace,
     GRAPHIUM_ADMIN_TOKEN: adminToken,
     GRAPHIUM_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    ...testPayloadEnv.api,
     ...extraEnv,
   });
   try {
@@ -70,6 +75,7 @@ export function startAgent(
     GRAPHIUM_HOST_ID: hostId,
     DOCKER_HOST: dockerHost,
     GRAPHIUM_AGENT_DATA_DIR: agentDataDir(infra, hostId, dockerHost),
+    ...testPayloadEnv.agent,
     ...extraEnv,
   });
 }
@@ -85,8 +91,17 @@ export async function waitUntilPolling(processes: ManagedProcess[]): Promise<voi
   await Promise.all(processes.map((p) => p.waitForLog(/"(agent|orchestrator) polling"/, 60_000)));
 }
 
+/** A client that signs as the API does: tests start operations through it as the API would. */
 export async function temporalClient(infra: TestInfra): Promise<Client> {
-  return connectClient({ TEMPORAL_ADDRESS: infra.temporalAddress, TEMPORAL_NAMESPACE: infra.namespace });
+  return connectClient(
+    { TEMPORAL_ADDRESS: infra.temporalAddress, TEMPORAL_NAMESPACE: infra.namespace },
+    payloadDataConverter(testApiSecurity()),
+  );
+}
+
+/** The API's codec endpoint decoder, for an in-process API. */
+export function testPayloadCodec(): GraphiumPayloadCodec {
+  return new GraphiumPayloadCodec({ keyring: testApiSecurity().keyring, policy: readerPolicy });
 }
 
 /** Stops every process: SIGTERM, then SIGKILL after 15 s. Their logs stay in the run's log folder. */

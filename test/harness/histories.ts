@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
+import { payloadDataConverter } from '../../lib/payload-security.js';
+import { replayPolicy, testOrchestratorSecurity } from './payload-keys.js';
 import { REPO_ROOT } from './processes.js';
 
 /** Recorded histories of every workflow type, replayed by workflows/replay.test.ts against today's code. */
@@ -37,7 +39,12 @@ export async function fetchHistories(client: Client, workflowIds: string[]): Pro
 export async function replayHistories(bundlePath: string, histories: RecordedHistory[]): Promise<string[]> {
   const failed: string[] = [];
   const results = Worker.runReplayHistories(
-    { workflowBundle: { codePath: bundlePath }, replayName: 'graphium-replay' },
+    {
+      workflowBundle: { codePath: bundlePath },
+      replayName: 'graphium-replay',
+      // Recorded histories are sealed and signed with the test keys, or plaintext from before that.
+      dataConverter: payloadDataConverter(testOrchestratorSecurity(), replayPolicy),
+    },
     histories.map((h) => ({ workflowId: h.workflowId, history: h.history })),
   );
   for await (const result of results) {

@@ -49,7 +49,10 @@ export async function runOperation(
   ctx: OpsContext,
   stackName: string,
   operation: Operation,
-  extra: Partial<Omit<OperationRequest, 'stack' | 'operation'>> & { options?: OperationOptions } = {},
+  extra: Partial<Omit<OperationRequest, 'stack' | 'operation'>> & {
+    /** The deploy's options, or another type's (delete: `{volumes: true}`). */
+    options?: OperationOptions | Record<string, unknown>;
+  } = {},
 ): Promise<OperationOutcome> {
   const started = await startStackOperation(ctx, stackName, operation, extra);
   const handle = ctx.temporal.workflow.getHandle(started.workflowId);

@@ -75,14 +75,18 @@ function dockerStateToProgress(state: string): ContainerState {
  * networks and its files, checked gone on each host. Only when every host confirms is the stack
  * marked deleted (and a late cancellation no longer says otherwise).
  */
-export async function removeEverywhere(op: Operation): Promise<OperationProgress> {
+export async function removeEverywhere(
+  op: Operation,
+  options: { volumes: boolean } = { volumes: false },
+): Promise<OperationProgress> {
   const { input, tracker, hosts } = op;
   tracker.setPhase(`removing containers on ${input.hostIds.length} hosts`);
   const results = await onEveryHost(input.hostIds, async (hostId) => {
     const result = await hosts.run(hostId, urgentHostSweep, (docker) =>
       docker.removeStack.executeWithOptions(
         { summary: `remove every container of ${input.stack} on ${hostId}` },
-        [{ stack: input.stack }],
+        // Without the option the request is what it always was, so recorded histories replay unchanged.
+        [options.volumes ? { stack: input.stack, volumes: true } : { stack: input.stack }],
       ),
     );
     // Whatever this host held of the stack is gone now, whether or not the database knew of it.

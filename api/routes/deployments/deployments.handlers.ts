@@ -8,7 +8,7 @@ import { callTemporal } from '../../lib/temporal-calls.js';
 import type { AppRouteHandler } from '../../lib/types.js';
 import { isActive, reconcileDeployment } from '../../services/deployment-state.js';
 import { deploymentForRole } from './container-output.js';
-import { requireDeployment, viewDeployment } from './deployment-view.js';
+import { requireDeployment } from './deployment-view.js';
 import type * as routes from './deployments.routes.js';
 
 export { events } from './deployment-events.js';

@@ -58,7 +58,10 @@ const registeredHostSchema = z
     ...hostFields,
     agent: z
       .object({
-        command: z.string().openapi({ description: 'Run from a Graphium checkout on the host' }),
+        command: z.string().openapi({
+          description:
+            'Run from a Graphium checkout on the host, with GRAPHIUM_PAYLOAD_KEYS and GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS set in the shell',
+        }),
         dockerCommand: z.string().openapi({ description: 'The same agent as a container' }),
         environment: z.record(z.string(), z.string()),
       })

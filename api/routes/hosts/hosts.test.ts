@@ -57,13 +57,16 @@ describe('hosts API (real Temporal, a real agent)', () => {
     });
     assert.equal(
       host.agent.command,
-      `GRAPHIUM_HOST_ID=${id} TEMPORAL_ADDRESS=${infra.temporalAddress} TEMPORAL_NAMESPACE=${infra.namespace} npm run agent`,
+      `GRAPHIUM_HOST_ID=${id} TEMPORAL_ADDRESS=${infra.temporalAddress} TEMPORAL_NAMESPACE=${infra.namespace} ` +
+        'GRAPHIUM_PAYLOAD_KEYS="$GRAPHIUM_PAYLOAD_KEYS" GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS="$GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS" npm run agent',
     );
     assert.match(
       host.agent.dockerCommand,
       /^docker run .*-v \/var\/run\/docker.sock:\/var\/run\/docker.sock /,
     );
     assert.match(host.agent.dockerCommand, new RegExp(`-e GRAPHIUM_HOST_ID=${id} `));
+    // The keys come from the operator's shell, never from an API answer.
+    assert.match(host.agent.dockerCommand, / -e GRAPHIUM_PAYLOAD_KEYS -e GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS /);
     assert.match(
       host.agent.dockerCommand,
       / --user root .* graphium:latest node --import tsx worker-agent\/main.ts$/,

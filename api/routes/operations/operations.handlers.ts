@@ -143,5 +143,12 @@ export const stop: AppRouteHandler<typeof routes.stop> = async (c) =>
 export const start: AppRouteHandler<typeof routes.start> = async (c) =>
   c.json(await alias(c, 'start', c.req.valid('param').id, c.req.valid('header')['idempotency-key']), 202);
 
-export const remove: AppRouteHandler<typeof routes.remove> = async (c) =>
-  c.json(await alias(c, 'delete', c.req.valid('param').id, c.req.valid('header')['idempotency-key']), 202);
+export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
+  const started = await run(c, {
+    type: requireType('delete'),
+    stackRef: c.req.valid('param').id,
+    idempotencyKey: c.req.valid('header')['idempotency-key'],
+    options: c.req.valid('query').volumes === 'true' ? { volumes: true } : undefined,
+  });
+  return c.json(started, 202);
+};

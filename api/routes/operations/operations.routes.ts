@@ -210,8 +210,18 @@ export const remove = createRoute({
   summary: 'Delete a stack: remove its containers and networks from every host (deployer)',
   description:
     'Each host’s agent finds the containers by the stack label, so nothing is orphaned even when the ' +
-    'database is behind. The stack disappears from `GET /stacks` once every host confirms.',
+    'database is behind. The stack disappears from `GET /stacks` once every host confirms. Its volumes ' +
+    'and data directories stay unless `volumes=true` (the `delete` operation’s `volumes` option).',
   middleware: [requireRole('deployer')] as const,
-  request: { params: stackParams, headers: idempotencyHeaders },
+  request: {
+    params: stackParams,
+    headers: idempotencyHeaders,
+    query: z.object({
+      volumes: z
+        .enum(['true', 'false'])
+        .optional()
+        .openapi({ description: 'Also remove the stack’s volumes and data directories on every host' }),
+    }),
+  },
   responses: operationResponses,
 });

@@ -33,7 +33,7 @@ export const put: AppRouteHandler<typeof routes.put> = async (c) => {
   // (a variable can turn a relative bind into an absolute one), before anything is stored.
   const current = await getStackVersion(db, stack.id, stack.currentVersion);
   if (!current) throw new Error(`stack ${stack.id} has no version ${stack.currentVersion}`);
-  const reloaded = await reloadVersion(db, keyring, current, variables);
+  const reloaded = await reloadVersion(db, keyring, current, variables, c.var.deps.composePolicy);
   requireAdminForHostAccess(role, reloaded);
   await replaceStackVariables(db, keyring, stack.id, variables);
   const saved = await addStackVersion(db, stack.id, await storedVersion({ db, keyring }, reloaded, name));

@@ -7,13 +7,14 @@ import {
   loadComposeDocument,
   loadProject,
   memoryReader,
+  type RolePolicy,
 } from '../../../compose/index.js';
 import type { StackFormat } from '../../../contracts/vocabulary.js';
 import type { Database } from '../../../db/client.js';
 import { readBlobs } from '../../../db/repositories/blobs.js';
 import type { StackProject, StackVersionRow } from '../../../db/schema.js';
 import type { Keyring } from '../../../lib/encryption.js';
-import { stackNamePattern } from '../../../stack/index.js';
+import { newStackNamePattern, reservedStackName, stackNamePattern } from '../../../stack/index.js';
 import type { StackSpec } from '../../../stack/types.js';
 import { ApiError, badRequest } from '../../lib/errors.js';
 import { isJsonMediaType, mediaTypeOf } from '../../lib/json-body.js';
@@ -61,9 +62,11 @@ export async function readStackDocument(
   queryName: string | undefined,
   /** The stack's variables (an update): they interpolate like a shell environment. */
   variables: Record<string, string> = {},
+  /** Who may use which keys here (GRAPHIUM_COMPOSE_POLICY). */
+  policy?: RolePolicy,
 ): Promise<StackDocument> {
   const mediaType = mediaTypeOf(contentType);
-  if (YAML_MEDIA_TYPES.includes(mediaType)) return fromYaml(await text(), queryName, variables);
+  if (YAML_MEDIA_TYPES.includes(mediaType)) return fromYaml(await text(), queryName, variables, policy);
   if (!isJsonMediaType(mediaType)) {
     throw badRequest(
       'send the Compose document with Content-Type: application/yaml (and ?name=), ' +
@@ -72,24 +75,30 @@ export async function readStackDocument(
   }
   const { name, compose, project } = json();
   const explicitName = name ?? queryName;
-  if (project) return fromProject(project, explicitName, variables);
-  if (typeof compose === 'string') return fromYaml(compose, explicitName, variables);
+  if (project) return fromProject(project, explicitName, variables, policy);
+  if (typeof compose === 'string') return fromYaml(compose, explicitName, variables, policy);
   if (typeof compose !== 'object' || compose === null || Array.isArray(compose)) {
     throw new ComposeError([{ path: '', message: 'a Compose document must be a mapping with "services"' }]);
   }
-  const loaded = loadComposeDocument(compose as Record<string, unknown>, 'json', variables);
+  const loaded = loadComposeDocument(compose as Record<string, unknown>, 'json', variables, policy);
   return document(loaded, explicitName, JSON.stringify(compose, null, 2), 'json');
 }
 
 // One document is a one-file project (compose/single-document.ts): the same loader as a whole project.
-function fromYaml(source: string, explicitName: string | undefined, variables: Record<string, string>) {
-  return document(loadComposeDocument(source, 'yaml', variables), explicitName, source, 'yaml');
+function fromYaml(
+  source: string,
+  explicitName: string | undefined,
+  variables: Record<string, string>,
+  policy: RolePolicy | undefined,
+) {
+  return document(loadComposeDocument(source, 'yaml', variables, policy), explicitName, source, 'yaml');
 }
 
 function fromProject(
   upload: ProjectUpload,
   explicitName: string | undefined,
   variables: Record<string, string>,
+  policy: RolePolicy | undefined,
 ): StackDocument {
   const files: Record<string, { content: Uint8Array; mode: number }> = {};
   let total = 0;
@@ -115,6 +124,7 @@ function fromProject(
     envFiles: upload.envFiles,
     profiles: upload.profiles,
     variables,
+    ...(policy ? { policy } : {}),
   });
   const source = new TextDecoder().decode(files[upload.composeFiles[0]!]!.content);
   return document(loaded, explicitName, source, 'yaml', {
@@ -158,13 +168,19 @@ export async function reloadVersion(
   keyring: Keyring,
   version: StackVersionRow,
   variables: Record<string, string>,
+  policy?: RolePolicy,
 ): Promise<StackDocument> {
   const manifest = version.spec.bundle;
   if (!manifest || version.project.composeFiles.length === 0 || version.format === 'json') {
     const loaded =
       version.format === 'json'
-        ? loadComposeDocument(JSON.parse(version.source) as Record<string, unknown>, 'json', variables)
-        : loadComposeDocument(version.source, 'yaml', variables);
+        ? loadComposeDocument(
+            JSON.parse(version.source) as Record<string, unknown>,
+            'json',
+            variables,
+            policy,
+          )
+        : loadComposeDocument(version.source, 'yaml', variables, policy);
     return document(loaded, undefined, version.source, version.format);
   }
   const contents = await readBlobs(
@@ -182,21 +198,36 @@ export async function reloadVersion(
     ...version.project,
     files: version.project.composeFiles,
     variables,
+    ...(policy ? { policy } : {}),
   });
   return document(loaded, undefined, version.source, version.format, version.project);
 }
 
-/** A stack name becomes part of Docker container names, hence the strict rule. */
-export function requireStackName(name: string | undefined): string {
+/**
+ * The name of a new stack. It prefixes the Docker names of everything the stack creates
+ * (`<stack>_<key>`), so it may not contain "_": `shop_db`'s volume `data` would be `shop`'s `db_data`.
+ * Names of infrastructure projects are reserved: their networks and volumes are not a stack's.
+ */
+export function requireNewStackName(name: string | undefined, reserved: readonly string[] = []): string {
   if (name === undefined) {
     throw badRequest(
       'a stack name is required: pass ?name= (YAML body), "name" (JSON body), or set the Compose top-level name',
     );
   }
-  if (!stackNamePattern.test(name)) {
+  if (name.includes('_') && stackNamePattern.test(name)) {
+    const [stack, ...rest] = name.split('_');
     throw badRequest(
-      `"${name}" is not a valid stack name: 1-63 lower-case letters, digits, "_" or "-", starting with a letter or digit`,
+      `"${name}" cannot name a new stack: "_" separates a stack's name from the names of its networks and ` +
+        `volumes, so its volume "data" would be named like stack "${stack}"'s volume "${[...rest, 'data'].join('_')}"; ` +
+        `use "-" instead ("${name.replaceAll('_', '-')}")`,
     );
   }
+  if (!newStackNamePattern.test(name)) {
+    throw badRequest(
+      `"${name}" is not a valid stack name: 1-63 lower-case letters, digits or "-", starting with a letter or digit`,
+    );
+  }
+  const reason = reservedStackName(name, reserved);
+  if (reason) throw badRequest(`the stack name "${name}" is reserved: ${reason}`);
   return name;
 }

@@ -20,7 +20,7 @@ import { isJsonMediaType, mediaTypeOf } from '../../lib/json-body.js';
 import { iso } from '../../lib/schemas.js';
 import type { AppEnv, AppRouteHandler } from '../../lib/types.js';
 import { requireAdminForHostAccess, storedVersion } from '../../services/stack-versions.js';
-import { readStackDocument, requireStackName } from './stack-document.js';
+import { readStackDocument, requireNewStackName } from './stack-document.js';
 import type * as routes from './stacks.routes.js';
 
 export const REDACTED = '***';
@@ -94,10 +94,11 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     () => c.req.text(),
     c.req.valid('query').name,
     variables,
+    c.var.deps.composePolicy,
   );
   const { role, name: createdBy } = currentPrincipal(c);
+  const name = requireNewStackName(document.name, c.var.deps.reservedStackNames);
   requireAdminForHostAccess(role, document);
-  const name = requireStackName(document.name);
   const { db } = c.var.deps;
   const created = await createStack(db, name, await storedVersion(c.var.deps, document, createdBy));
   if (!created) throw conflict(`a stack named "${name}" already exists`);
@@ -151,6 +152,7 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     () => c.req.text(),
     c.req.valid('query').name,
     variables ?? (await readStackVariables(db, c.var.deps.keyring, stack.id)),
+    c.var.deps.composePolicy,
   );
   const { role, name: createdBy } = currentPrincipal(c);
   requireAdminForHostAccess(role, document);

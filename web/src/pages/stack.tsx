@@ -142,7 +142,7 @@ function StackActions({ stack, busyWith }: { stack: Stack; busyWith: string | un
           </p>
         }
         confirmLabel="Delete the stack"
-        onConfirm={async () => follow(await ok(api.stacks[':id'].$delete({ param, header: {} })))}
+        onConfirm={async () => follow(await ok(api.stacks[':id'].$delete({ param, query: {}, header: {} })))}
       >
         Delete
       </ConfirmButton>

@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { findTemporalCli } from '../../lib/temporal-dev-server.js';
+import { json } from '../harness/api-app.js';
+import { DaemonProbe } from '../harness/daemon.js';
+import { TEST_IMAGE } from '../harness/docker-hosts.js';
+import { startAgent, startApi, startOrchestrator, stopAll, waitUntilPolling } from '../harness/graphium.js';
+import { type TestInfra, useInfra } from '../harness/infra.js';
+import { waitFor } from '../harness/ports.js';
+import { createTestDatabase, type TestDatabase } from '../harness/postgres.js';
+import type { ManagedProcess } from '../harness/processes.js';
+
+// A deploy's Temporal history, as anyone who can read Temporal sees it (`temporal workflow show`), holds
+// no environment value and no secret of the stack: every payload is sealed. An SRE holding an admin
+// token reads them through the API's codec endpoint, with the CLI or the Temporal UI; nobody else does.
+
+const STACK = 'codec-shop';
+const UI_ORIGIN = 'http://127.0.0.1:18233';
+const run = promisify(execFile);
+
+/** Every string of a JSON value, and what each decodes to when it is base64 of text, recursively. */
+function readableTexts(value: unknown, depth = 0): string[] {
+  if (typeof value === 'string') {
+    const out = [value];
+    if (depth < 4 && value.length >= 8 && /^[A-Za-z0-9+/]+={0,2}$/.test(value) && value.length % 4 === 0) {
+      const text = Buffer.from(value, 'base64').toString('utf8');
+      if (!text.includes('\uFFFD')) {
+        out.push(text);
+        try {
+          out.push(...readableTexts(JSON.parse(text), depth + 1));
+        } catch {
+          out.push(...readableTexts(text, depth + 1));
+        }
+      }
+    }
+    return out;
+  }
+  if (Array.isArray(value)) return value.flatMap((item) => readableTexts(item, depth));
+  if (value && typeof value === 'object') return Object.values(value).flatMap((v) => readableTexts(v, depth));
+  return [];
+}
+
+describe('Temporal histories hold sealed payloads; the codec endpoint opens them for admins only', () => {
+  let infra: TestInfra;
+  let database: TestDatabase;
+  let baseUrl: string;
+  let cli: string;
+  const processes: ManagedProcess[] = [];
+  const adminToken = `e2e-${randomBytes(16).toString('hex')}`;
+  let deployerToken: string;
+  const envValue = `env-value-${randomBytes(8).toString('hex')}`;
+  const secretValue = `secret-value-${randomBytes(8).toString('hex')}`;
+  const workflowIds: string[] = [];
+
+  const call = (method: string, path: string, token: string | null, body?: unknown, headers = {}) =>
+    fetch(`${baseUrl}/api/v1${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  /** `temporal workflow show`, as an SRE runs it; resolves with its exit code and output. */
+  const show = async (workflowId: string, ...flags: string[]) => {
+    try {
+      const { stdout, stderr } = await run(cli, [
+        'workflow',
+        'show',
+        '--address',
+        infra.temporalAddress,
+        '--namespace',
+        infra.namespace,
+        '-w',
+        workflowId,
+        ...flags,
+      ]);
+      return { code: 0, output: stdout + stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, output: failed.stdout + failed.stderr };
+    }
+  };
+
+  before(async () => {
+    infra = await useInfra();
+    const found = findTemporalCli(process.env);
+    assert.ok(found, 'the Temporal CLI (TEMPORAL_CLI or temporal on PATH)');
+    cli = found;
+    database = await createTestDatabase(infra.pgAdminUrl);
+    const api = await startApi(infra, database.url, adminToken, 'api', { TEMPORAL_UI_URL: UI_ORIGIN });
+    processes.push(api.process);
+    baseUrl = api.baseUrl;
+    processes.push(startOrchestrator(infra, database.url));
+    processes.push(startAgent(infra, 'vm1', infra.dockerHosts[0]!.dockerHost));
+    await waitUntilPolling(processes.slice(1));
+    const token = await call('POST', '/tokens', adminToken, { name: 'codec-deployer', role: 'deployer' });
+    deployerToken = (await json(token)).token;
+    assert.equal((await call('POST', '/hosts', adminToken, { id: 'vm1' })).status, 201);
+  });
+
+  after(async () => {
+    await stopAll(processes);
+    await database?.drop();
+  });
+
+  it('a deploy whose stack has an environment value and a secret file: neither is in its history', async () => {
+    const compose = `
+services:
+  app:
+    image: ${TEST_IMAGE}
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    environment:
+      APP_PASSWORD: ${envValue}
+    secrets: [api_key]
+secrets:
+  api_key:
+    file: ./api-key.txt
+`;
+    const files = [
+      { path: 'compose.yaml', content: Buffer.from(compose).toString('base64') },
+      { path: 'api-key.txt', content: Buffer.from(secretValue).toString('base64') },
+    ];
+    const created = await call('POST', '/stacks', deployerToken, {
+      name: STACK,
+      project: { composeFiles: ['compose.yaml'], files },
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const started = await call('POST', `/stacks/${STACK}/deploy`, deployerToken);
+    assert.equal(started.status, 202, await started.clone().text());
+    const { deploymentId, workflowId } = await json(started);
+    let status = '';
+    await waitFor('the deploy to end', async () => {
+      const deployment = await json(await call('GET', `/deployments/${deploymentId}`, deployerToken));
+      status = deployment.status;
+      return !['pending', 'running'].includes(status);
+    });
+    assert.equal(status, 'succeeded');
+
+    // Both values really travelled to the host through Temporal.
+    const probe = new DaemonProbe(infra.dockerHosts[0]!.socketPath);
+    const container = await probe.inspect(`${STACK}_app_1`);
+    assert.ok(container.Config.Env.includes(`APP_PASSWORD=${envValue}`));
+    assert.equal((await probe.exec(`${STACK}_app_1`, ['cat', '/run/secrets/api_key'])).output, secretValue);
+
+    const parent = await show(workflowId, '--output', 'json');
+    assert.equal(parent.code, 0, parent.output);
+    const children = [...parent.output.matchAll(/"workflowId":\s*"([^"]+-wave\d+)"/g)].map((m) => m[1]!);
+    assert.ok(children.length > 0, 'the deploy started child workflows');
+    workflowIds.push(workflowId, ...new Set(children));
+    for (const id of workflowIds) {
+      for (const format of [['--output', 'json'], ['--detailed']]) {
+        const { code, output } = await show(id, ...format);
+        assert.equal(code, 0, output);
+        const texts = format[0] === '--output' ? readableTexts(JSON.parse(output)) : [output];
+        for (const value of [envValue, secretValue]) {
+          assert.ok(!texts.some((text) => text.includes(value)), `${id} ${format.join(' ')} shows ${value}`);
+        }
+        if (format[0] === '--output') {
+          assert.ok(
+            texts.some((text) => text === 'binary/graphium-sealed'),
+            `${id}: the payloads are sealed`,
+          );
+        }
+      }
+    }
+  });
+
+  it('the codec endpoint opens them for an admin token, for the CLI and the Temporal UI', async () => {
+    const endpoint = `${baseUrl}/api/v1/temporal-codec`;
+    const decoded = await Promise.all(
+      workflowIds.map((id) =>
+        show(id, '--output', 'json', '--codec-endpoint', endpoint, '--codec-auth', `Bearer ${adminToken}`),
+      ),
+    );
+    for (const { code, output } of decoded) assert.equal(code, 0, output);
+    const texts = decoded.flatMap(({ output }) => readableTexts(JSON.parse(output)));
+    assert.ok(
+      texts.some((t) => t.includes(envValue)),
+      'the environment value, decoded',
+    );
+    assert.ok(
+      texts.some((t) => t.includes(secretValue)),
+      'the secret file, decoded',
+    );
+
+    // The Temporal UI's way: the token in the path, a CORS preflight from the UI's origin first.
+    const preflight = await fetch(`${endpoint}/${adminToken}/decode`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: UI_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-namespace',
+      },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), UI_ORIGIN);
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /X-Namespace/i);
+    const sealed = JSON.parse((await show(workflowIds[0]!, '--output', 'json')).output).events[0]
+      .workflowExecutionStartedEventAttributes.input;
+    const viaUi = await fetch(`${endpoint}/${adminToken}/decode`, {
+      method: 'POST',
+      headers: { origin: UI_ORIGIN, 'content-type': 'application/json', 'x-namespace': infra.namespace },
+      body: JSON.stringify(sealed),
+    });
+    assert.equal(viaUi.status, 200, await viaUi.clone().text());
+    assert.equal(viaUi.headers.get('access-control-allow-origin'), UI_ORIGIN);
+    const body = (await viaUi.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
+    assert.equal(Buffer.from(body.payloads[0]!.metadata.encoding!, 'base64').toString(), 'json/plain');
+    assert.ok(Buffer.from(body.payloads[0]!.data, 'base64').toString().includes(envValue));
+  });
+
+  it('and refuses without a token, with a wrong one, or with a token below admin', async () => {
+    const endpoint = `${baseUrl}/api/v1/temporal-codec`;
+    const withoutToken = await show(workflowIds[0]!, '--output', 'json', '--codec-endpoint', endpoint);
+    assert.ok(!withoutToken.output.includes(envValue), 'nothing decoded without a token');
+    assert.notEqual(withoutToken.code, 0, withoutToken.output);
+    const deployer = await show(
+      workflowIds[0]!,
+      '--output',
+      'json',
+      '--codec-endpoint',
+      endpoint,
+      '--codec-auth',
+      `Bearer ${deployerToken}`,
+    );
+    assert.ok(!deployer.output.includes(envValue), 'nothing decoded for a deployer');
+
+    const sealed = JSON.parse((await show(workflowIds[0]!, '--output', 'json')).output).events[0]
+      .workflowExecutionStartedEventAttributes.input;
+    const post = (path: string, token: string | null) => call('POST', path, token, sealed);
+    assert.equal((await post('/temporal-codec/decode', null)).status, 401);
+    assert.equal((await post(`/temporal-codec/gph_not-a-token/decode`, null)).status, 401);
+    assert.equal((await post(`/temporal-codec/${deployerToken}/decode`, null)).status, 403);
+    assert.equal((await post('/temporal-codec/decode', deployerToken)).status, 403);
+    assert.equal((await post('/temporal-codec/decode', adminToken)).status, 200);
+    // Another origin gets no CORS grant: a page elsewhere cannot read what the API answers.
+    const elsewhere = await fetch(`${endpoint}/${adminToken}/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+    });
+    assert.notEqual(elsewhere.headers.get('access-control-allow-origin'), 'http://evil.example');
+  });
+});

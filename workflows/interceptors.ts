@@ -1,0 +1,94 @@
+import {
+  type ActivityInput,
+  ApplicationFailure,
+  log,
+  type Next,
+  type QueryInput,
+  type SignalInput,
+  type UpdateInput,
+  type WorkflowExecuteInput,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptorsFactory,
+  type WorkflowOutboundCallsInterceptor,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  firstRefusal,
+  refusalOf,
+  UNSIGNED_WORK,
+  WORK_BINDING_KEY,
+  type WorkBinding,
+} from '../contracts/signed-work.js';
+
+// Deterministic halves of signed work (docs/security.md, "Signed and encrypted work"). The codec,
+// outside the sandbox, checks signatures and hands on a refused payload in place of one it does not
+// trust; here a workflow refuses to run on one, and binds every activity it schedules to its queue,
+// run and step. No key is needed for either: the codec signs the binding with the arguments.
+
+const refused = (what: string, reason: string) =>
+  ApplicationFailure.create({
+    type: UNSIGNED_WORK,
+    nonRetryable: true,
+    message: `${what} refused: ${reason}`,
+  });
+
+class RefuseUnsignedInput implements WorkflowInboundCallsInterceptor {
+  async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>) {
+    const reason = firstRefusal(input.args);
+    if (reason !== undefined) {
+      log.error('workflow input refused: not sent by the API or the orchestrator', { reason });
+      throw refused('workflow input', reason);
+    }
+    return next(input);
+  }
+
+  async handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>) {
+    const reason = firstRefusal(input.args);
+    if (reason === undefined) return next(input);
+    log.warn('signal ignored: not sent by the API or the orchestrator', { signal: input.signalName, reason });
+  }
+
+  validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>) {
+    const reason = firstRefusal(input.args);
+    if (reason !== undefined) throw refused(`update ${input.name}`, reason);
+    return next(input);
+  }
+
+  async handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>) {
+    const reason = firstRefusal(input.args);
+    if (reason !== undefined) throw refused(`update ${input.name}`, reason);
+    return next(input);
+  }
+
+  async handleQuery(input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>) {
+    const reason = firstRefusal(input.args);
+    if (reason !== undefined) throw refused(`query ${input.queryName}`, reason);
+    return next(input);
+  }
+}
+
+class BindActivitiesToTheirTask implements WorkflowOutboundCallsInterceptor {
+  async scheduleActivity(
+    input: ActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
+  ) {
+    const info = workflowInfo();
+    const binding: WorkBinding = {
+      taskQueue: input.options.taskQueue ?? info.taskQueue,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      // The id the SDK gives the step when none is set: its sequence number in this run.
+      activityId: input.options.activityId ?? `${input.seq}`,
+      activityType: input.activityType,
+    };
+    const result = await next({ ...input, args: [...input.args, { [WORK_BINDING_KEY]: binding }] });
+    const reason = refusalOf(result);
+    if (reason !== undefined) throw refused(`the result of ${input.activityType}`, reason);
+    return result;
+  }
+}
+
+export const interceptors: WorkflowInterceptorsFactory = () => ({
+  inbound: [new RefuseUnsignedInput()],
+  outbound: [new BindActivitiesToTheirTask()],
+});

@@ -7,6 +7,7 @@ import type { AgentEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
 import { connectWorkerConnection } from '../lib/temporal-worker.js';
 import { activityLogInterceptor } from './activity-log.js';
+import { agentIdentity, otherDaemonAgent } from './host-claim.js';
 import { keepAliveInterceptor } from './keep-alive.js';
 
 /**
@@ -20,11 +21,18 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
   const daemon = await checkDaemon(docker, env.DOCKER_HOST);
   const connection = await connectWorkerConnection(env);
   try {
+    const rival = await otherDaemonAgent(connection, env.TEMPORAL_NAMESPACE, hostId, daemon.dockerId);
+    if (rival) {
+      throw new Error(
+        `another agent of host ${hostId} is running against another Docker daemon (${rival}); ` +
+          `this one drives ${daemon.dockerId}. One host id is one daemon: give this host its own id`,
+      );
+    }
     const worker = await Worker.create({
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: hostTaskQueue(hostId),
-      identity: `agent:${hostId}@${hostname()}:${process.pid}`,
+      identity: agentIdentity(hostId, hostname(), process.pid, daemon.dockerId),
       activities: createDockerActivities(docker, hostId, log, {
         dockerHost: env.DOCKER_HOST,
         dataDir: env.GRAPHIUM_AGENT_DATA_DIR,

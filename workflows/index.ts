@@ -5,4 +5,5 @@ export { deleteStackWorkflow } from './delete-stack.js';
 export { deployStackWorkflow } from './deploy-stack.js';
 export { hostDeployWorkflow } from './host-deploy.js';
 export { probeHostsWorkflow } from './probe-hosts.js';
+export { reconcileStacksWorkflow, reconcileStackWorkflow } from './reconcile-stack.js';
 export { startStackWorkflow, stopStackWorkflow } from './stop-start-stack.js';

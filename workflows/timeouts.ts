@@ -74,6 +74,15 @@ export const controlPlane: ActivityOptions = {
 };
 
 /**
+ * The orchestrator starting operations itself (a reconcile per stack on schedule): a database
+ * write and a workflow start per stack, so longer than one write; a failed run waits for the next.
+ */
+export const startOperations: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 3 },
+};
+
+/**
  * The bound on a `service_completed_successfully` dependency's run (a migration, a seed job):
  * Compose waits without end; a deploy must end, so it waits this long.
  */

@@ -7,6 +7,7 @@ import { checkDaemon } from './client.js';
 import { createContainer, startContainer, waitReady } from './containers.js';
 import { HostDocker } from './host-docker.js';
 import { pullImage } from './images.js';
+import { inventoryStack } from './inventory.js';
 import { prepareHost } from './networks.js';
 import {
   listStackContainers,
@@ -20,6 +21,7 @@ import type {
   BuildImageInput,
   BundleFileContent,
   ContainerRequest,
+  InventoryInput,
   MaterializeBundleInput,
   PrepareHostInput,
   PruneInput,
@@ -64,6 +66,7 @@ export function createDockerActivities(docker: Docker, hostId: string, log: Logg
     startContainer: (input: { name: string }) => startContainer(host, input.name),
     waitReady: (input: WaitReadyInput) => waitReady(host, input),
     listStackContainers: (input: { stack: string }) => listStackContainers(host, input.stack),
+    inventoryStack: (input: InventoryInput) => inventoryStack(host, input),
     rollbackDeployment: (input: RollbackInput) => rollbackDeployment(host, input),
     pruneStack: (input: PruneInput) => pruneStack(host, input),
     removeStack: (input: { stack: string }) => removeStack(host, input.stack),

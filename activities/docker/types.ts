@@ -161,6 +161,24 @@ export interface ObservedContainer {
   state: string;
 }
 
+/** What a reconcile asks one host: the containers the deployed version places there, as deploy would create them. */
+export interface InventoryInput {
+  stack: string;
+  expected: ContainerRequest[];
+}
+
+export interface InventoriedContainer extends ObservedContainer {
+  /** Its `io.graphium.host` label: the host it was created for (another one than this, or empty, is drift). */
+  hostLabel: string;
+  exitCode?: number;
+  /** Only for a container the deployed version places here: how it differs from that definition. */
+  difference?: string;
+}
+
+export interface StackInventory {
+  containers: InventoriedContainer[];
+}
+
 export interface RollbackInput {
   stack: string;
   deploymentId: string;

@@ -23,6 +23,9 @@ export function startOrchestrator(
     DATABASE_URL: databaseUrl,
     GRAPHIUM_WORKFLOW_BUNDLE: infra.workflowBundle,
     GRAPHIUM_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    // Test files share one Temporal: a reconcile schedule left by one would reconcile the next one's
+    // stacks. Off (and so removed) unless a test asks for it.
+    GRAPHIUM_RECONCILE_INTERVAL: '0',
     ...extraEnv,
   });
 }
@@ -63,15 +66,21 @@ export function startAgent(
   hostId: string,
   dockerHost: string,
   extraEnv: Record<string, string> = {},
+  options: { name?: string; prefix?: string[] } = {},
 ): ManagedProcess {
-  return startProcess(`agent-${hostId}`, 'worker-agent/main.ts', {
-    TEMPORAL_ADDRESS: infra.temporalAddress,
-    TEMPORAL_NAMESPACE: infra.namespace,
-    GRAPHIUM_HOST_ID: hostId,
-    DOCKER_HOST: dockerHost,
-    GRAPHIUM_AGENT_DATA_DIR: agentDataDir(infra, hostId, dockerHost),
-    ...extraEnv,
-  });
+  return startProcess(
+    options.name ?? `agent-${hostId}`,
+    'worker-agent/main.ts',
+    {
+      TEMPORAL_ADDRESS: infra.temporalAddress,
+      TEMPORAL_NAMESPACE: infra.namespace,
+      GRAPHIUM_HOST_ID: hostId,
+      DOCKER_HOST: dockerHost,
+      GRAPHIUM_AGENT_DATA_DIR: agentDataDir(infra, hostId, dockerHost),
+      ...extraEnv,
+    },
+    options.prefix,
+  );
 }
 
 export function agentDataDir(infra: TestInfra, hostId: string, dockerHost: string): string {

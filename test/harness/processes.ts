@@ -107,8 +107,11 @@ export function startProcess(
   name: string,
   entry: string,
   env: Record<string, string | undefined>,
+  /** A command that runs the process in another context, such as `ip netns exec <ns>`. */
+  prefix: string[] = [],
 ): ManagedProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const [command, ...args] = [...prefix, process.execPath, '--import', 'tsx', entry];
+  const child = spawn(command!, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

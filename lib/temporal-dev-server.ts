@@ -12,8 +12,6 @@ export interface TemporalDevServer {
 
 export interface TemporalDevServerOptions {
   port: number;
-  /** The address to listen on; loopback unless given (a test puts an agent in its own network namespace). */
-  ip?: string;
   /** Serve the Web UI on this port; omit for a headless server. */
   uiPort?: number;
   /** Persist workflow histories in this SQLite file; omit to keep them in memory. */
@@ -61,7 +59,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     'server',
     'start-dev',
     '--ip',
-    options.ip ?? '127.0.0.1',
+    '127.0.0.1',
     '--port',
     String(options.port),
     '--log-level',
@@ -82,7 +80,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
       reject(new Error(`temporal server exited with code ${code} during start; see ${options.logFile}`)),
     ),
   );
-  const address = `${options.ip ?? '127.0.0.1'}:${options.port}`;
+  const address = `127.0.0.1:${options.port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));
@@ -100,7 +98,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   exited.catch(() => {});
   return {
     address,
-    uiUrl: options.uiPort ? `http://${options.ip ?? '127.0.0.1'}:${options.uiPort}` : undefined,
+    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     process: child,
     stop,
   };

@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
 import { Worker } from '@temporalio/worker';
-import { checkDaemon, connectDocker } from '../activities/docker/client.js';
+import { checkDaemon, connectDocker, daemonAnswers } from '../activities/docker/client.js';
 import { createDockerActivities } from '../activities/docker/index.js';
 import { hostTaskQueue } from '../contracts/vocabulary.js';
 import type { AgentEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
 import { connectWorkerConnection } from '../lib/temporal-worker.js';
 import { activityLogInterceptor } from './activity-log.js';
+import { daemonAbsenceInterceptor } from './daemon-absence.js';
 import { agentIdentity, otherDaemonAgent } from './host-claim.js';
 import { keepAliveInterceptor } from './keep-alive.js';
 
@@ -38,7 +39,13 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
         dataDir: env.GRAPHIUM_AGENT_DATA_DIR,
       }),
       maxConcurrentActivityTaskExecutions: env.GRAPHIUM_AGENT_CONCURRENCY,
-      interceptors: { activity: [activityLogInterceptor(log), keepAliveInterceptor()] },
+      interceptors: {
+        activity: [
+          activityLogInterceptor(log),
+          keepAliveInterceptor(),
+          daemonAbsenceInterceptor(() => daemonAnswers(docker), log),
+        ],
+      },
       // On SIGTERM running Docker steps get this long to finish; the rest are cancelled and retried on restart.
       shutdownGraceTime: '20s',
     });

@@ -4,6 +4,7 @@ import type { ControlActivities } from '../activities/control/index.js';
 import type { ContainerRequest, InventoriedContainer } from '../activities/docker/types.js';
 import { driftKey } from '../contracts/search-attributes.js';
 import { driftKinds, ORCHESTRATOR_TASK_QUEUE, type ReconcileMode } from '../contracts/vocabulary.js';
+import { parseDuration } from '../stack/duration.js';
 import type { StackSpec } from '../stack/types.js';
 import { control } from './control.js';
 import { type DriftFacts, driftOf, type ExpectedContainer, leftoversOf } from './drift.js';
@@ -15,7 +16,7 @@ import type { StackOperationInput } from './operation-types.js';
 import type { ProgressTracker } from './progress.js';
 import type { OperationProgress } from './progress-types.js';
 import { attachmentsFor } from './stack-resources.js';
-import { hostSweep, quickDockerStep, startOperations } from './timeouts.js';
+import { hostSweep, inventoryLook, startOperations } from './timeouts.js';
 
 export interface ReconcileOptions {
   /** Repair this time, whatever the stack's own setting. */
@@ -46,12 +47,15 @@ export async function reconcileStackWorkflow(
     );
 
     tracker.setPhase('taking stock of every host');
+    // What the drift record calls "checked at": when the look began, not when it was written down.
+    let checkedAt = new Date().toISOString();
     let inventories = await takeInventory(input, hosts, requests);
     const leftovers = leftoversOf(inventories, baseline.unfinished);
     if (leftovers.size > 0) {
       tracker.setPhase('rolling back what unfinished deploys left behind');
       await rollBackLeftovers(input, leftovers);
       tracker.setPhase('taking stock of every host again');
+      checkedAt = new Date().toISOString();
       inventories = await takeInventory(input, hosts, requests);
     }
 
@@ -70,6 +74,7 @@ export async function reconcileStackWorkflow(
     await control.recordDrift({
       stackId: input.stackId,
       deploymentId: input.deploymentId,
+      checkedAt,
       mode,
       version: baseline.version,
       items,
@@ -156,14 +161,22 @@ function expectedRequests(
   return byHost;
 }
 
+/**
+ * A look at a host is a read: an agent that does not take it within this long is reported
+ * (`unknown-host`) rather than waited for, so a reconcile never holds the stack for a whole pickup
+ * bound while a host is away.
+ */
+const INVENTORY_PICKUP = '15s';
+
 async function takeInventory(
   input: StackOperationInput<ReconcileOptions>,
   hosts: string[],
   requests: Map<string, ContainerRequest[]>,
 ): Promise<DriftFacts['inventories']> {
+  const pickup = shorter(input.pickupTimeout, INVENTORY_PICKUP);
   const results = await onEveryHost(hosts, (hostId) =>
-    onHost(hostId, input.pickupTimeout, () =>
-      dockerOn(hostId, quickDockerStep, input.pickupTimeout).inventoryStack.executeWithOptions(
+    onHost(hostId, pickup, () =>
+      dockerOn(hostId, inventoryLook, pickup).inventoryStack.executeWithOptions(
         { summary: `take stock of ${input.stack} on ${hostId}` },
         [{ stack: input.stack, expected: requests.get(hostId) ?? [] }],
       ),
@@ -175,6 +188,11 @@ async function takeInventory(
       result.status === 'fulfilled' ? result.value : { unreachable: describeFailure(result.reason) },
     ]),
   );
+}
+
+/** The shorter of two Temporal durations (`60s`, `15s`, `1m30s`). */
+function shorter(a: string, b: string): string {
+  return (parseDuration(a) ?? 0) <= (parseDuration(b) ?? 0) ? a : b;
 }
 
 /** The saga's own compensation, per host and unfinished deploy; a host that fails is tried next time. */

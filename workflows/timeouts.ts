@@ -59,6 +59,17 @@ export const healthWait: ActivityOptions = {
   retry: { ...dockerRetry, maximumAttempts: 3 },
 };
 
+/**
+ * A reconcile's look at one host: a read that the next scheduled run repeats anyway, so it is
+ * tried once, and an agent that stops heartbeating for 10 s (cut off, say) ends it at once.
+ */
+export const inventoryLook: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '10s',
+  cancellationType: waitForDockerStep,
+  retry: { ...dockerRetry, maximumAttempts: 1 },
+};
+
 /** Whole-stack sweeps on one host (rollback, prune, delete, stop, start): many containers, heartbeating. */
 export const hostSweep: ActivityOptions = {
   startToCloseTimeout: '10m',

@@ -50,6 +50,7 @@ export function createReconcileActivities(db: Database, operations: ReconcileDep
     recordDrift: (input: {
       stackId: string;
       deploymentId: string;
+      checkedAt: string;
       mode: ReconcileMode;
       version: number | null;
       items: DriftItem[];

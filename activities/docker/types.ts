@@ -200,6 +200,11 @@ export interface PruneInput {
   keep: string[];
   /** The deployed version's bundle; every other bundle tree of the stack on this host goes. */
   bundleDigest?: string;
+  /**
+   * Kept containers the deploy saw running: any that is not running now (a daemon restart killed it
+   * after it was found ready) is started again, so the version the deploy commits is the one that runs.
+   */
+  running?: string[];
 }
 
 export interface ServiceSelection {

@@ -104,13 +104,15 @@ export async function recordDrift(
   input: {
     stackId: string;
     deploymentId: string;
+    /** When the reconcile began to look (ISO 8601). */
+    checkedAt: string;
     mode: ReconcileMode;
     version: number | null;
     items: DriftItem[];
   },
 ): Promise<void> {
   const values = {
-    checkedAt: new Date(),
+    checkedAt: new Date(input.checkedAt),
     deploymentId: input.deploymentId,
     mode: input.mode,
     version: input.version,

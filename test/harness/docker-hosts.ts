@@ -253,8 +253,11 @@ export class PrivateDaemon {
     this.child?.kill('SIGCONT');
   }
 
-  /** Thawed, its networks removed, stopped, its directory deleted: nothing of it stays on the machine. */
-  async destroy(): Promise<void> {
+  /** Thawed, its networks removed, stopped, its directory deleted (its log kept): nothing else stays. */
+  async destroy(keepLogAs?: string): Promise<void> {
+    if (keepLogAs && existsSync(join(this.host.dir, 'dockerd.log'))) {
+      copyFileSync(join(this.host.dir, 'dockerd.log'), keepLogAs);
+    }
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       this.thaw();

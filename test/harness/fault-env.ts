@@ -16,7 +16,7 @@ import { type TestInfra, useInfra } from './infra.js';
 import { AgentNamespace } from './netns.js';
 import { freePort } from './ports.js';
 import { PrivatePostgres } from './private-postgres.js';
-import type { ManagedProcess } from './processes.js';
+import { LOG_DIR, type ManagedProcess } from './processes.js';
 import { type OpsContext, registerHosts } from './stack-ops.js';
 
 // The set-up of a fault test: a Temporal dev server of its own (so it may restart it, and so fault
@@ -82,7 +82,8 @@ export function useFaultEnvironment(options: FaultEnvOptions): FaultEnv {
   let database: OpenTestDatabase | undefined;
   let workDir = '';
   let temporalPort = 0;
-  let temporalIp = '127.0.0.1';
+  /** Where agents in a namespace reach Temporal: a relay on their veth pair to its loopback port. */
+  const relayed = new Map<string, string>();
 
   const env: FaultEnv = {
     infra: undefined as unknown as TestInfra,
@@ -124,6 +125,7 @@ export function useFaultEnvironment(options: FaultEnvOptions): FaultEnv {
         {
           // Its own data directory: another fault file may run an agent of the same id on this daemon.
           GRAPHIUM_AGENT_DATA_DIR: join(workDir, `agent-${hostId}-${processes.length}`),
+          ...(relayed.has(hostId) ? { TEMPORAL_ADDRESS: relayed.get(hostId)! } : {}),
           ...extra.env,
         },
         {
@@ -155,7 +157,6 @@ export function useFaultEnvironment(options: FaultEnvOptions): FaultEnv {
   const startServer = () =>
     startTemporalDevServer({
       port: temporalPort,
-      ip: temporalIp,
       logFile: join(workDir, 'temporal.log'),
       executable: findTemporalCli(process.env)!,
       ...(options.persistTemporal ? { dbFile: join(workDir, 'temporal.db') } : {}),
@@ -173,17 +174,20 @@ export function useFaultEnvironment(options: FaultEnvOptions): FaultEnv {
       cleanups.push(() => ns.destroy());
       env.namespaces.set(hostId, ns);
     }
-    // Agents in a namespace reach Temporal over their veth pair: it listens on the machine's end.
-    temporalIp = env.namespaces.values().next().value?.hostAddress ?? '127.0.0.1';
     temporalPort = await freePort();
     env.temporalServer = await startServer();
     cleanups.push(() => env.temporalServer.stop());
     env.infra = { ...shared, temporalAddress: env.temporalServer.address };
+    for (const [hostId, ns] of env.namespaces) relayed.set(hostId, await ns.relay(temporalPort));
 
     if (options.privateDaemons) {
       // Their own address pool: their bridges share the machine's namespace with the shared daemons'.
       const daemons = await startPrivateDaemons(hostIds.length, join(workDir, 'docker'), '10.215.0.0/16');
-      cleanups.push(() => Promise.all(daemons.map((d) => d.destroy())).then(() => undefined));
+      cleanups.push(() =>
+        Promise.all(
+          daemons.map((d, i) => d.destroy(join(LOG_DIR, `dockerd-${options.name}-${hostIds[i]}.log`))),
+        ).then(() => undefined),
+      );
       for (const [i, hostId] of hostIds.entries()) env.privateDaemons.set(hostId, daemons[i]!);
     }
     if (options.privatePostgres) {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 // A network namespace joined to the machine by a veth pair, for an agent that a test cuts off: the
 // test takes the machine's end of the link down (a partition: packets vanish, nothing is refused)
@@ -57,7 +58,40 @@ export class AgentNamespace {
     return { command: 'ip', args: ['netns', 'exec', this.name, command, ...args] };
   }
 
+  /**
+   * A TCP relay on the machine's end of the link to a loopback port (Temporal stays on loopback; only
+   * the agent's own traffic crosses the veth pair, and is what the partition cuts). Resolves with
+   * the address the namespace connects to.
+   */
+  async relay(port: number): Promise<string> {
+    const sockets = new Set<Socket>();
+    const server = createServer((inbound) => {
+      const outbound = createConnection({ host: '127.0.0.1', port });
+      for (const socket of [inbound, outbound]) {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('error', () => {
+          inbound.destroy();
+          outbound.destroy();
+        });
+      }
+      inbound.pipe(outbound).pipe(inbound);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, this.hostAddress, () => resolve());
+    });
+    this.relays.push({ server, sockets });
+    return `${this.hostAddress}:${(server.address() as { port: number }).port}`;
+  }
+
+  private readonly relays: { server: Server; sockets: Set<Socket> }[] = [];
+
   destroy(): void {
+    for (const { server, sockets } of this.relays) {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    }
     for (const args of [
       ['link', 'del', this.hostEnd],
       ['netns', 'del', this.name],

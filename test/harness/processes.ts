@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Set by test/run.ts to the run's own log folder. */
 export const LOG_DIR_ENV = 'GRAPHIUM_TEST_LOG_DIR';
-const LOG_DIR = process.env[LOG_DIR_ENV] ?? join(REPO_ROOT, '.tmp', 'logs');
+export const LOG_DIR = process.env[LOG_DIR_ENV] ?? join(REPO_ROOT, '.tmp', 'logs');
 
 /** A Graphium process (agent, orchestrator, api) started the way a user starts it, with its log kept. */
 export class ManagedProcess {

@@ -80,6 +80,28 @@ describe('API: shared request handling', () => {
     assert.equal((await api.request('GET', '/no-such-thing', { token: null })).status, 401);
   });
 
+  it('answers a method a known path does not have with 405, Allow and the error shape', async () => {
+    const response = await api.request('PATCH', '/stacks');
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get('allow'), 'GET, HEAD, POST');
+    assert.deepEqual(await response.json(), {
+      error: {
+        code: 'method_not_allowed',
+        message: 'PATCH is not allowed on /api/v1/stacks; use GET, HEAD, POST',
+      },
+    });
+    // Path parameters match any one segment; the methods of every router that serves the path count.
+    const one = await api.request('POST', '/stacks/shop');
+    assert.equal(one.status, 405);
+    assert.equal(one.headers.get('allow'), 'DELETE, GET, HEAD, PUT');
+    const health = await api.request('DELETE', '/healthz', { token: null });
+    assert.equal(health.status, 401, 'a token is asked for first, as for unknown paths');
+    const asAdmin = await api.request('PUT', '/healthz');
+    assert.equal(asAdmin.status, 405);
+    assert.equal(asAdmin.headers.get('allow'), 'GET, HEAD');
+    assert.equal((await api.request('POST', '/stacks/shop/nothing-here')).status, 404);
+  });
+
   it('accepts the bootstrap admin token', async () => {
     const response = await api.request('GET', '/tokens', { token: api.bootstrapToken });
     assert.equal(response.status, 200);

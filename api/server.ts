@@ -4,6 +4,7 @@ import type { ApiEnv } from '../lib/env.js';
 import type { Logger } from '../lib/log.js';
 import { connectClient, ensureSearchAttributes } from '../lib/temporal.js';
 import { createApp } from './app.js';
+import { rateLimitsFromEnv } from './lib/rate-limit.js';
 
 /** Open SSE streams would hold a graceful close forever; after this long they are cut. */
 const CLOSE_GRACE_MS = 5_000;
@@ -25,6 +26,7 @@ export async function runApi(env: ApiEnv, log: Logger, db: Database, stop: Promi
       keyring: env.GRAPHIUM_ENCRYPTION_KEYS,
       namespace: env.TEMPORAL_NAMESPACE,
       pickupTimeout: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
+      rateLimits: rateLimitsFromEnv(env),
       maxStreamsPerToken: env.GRAPHIUM_MAX_STREAMS_PER_TOKEN,
       temporalUiUrl: env.TEMPORAL_UI_URL,
       log,
@@ -33,6 +35,7 @@ export async function runApi(env: ApiEnv, log: Logger, db: Database, stop: Promi
     log.info({ port: env.PORT, temporal: env.TEMPORAL_ADDRESS }, 'api listening');
     await stop;
     await close(server);
+    await app.stopWatchers();
     log.info('api stopped');
   } finally {
     await temporal.connection.close();

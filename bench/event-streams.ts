@@ -1,31 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type ServerType, serve } from '@hono/node-server';
-import {
-  Client,
-  Connection,
-  type ConnectionOptions,
-  defaultGrpcRetryOptions,
-  makeGrpcRetryInterceptor,
-} from '@temporalio/client';
-import { createApp } from '../api/app.js';
-import { type Keyring, parseKeyring } from '../lib/encryption.js';
-import { createLogger } from '../lib/log.js';
-import { ensureSearchAttributes } from '../lib/temporal.js';
 import { type OpenTestDatabase, openTestDatabase } from '../test/harness/databases.js';
-import { TEST_IMAGE } from '../test/harness/docker-hosts.js';
-import {
-  startAgent,
-  startOrchestrator,
-  stopAll,
-  TEST_ENCRYPTION_KEYS,
-  waitUntilPolling,
-} from '../test/harness/graphium.js';
+import { startAgent, startOrchestrator, stopAll, waitUntilPolling } from '../test/harness/graphium.js';
 import { startInfra } from '../test/harness/infra.js';
-import { freePort } from '../test/harness/ports.js';
 import type { ManagedProcess } from '../test/harness/processes.js';
 import { readSse } from '../test/harness/sse.js';
+import { BENCH_ADMIN_TOKEN, startBenchApi, startRunningDeployments } from './api-harness.js';
 
 // `npm run bench:streams -- [--deployments 10] [--streams 200] [--window 15]`
 // Starts Temporal, two dockerd hosts with their agents, the orchestrator and the API (in this
@@ -46,41 +27,6 @@ const streamCount = Number(values.streams);
 const windowMs = Number(values.window) * 1000;
 const STREAMS_PER_TOKEN = 20;
 
-type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
-
-/** Every RPC the API's Temporal connection sends, by method, each attempt counted. */
-class CallCounter {
-  readonly byMethod = new Map<string, number>();
-
-  interceptor: Interceptor = (options, nextCall) => {
-    const method = String(options.method_definition.path).split('/').pop() ?? '?';
-    this.byMethod.set(method, (this.byMethod.get(method) ?? 0) + 1);
-    // Passes the call on untouched; only the count is ours.
-    return nextCall(options) as ReturnType<Interceptor>;
-  };
-
-  snapshot(): Map<string, number> {
-    return new Map(this.byMethod);
-  }
-
-  since(before: Map<string, number>): Map<string, number> {
-    const delta = new Map<string, number>();
-    for (const [method, count] of this.byMethod) {
-      const made = count - (before.get(method) ?? 0);
-      if (made > 0) delta.set(method, made);
-    }
-    return delta;
-  }
-}
-
-/** Stays `starting` for five minutes: the deploy waits on it, so the deployment stays running. */
-const slowCompose = `services:
-  app:
-    image: ${TEST_IMAGE}
-    command: sleep 86400
-    healthcheck: { test: ["CMD-SHELL", "test -f /tmp/never"], interval: 1s, timeout: 2s, retries: 1000, start_period: 300s }
-`;
-
 interface OpenStream {
   events: number;
   firstEventMs: number | undefined;
@@ -94,8 +40,7 @@ async function main(): Promise<number> {
   const streams: OpenStream[] = [];
   let infraStart: ReturnType<typeof startInfra> | undefined;
   let databaseOpen: Promise<OpenTestDatabase> | undefined;
-  let connection: Connection | undefined;
-  let server: ServerType | undefined;
+  let closeApi: (() => Promise<void>) | undefined;
   let tornDown: Promise<void> | undefined;
   const settled = <T>(promise: Promise<T> | undefined) => promise?.catch(() => undefined);
   const teardown = () =>
@@ -103,9 +48,8 @@ async function main(): Promise<number> {
       for (const stream of streams) stream.controller.abort();
       // Let the server see the clients go, so its watchers stop before the database closes.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      server?.close();
+      await closeApi?.();
       await stopAll(processes);
-      await connection?.close();
       await (await settled(databaseOpen))?.close();
       await (await settled(infraStart))?.stop();
       rmSync(workDir, { recursive: true, force: true });
@@ -123,69 +67,17 @@ async function main(): Promise<number> {
     databaseOpen = openTestDatabase('postgres', infra.pgAdminUrl);
     const database = await databaseOpen;
 
-    const counter = new CallCounter();
-    connection = await Connection.connect({
-      address: infra.temporalAddress,
-      interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), counter.interceptor],
-    });
-    const temporal = new Client({ connection, namespace: infra.namespace });
-    await ensureSearchAttributes(connection, infra.namespace);
-    const adminToken = 'bench-admin-token-0123456789';
-    const app = createApp({
-      db: database.db,
-      temporal,
-      temporalAddress: infra.temporalAddress,
-      adminToken,
-      keyring: parseKeyring(TEST_ENCRYPTION_KEYS) as Keyring,
-      namespace: infra.namespace,
-      pickupTimeout: '60s',
-      // Set to what the bench opens per token, so one stream more shows the refusal.
-      maxStreamsPerToken: STREAMS_PER_TOKEN,
-      log: createLogger('api', 'warn'),
-    });
-    const port = await freePort();
-    server = serve({ fetch: app.fetch, port });
-    const base = `http://127.0.0.1:${port}/api/v1`;
-    const call = async (method: string, path: string, token: string, body?: unknown) => {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-      return response.status === 204 ? undefined : response.json();
-    };
+    const api = await startBenchApi(infra, database.db, { maxStreamsPerToken: STREAMS_PER_TOKEN });
+    closeApi = api.close;
+    const { base, counter, call } = api;
+    const adminToken = BENCH_ADMIN_TOKEN;
 
     processes.push(
       startOrchestrator(infra, database.url!),
       ...infra.dockerHosts.map((host, i) => startAgent(infra, `vm${i + 1}`, host.dockerHost)),
     );
     await waitUntilPolling(processes);
-    for (const i of infra.dockerHosts.keys()) await call('POST', '/hosts', adminToken, { id: `vm${i + 1}` });
-
-    const deploymentIds: string[] = [];
-    for (let i = 1; i <= deploymentCount; i += 1) {
-      await call('POST', '/stacks', adminToken, { name: `bench${i}`, compose: slowCompose });
-      const started = (await call('POST', `/stacks/bench${i}/deploy`, adminToken)) as {
-        deploymentId: string;
-      };
-      deploymentIds.push(started.deploymentId);
-    }
-    // Running, and its one container created and waiting for health.
-    for (const id of deploymentIds) {
-      for (;;) {
-        const deployment = (await call('GET', `/deployments/${id}`, adminToken)) as {
-          status: string;
-          error: string | null;
-          containers: { status: string }[];
-        };
-        if (deployment.status === 'running' && deployment.containers.every((c) => c.status === 'starting'))
-          break;
-        if (!['pending', 'running'].includes(deployment.status))
-          throw new Error(`deployment ${id} ${deployment.status}: ${deployment.error}`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
+    const deploymentIds = await startRunningDeployments(api, infra.dockerHosts.length, deploymentCount);
     const tokenCount = Math.ceil(streamCount / STREAMS_PER_TOKEN);
     const tokens: string[] = [];
     for (let i = 0; i < tokenCount; i += 1) {

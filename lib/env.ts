@@ -61,6 +61,24 @@ const agentConcurrency = z.coerce
   .min(1, 'expected a whole number between 1 and 256')
   .max(256, 'expected a whole number between 1 and 256')
   .default(16);
+/** Rate limits (api/lib/rate-limit.ts): a count per window, 0 for none. */
+const rateLimit = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number, 0 for no limit' })
+    .int('expected a whole number, 0 for no limit')
+    .min(0, 'expected a whole number, 0 for no limit')
+    .default(fallback);
+const rateLimitVars = {
+  GRAPHIUM_RATE_LIMIT_WINDOW: duration.default('1m'),
+  GRAPHIUM_RATE_LIMIT_AUTH_FAILURES: rateLimit(60),
+  GRAPHIUM_RATE_LIMIT_MUTATIONS: rateLimit(600),
+  GRAPHIUM_TRUSTED_PROXIES: z.coerce
+    .number({ error: 'expected the number of reverse proxies in front of the API, 0 to 10' })
+    .int('expected the number of reverse proxies in front of the API, 0 to 10')
+    .min(0, 'expected the number of reverse proxies in front of the API, 0 to 10')
+    .max(10, 'expected the number of reverse proxies in front of the API, 0 to 10')
+    .default(0),
+};
 /** The agent's data directory; absolute, because the Docker daemon bind-mounts from it by path. */
 const agentDataDir = z
   .string()
@@ -144,6 +162,7 @@ export const apiEnvSchema = withTlsPairCheck({
   ...temporalVars,
   ...databaseVars,
   PORT: port.default(3000),
+  ...rateLimitVars,
   GRAPHIUM_ADMIN_TOKEN: adminToken,
   GRAPHIUM_ENCRYPTION_KEYS: encryptionKeys,
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
@@ -191,6 +210,7 @@ export const devEnvSchema = withTlsPairCheck({
   PATH: z.string().optional(),
   ...databaseVars,
   PORT: port.default(3000),
+  ...rateLimitVars,
   GRAPHIUM_ADMIN_TOKEN: adminToken.optional(),
   // Checked here too, so a bad value fails before anything starts; dev keeps a generated one otherwise.
   GRAPHIUM_ENCRYPTION_KEYS: z

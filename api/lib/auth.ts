@@ -25,7 +25,7 @@ export function hashToken(secret: string): string {
 }
 
 /** Anyone may read the health check and the API description; everything else needs a token. */
-function isPublic(method: string, path: string): boolean {
+export function isPublic(method: string, path: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
   const rest = path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) : null;
   return (

@@ -93,8 +93,46 @@ function fromHttpException(c: Context<AppEnv>, error: HTTPException): Response {
   return errorJson(c, 400, 'invalid_request', error.message || 'bad request');
 }
 
-export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
-  errorJson(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
+/**
+ * Unknown paths get 404; a known path asked with a method it does not have gets 405 with `Allow`
+ * (RFC 9110), so a client can tell a typo in the path from the wrong verb. The route table is read
+ * when the first such request comes, after every router is mounted.
+ */
+export function notFoundHandler(app: { routes: readonly { method: string; path: string }[] }) {
+  let patterns: { method: string; pattern: RegExp }[] | undefined;
+  const handler: NotFoundHandler<AppEnv> = (c) => {
+    patterns ??= app.routes
+      // Middleware registers as ALL; wildcard routes (static assets) name no resource.
+      .filter((route) => route.method !== 'ALL' && !route.path.includes('*'))
+      .map((route) => ({ method: route.method, pattern: routePattern(route.path) }));
+    const methods = new Set(patterns.filter((route) => route.pattern.test(c.req.path)).map((r) => r.method));
+    // A route that has the method and still said "not found" (an unknown asset name) means just that.
+    const asked = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+    if (methods.size === 0 || methods.has(asked)) {
+      return errorJson(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
+    }
+    // Hono answers HEAD with the GET route.
+    if (methods.has('GET')) methods.add('HEAD');
+    const allow = [...methods].sort().join(', ');
+    c.header('Allow', allow);
+    return errorJson(
+      c,
+      405,
+      'method_not_allowed',
+      `${c.req.method} is not allowed on ${c.req.path}; use ${allow}`,
+    );
+  };
+  return handler;
+}
+
+/** `/api/v1/stacks/:id` → a regular expression matching that path with any one segment for `:id`. */
+function routePattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}$`);
+}
 
 export function payloadTooLarge(c: Context): Response {
   const limit = isStackWrite(c) ? MAX_PROJECT_BODY_BYTES : MAX_BODY_BYTES;

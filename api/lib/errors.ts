@@ -11,10 +11,12 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'not_awaiting'
   | 'payload_too_large'
   | 'unprocessable'
+  | 'rate_limited'
   | 'too_many_requests'
   | 'unavailable'
   | 'internal';
@@ -64,6 +66,21 @@ const response = (description: string) => ({
   content: { 'application/json': { schema: errorSchema } },
 });
 
+/** Any authenticated call can meet the failed-authentication limit; mutating ones the per-token limit too. */
+const rateLimited = {
+  ...response(
+    '`rate_limited`: too many failed authentications from this address, or too many changes by this ' +
+      'token, in the current window (`details.retryAfter`)',
+  ),
+  headers: {
+    'Retry-After': {
+      description: 'Seconds until the window resets',
+      required: true,
+      schema: { type: 'string' as const, pattern: '^[0-9]+$' },
+    },
+  },
+};
+
 /** Spread into every authenticated route, so /openapi.json documents each failure a client can see. */
 export const errorResponses = {
   400: response('Bad input: `invalid_request` (with `details.issues`) or `invalid_compose`'),
@@ -74,6 +91,7 @@ export const errorResponses = {
   404: response('`not_found`'),
   409: response('`conflict`: the resource exists or is in use'),
   422: response('`unprocessable`: valid shape, impossible request'),
+  429: rateLimited,
 } as const;
 
 /** Added to routes that call Temporal and cannot answer without it. */
@@ -81,12 +99,16 @@ export const temporalErrorResponses = {
   503: response('`unavailable`: Temporal did not answer in time; retry'),
 } as const;
 
-/** Added to routes that hold a connection open per client (event streams). */
+/** Added to routes that hold a connection open per client (event streams): a second reason for 429. */
 export const streamLimitResponses = {
-  429: response(
-    '`too_many_requests`: the token already holds `GRAPHIUM_MAX_STREAMS_PER_TOKEN` open event streams ' +
-      '(`details.open`, `details.limit`); close one first',
-  ),
+  429: {
+    ...response(
+      '`too_many_requests`: the token already holds `GRAPHIUM_MAX_STREAMS_PER_TOKEN` open event streams ' +
+        '(`details.open`, `details.limit`); close one first. Or `rate_limited`, with `Retry-After`: too ' +
+        'many failed authentications from this address',
+    ),
+    headers: { 'Retry-After': { ...rateLimited.headers['Retry-After'], required: false } },
+  },
 } as const;
 
 /** Added to routes that take a request body. */

@@ -6,6 +6,7 @@ import type { Keyring } from '../../lib/encryption.js';
 import type { Logger } from '../../lib/log.js';
 import type { DeploymentWatchers } from '../routes/deployments/deployment-watchers.js';
 import type { StreamLimit } from '../routes/deployments/stream-limit.js';
+import type { RateLimits } from './rate-limit.js';
 
 /** Everything the handlers need, built by the entry point (or a test) and injected into every request. */
 export interface AppDeps {
@@ -20,6 +21,8 @@ export interface AppDeps {
   namespace: string;
   /** How long a task may wait in a host's queue before the host counts as offline (`GRAPHIUM_AGENT_PICKUP_TIMEOUT`). */
   pickupTimeout: string;
+  /** Failed-authentication and mutation limits; DEFAULT_RATE_LIMITS when not given (tests). */
+  rateLimits?: RateLimits;
   /** Open event streams one token may hold at once (`GRAPHIUM_MAX_STREAMS_PER_TOKEN`); default 32. */
   maxStreamsPerToken?: number;
   /** The Temporal Web UI (`TEMPORAL_UI_URL`), which the dashboard links each operation's run to. */

@@ -192,13 +192,12 @@ describe('dashboard (real API, orchestrator, agents and Chromium)', () => {
     await inspect('03-new-stack');
     await page.getByRole('button', { name: 'Create stack' }).click();
     await page.getByRole('heading', { name: 'web', level: 1 }).waitFor();
-    assert.equal(
-      await page.getByRole('region', { name: 'Run an operation' }).count(),
-      0,
-      'no operation types yet',
-    );
+    // Every registered operation type gets a form built from its options schema (GET /operation-types).
+    const operations = page.getByRole('region', { name: 'Run an operation' });
+    await operations.getByRole('article', { name: 'deploy' }).waitFor();
+    assert.equal(await operations.getByRole('button', { name: 'Run deploy' }).count(), 1);
 
-    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     await page.waitForURL(/\/deployments\/[0-9a-f-]{36}$/);
     deployments.succeeded = page.url().split('/').pop()!;
     // Recorded inside the page: a reload would wipe this record, so its survival proves there was none.
@@ -253,7 +252,7 @@ describe('dashboard (real API, orchestrator, agents and Chromium)', () => {
     assert.match((await compare.textContent()) ?? '', /cannot open \/data\/config\.yml/);
     await inspect('07-stack-v2-diff');
 
-    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     await page.waitForURL(/\/deployments\/[0-9a-f-]{36}$/);
     deployments.rolledBack = page.url().split('/').pop()!;
     const failure = page.locator('.error-panel');

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../lib/auth.js';
 import { errorResponses } from '../../lib/errors.js';
-import { isoDate, jsonContent, listOf } from '../../lib/schemas.js';
+import { integerParamWithDefault, isoDate, jsonContent, listOf, text } from '../../lib/schemas.js';
 
 const auditEntry = z
   .object({
@@ -23,10 +23,9 @@ export const list = createRoute({
   middleware: [requireRole('admin')] as const,
   request: {
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ type: 'integer' }),
-      actor: z.string().min(1).optional().openapi({ description: 'Only this actor (a token name)' }),
-      stackId: z
-        .string()
+      limit: integerParamWithDefault(1, 1000, 100),
+      actor: text().min(1).optional().openapi({ description: 'Only this actor (a token name)' }),
+      stackId: text()
         .min(1)
         .optional()
         .openapi({

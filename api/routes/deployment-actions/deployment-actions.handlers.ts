@@ -7,6 +7,7 @@ import { ApiError, notFound } from '../../lib/errors.js';
 import { callTemporal } from '../../lib/temporal-calls.js';
 import type { AppRouteHandler } from '../../lib/types.js';
 import { isActive, reconcileDeployment } from '../../services/deployment-state.js';
+import { deploymentForRole } from '../deployments/container-output.js';
 import { requireDeployment, viewDeployment } from '../deployments/deployment-view.js';
 import type * as routes from './deployment-actions.routes.js';
 
@@ -44,7 +45,8 @@ export const take: AppRouteHandler<typeof routes.take> = async (c) => {
     if (error instanceof WorkflowNotFoundError) throw notAwaiting(`deployment ${row.id} is not running`);
     throw error;
   }
-  return c.json(await viewDeployment(deps, await requireDeployment(deps, id)), 200);
+  const view = await viewDeployment(deps, await requireDeployment(deps, id));
+  return c.json(deploymentForRole(currentPrincipal(c).role, view), 200);
 };
 
 function refusedAsNotAwaiting(error: WorkflowUpdateFailedError): boolean {

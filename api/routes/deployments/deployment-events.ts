@@ -1,6 +1,7 @@
 import { streamSSE } from 'hono/streaming';
 import { currentPrincipal } from '../../lib/auth.js';
 import type { AppRouteHandler } from '../../lib/types.js';
+import { deploymentDataForRole } from './container-output.js';
 import { requireDeployment } from './deployment-view.js';
 import { sseTiming } from './deployment-watchers.js';
 import type * as routes from './deployments.routes.js';
@@ -17,7 +18,8 @@ export const events: AppRouteHandler<typeof routes.events> = async (c) => {
   // Resolved before the stream opens, so an unknown id is an ordinary 404 JSON error, and a token
   // over its stream limit an ordinary 429.
   const found = await requireDeployment(deps, c.req.valid('param').id);
-  const release = feeds.streams.acquire(currentPrincipal(c));
+  const principal = currentPrincipal(c);
+  const release = feeds.streams.acquire(principal);
   const { signal } = c.req.raw;
   try {
     return streamSSE(c, async (stream) => {
@@ -42,9 +44,11 @@ export const events: AppRouteHandler<typeof routes.events> = async (c) => {
             await stream.writeSSE({ event: 'error', data: JSON.stringify(body) });
             break;
           } else {
-            await stream.writeSSE({ event: 'progress', data: update.data });
+            // The watcher is shared by every follower: each stream shows it as its token may read it.
+            const data = deploymentDataForRole(principal.role, update.data);
+            await stream.writeSSE({ event: 'progress', data });
             if (update.terminal) {
-              await stream.writeSSE({ event: 'end', data: update.data });
+              await stream.writeSSE({ event: 'end', data });
               break;
             }
           }

@@ -10,8 +10,12 @@ import { type DeploymentJson, requireDeployment, viewDeployment } from './deploy
 // Temporal and database load grows with the deployments being watched, never with the streams. A
 // watcher starts with its first subscriber and stops with its last one, or at the deployment's end.
 
-/** Mutable only so tests can shorten the waits; the documented values are these. */
-export const sseTiming = { pollMs: 500, keepAliveMs: 15_000 };
+/**
+ * Mutable only so tests can shorten the waits; the documented values are these. `leaseMs`: how long
+ * a watcher started by plain GETs keeps polling after the last one, so a client polling a running
+ * deployment costs Temporal one look per poll interval, not one per request.
+ */
+export const sseTiming = { pollMs: 500, keepAliveMs: 15_000, leaseMs: 15_000 };
 
 /** What a subscriber is told, newest first wins: a slow client skips states, it never queues them. */
 export type FeedUpdate =
@@ -64,12 +68,43 @@ export class Subscription {
 class DeploymentWatcher {
   readonly subscribers = new Set<Subscription>();
   latest: { data: string; terminal: boolean; view: DeploymentJson } | undefined;
+  /** Resolves at the first look, so a reader that started the watcher can wait for it. */
+  readonly firstLook: Promise<void>;
+  private markFirstLook!: () => void;
+  private stopped: Promise<void> = Promise.resolve();
+  private lease: { subscription: Subscription; timer: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly deps: AppDeps,
     private readonly found: DeploymentWithStack,
     private readonly onStop: () => void,
-  ) {}
+  ) {
+    this.firstLook = new Promise((resolve) => {
+      this.markFirstLook = resolve;
+    });
+  }
+
+  /**
+   * Keeps the watcher running for plain readers (GET) for `leaseMs` after the last one: a lease is
+   * one more subscriber that nobody reads from, closed when it has not been renewed in time.
+   */
+  /** Drops every subscriber, so the loop ends at its next look; resolves once it has. */
+  async stop(): Promise<void> {
+    for (const subscriber of [...this.subscribers]) subscriber.close();
+    await this.stopped;
+  }
+
+  renewLease(): void {
+    if (this.lease) clearTimeout(this.lease.timer);
+    const subscription = this.lease?.subscription ?? this.subscribe();
+    const timer = setTimeout(() => {
+      this.lease = undefined;
+      subscription.close();
+    }, sseTiming.leaseMs);
+    // A lease never keeps the process alive on its own.
+    timer.unref();
+    this.lease = { subscription, timer };
+  }
 
   subscribe(): Subscription {
     const subscription = new Subscription((gone) => this.subscribers.delete(gone));
@@ -80,7 +115,11 @@ class DeploymentWatcher {
     return subscription;
   }
 
-  async run(): Promise<void> {
+  run(): void {
+    this.stopped = this.loop();
+  }
+
+  private async loop(): Promise<void> {
     let found = this.found;
     try {
       while (this.subscribers.size > 0) {
@@ -91,6 +130,7 @@ class DeploymentWatcher {
           this.latest = { data, terminal, view };
           for (const subscriber of this.subscribers) subscriber.offer({ kind: 'progress', data, terminal });
         }
+        this.markFirstLook();
         if (terminal) return;
         await sleep(sseTiming.pollMs);
         if (this.subscribers.size === 0) return;
@@ -103,6 +143,8 @@ class DeploymentWatcher {
       );
       for (const subscriber of this.subscribers) subscriber.offer({ kind: 'error' });
     } finally {
+      if (this.lease) clearTimeout(this.lease.timer);
+      this.markFirstLook();
       this.onStop();
     }
   }
@@ -116,21 +158,34 @@ export class DeploymentWatchers {
 
   /** Joins the deployment's watcher, starting one if none runs. */
   subscribe(found: DeploymentWithStack): Subscription {
+    return this.watcherOf(found, (watcher) => watcher.subscribe()).result;
+  }
+
+  /**
+   * The deployment as a plain GET shows it. A running one is read through its watcher (started with
+   * a lease when none runs), so however often clients poll it, Temporal is asked once per poll
+   * interval; a finished one is read from the database alone.
+   */
+  async view(found: DeploymentWithStack): Promise<DeploymentJson> {
+    if (!isActive(found.deployment.status)) return viewDeployment(this.deps, found);
+    const { watcher } = this.watcherOf(found, (w) => w.renewLease());
+    await watcher.firstLook;
+    return watcher.latest?.view ?? viewDeployment(this.deps, found);
+  }
+
+  private watcherOf<T>(found: DeploymentWithStack, join: (watcher: DeploymentWatcher) => T) {
     const id = found.deployment.id;
-    let watcher = this.watchers.get(id);
-    if (!watcher) {
-      const started: DeploymentWatcher = new DeploymentWatcher(this.deps, found, () => {
-        // A finished watcher leaves; a later subscriber starts a fresh one (which sees the end at once).
-        if (this.watchers.get(id) === started) this.watchers.delete(id);
-      });
-      watcher = started;
-      this.watchers.set(id, started);
-      // Subscribed before it runs, so its first look is not wasted on an empty audience.
-      const subscription = started.subscribe();
-      void started.run();
-      return subscription;
-    }
-    return watcher.subscribe();
+    const running = this.watchers.get(id);
+    if (running) return { watcher: running, result: join(running) };
+    const started: DeploymentWatcher = new DeploymentWatcher(this.deps, found, () => {
+      // A finished watcher leaves; a later subscriber starts a fresh one (which sees the end at once).
+      if (this.watchers.get(id) === started) this.watchers.delete(id);
+    });
+    this.watchers.set(id, started);
+    // Joined before it runs, so its first look is not wasted on an empty audience.
+    const result = join(started);
+    started.run();
+    return { watcher: started, result };
   }
 
   /**
@@ -139,6 +194,11 @@ export class DeploymentWatchers {
    */
   latest(id: string): DeploymentJson | undefined {
     return this.watchers.get(id)?.latest?.view;
+  }
+
+  /** Stops every watcher: their subscribers see the stream end, leases are dropped. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.watchers.values()].map((watcher) => watcher.stop()));
   }
 
   /** How many deployments are being watched, and by how many streams: for tests and the benchmark. */

@@ -2,10 +2,12 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { listDeployments } from '../../../db/repositories/deployments.js';
 import { findStackAnyState } from '../../../db/repositories/stacks.js';
 import type { DeploymentRow } from '../../../db/schema.js';
+import { currentPrincipal } from '../../lib/auth.js';
 import { ApiError, notFound } from '../../lib/errors.js';
 import { callTemporal } from '../../lib/temporal-calls.js';
 import type { AppRouteHandler } from '../../lib/types.js';
 import { isActive, reconcileDeployment } from '../../services/deployment-state.js';
+import { deploymentForRole } from './container-output.js';
 import { requireDeployment, viewDeployment } from './deployment-view.js';
 import type * as routes from './deployments.routes.js';
 
@@ -20,10 +22,13 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
     if (!stack) throw notFound(`no stack "${stackId}"`);
   }
   const rows = await listDeployments(deps.db, { stackId: stack?.id, status, requestedBy, limit });
+  const { role } = currentPrincipal(c);
   // At most one active operation per stack, so the live look-ups stay few.
   const { watchers } = c.var.feeds;
   const items = await Promise.all(
-    rows.map((found) => watchers.latest(found.deployment.id) ?? viewDeployment(deps, found)),
+    rows.map(async (found) =>
+      deploymentForRole(role, watchers.latest(found.deployment.id) ?? (await watchers.view(found))),
+    ),
   );
   // A row read as active may turn out to have ended (settled just now): the filter is on the answer.
   return c.json({ items: status ? items.filter((item) => item.status === status) : items }, 200);
@@ -32,9 +37,8 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const { deps, feeds } = c.var;
   const { id } = c.req.valid('param');
-  const followed = feeds.watchers.latest(id);
-  if (followed) return c.json(followed, 200);
-  return c.json(await viewDeployment(deps, await requireDeployment(deps, id)), 200);
+  const view = feeds.watchers.latest(id) ?? (await feeds.watchers.view(await requireDeployment(deps, id)));
+  return c.json(deploymentForRole(currentPrincipal(c).role, view), 200);
 };
 
 const alreadyFinished = (row: DeploymentRow) =>

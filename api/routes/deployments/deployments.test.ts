@@ -397,6 +397,29 @@ describe('deployments API', () => {
     }
   });
 
+  it('answers plain GETs of a running deployment through one leased watcher: Temporal calls do not grow with requests', async () => {
+    await createStack('dep-polled');
+    const started = await start('/stacks/dep-polled/deploy');
+    const saved = { ...sseTiming };
+    Object.assign(sseTiming, { pollMs: 200, leaseMs: 2_000 });
+    const polls = countHandles(api);
+    try {
+      const first = await get(started.deploymentId);
+      const before = polls.count(started.workflowId);
+      const from = Date.now();
+      for (let i = 0; i < 60; i += 1) assert.equal((await get(started.deploymentId)).id, first.id);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const made = polls.count(started.workflowId) - before;
+      const rounds = (Date.now() - from) / sseTiming.pollMs;
+      // Sixty GETs asking Temporal on their own would make sixty look-ups; the lease's watcher one a round.
+      assert.ok(made <= rounds + 2, `${made} Temporal look-ups for 60 GETs in ${rounds.toFixed(1)} rounds`);
+    } finally {
+      polls.restore();
+      Object.assign(sseTiming, saved);
+      await terminate(started.workflowId);
+    }
+  });
+
   it('answers GET from the watcher of a followed deployment, without asking Temporal again', async () => {
     await createStack('dep-cached');
     const started = await start('/stacks/dep-cached/deploy');

@@ -2,23 +2,28 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { hostIdMessage, hostIdPattern } from '../../../lib/env.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses, temporalErrorResponses } from '../../lib/errors.js';
-import { isoDate, jsonBody, jsonContent, listOf } from '../../lib/schemas.js';
+import { isoDate, jsonBody, jsonContent, keysMatching, listOf, text } from '../../lib/schemas.js';
 
 const tags = ['hosts'];
 
+/** 1-128 characters, no NUL, and no whitespace at either end (the characters String.trim removes). */
+const edgeSpace = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+const displayNamePattern = new RegExp(`^[^\\u0000${edgeSpace}](?:[^\\u0000]{0,126}[^\\u0000${edgeSpace}])?$`);
+
 const hostId = z.string().regex(hostIdPattern, hostIdMessage).openapi({ example: 'vm1' });
 
-const labels = z
-  .record(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'label keys are letters, digits, ".", "_" and "-"'),
-    z.string().max(255),
-  )
-  .openapi({
-    description: 'Matched by `node.labels.<key> == <value>` placement constraints',
-    example: { zone: 'a' },
-  });
+const labelKeyPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const labels = keysMatching(
+  z.record(
+    z.string().regex(labelKeyPattern, 'label keys are letters, digits, ".", "_" and "-"'),
+    text().max(255),
+  ),
+  labelKeyPattern,
+).openapi({
+  description: 'Matched by `node.labels.<key> == <value>` placement constraints',
+  example: { zone: 'a' },
+});
 
 const hostFields = {
   id: hostId,
@@ -69,13 +74,20 @@ const registeredHostSchema = z
 const createHostRequest = z
   .strictObject({
     id: hostId,
-    name: z.string().trim().min(1).max(128).optional().openapi({ description: 'Defaults to the id' }),
+    name: z
+      .string()
+      .regex(
+        displayNamePattern,
+        'expected 1-128 characters, without a NUL character or leading or trailing spaces',
+      )
+      .optional()
+      .openapi({ description: 'Defaults to the id' }),
     labels: labels.optional(),
   })
   .openapi('CreateHostRequest');
 
 const hostParams = z.object({
-  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'vm1' }),
+  id: text().openapi({ param: { name: 'id', in: 'path' }, example: 'vm1' }),
 });
 
 export const create = createRoute({

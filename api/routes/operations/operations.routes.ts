@@ -4,7 +4,7 @@ import { MAX_PARALLEL_PER_HOST } from '../../../workflows/operation-types.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses, errorSchema } from '../../lib/errors.js';
 import { emptyJsonBodyAsObject } from '../../lib/json-body.js';
-import { jsonContent, listOf, MAX_VERSION } from '../../lib/schemas.js';
+import { jsonContent, linkTo, listOf, MAX_VERSION } from '../../lib/schemas.js';
 import { stackParams } from '../stacks/stacks.routes.js';
 
 // The stack operations (docs/architecture.md): each starts a workflow and answers 202 at once; the deployment
@@ -64,8 +64,15 @@ const operationStarted = z
   })
   .openapi('OperationStarted');
 
+const deploymentId = { id: '$response.body#/deploymentId' };
+
 const accepted = {
   ...jsonContent(operationStarted, 'The operation started (or, for a repeated Idempotency-Key, had started)'),
+  links: {
+    GetDeployment: linkTo('/deployments/{id}', 'get', deploymentId),
+    FollowDeployment: linkTo('/deployments/{id}/events', 'get', deploymentId),
+    CancelDeployment: linkTo('/deployments/{id}/cancel', 'post', deploymentId),
+  },
   headers: z.object({
     'Idempotent-Replayed': z
       .literal('true')

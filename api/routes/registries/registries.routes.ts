@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
-import { isoDate, jsonBody, jsonContent, listOf } from '../../lib/schemas.js';
+import { isoDate, jsonBody, jsonContent, listOf, text } from '../../lib/schemas.js';
 
 // Private registries: agents pull with the credentials of the image's registry host. Admin only;
 // the password is stored sealed and never returned.
@@ -30,7 +30,7 @@ const registrySchema = z
 const registryRequest = z
   .strictObject({
     host: registryHost.openapi({ example: 'ghcr.io' }),
-    username: z.string().min(1).max(256),
+    username: text().min(1).max(256),
     password: z.string().min(1).max(4096).openapi({ description: 'Stored sealed; never returned' }),
   })
   .openapi('RegistryRequest');

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
-import { jsonBody, jsonContent } from '../../lib/schemas.js';
-import { stackParams, variableName } from '../stacks/stacks.routes.js';
+import { jsonBody, jsonContent, keysMatching } from '../../lib/schemas.js';
+import { stackParams, variableName, variableNamePattern } from '../stacks/stacks.routes.js';
 
 // Stack variables: the values `${VAR}` takes in the stack's Compose files, in the place a shell
 // environment has for `docker compose`. Values are stored sealed and hidden from viewers.
@@ -29,10 +29,15 @@ const variablesSaved = variablesSchema
 
 const variablesRequest = z
   .strictObject({
-    variables: z
-      .record(variableName, z.string().max(65_536))
-      .refine((v) => Object.keys(v).length <= MAX_VARIABLES, `at most ${MAX_VARIABLES} variables`)
-      .openapi({ description: 'Every variable of the stack: names not listed are removed' }),
+    variables: keysMatching(
+      z
+        .record(variableName, z.string().max(65_536))
+        .refine((v) => Object.keys(v).length <= MAX_VARIABLES, `at most ${MAX_VARIABLES} variables`),
+      variableNamePattern,
+    ).openapi({
+      description: 'Every variable of the stack: names not listed are removed',
+      maxProperties: MAX_VARIABLES,
+    }),
   })
   .openapi('StackVariablesRequest');
 

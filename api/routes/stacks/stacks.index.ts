@@ -3,8 +3,12 @@ import * as handlers from './stacks.handlers.js';
 import * as routes from './stacks.routes.js';
 
 export const stacksRouter = createRouter()
-  .openapi(routes.create, handlers.create)
+  // Documented below with their body marked required (see stackBody in stacks.routes.ts).
+  .openapi({ ...routes.create, hide: true }, handlers.create)
   .openapi(routes.list, handlers.list)
   .openapi(routes.get, handlers.get)
   .openapi(routes.getVersion, handlers.getVersion)
-  .openapi(routes.update, handlers.update);
+  .openapi({ ...routes.update, hide: true }, handlers.update);
+
+stacksRouter.openAPIRegistry.registerPath(routes.documentedStackRoute(routes.create));
+stacksRouter.openAPIRegistry.registerPath(routes.documentedStackRoute(routes.update));

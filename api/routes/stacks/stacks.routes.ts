@@ -1,9 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { stackFormats } from '../../../contracts/vocabulary.js';
+import { stackNamePattern } from '../../../stack/index.js';
 import type { StackSpec } from '../../../stack/types.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
-import { isoDate, jsonContent, listOf, MAX_VERSION } from '../../lib/schemas.js';
+import {
+  integerParam,
+  isoDate,
+  jsonContent,
+  keysMatching,
+  linkTo,
+  listOf,
+  MAX_VERSION,
+  text,
+} from '../../lib/schemas.js';
+import { composeDocument } from './compose-document.schema.js';
 import { YAML_MEDIA_TYPES } from './stack-document.js';
 
 const tags = ['stacks'];
@@ -95,22 +106,25 @@ export const projectUpload = z
   .openapi('ProjectUpload');
 
 /** A name a shell (and Compose interpolation) accepts. */
+export const variableNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const variableName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name such as DB_PASSWORD');
+  .regex(variableNamePattern, 'expected a variable name such as DB_PASSWORD');
+
+/** The handler checks the name (requireStackName), whichever of the three places it came from. */
+const stackName = z.string().openapi({ pattern: stackNamePattern.source });
 
 export const stackJsonRequest = z
   .strictObject({
-    name: z.string().optional().openapi({ description: 'Defaults to ?name=, then the Compose `name:`' }),
+    name: stackName.optional().openapi({ description: 'Defaults to ?name=, then the Compose `name:`' }),
     compose: z
-      .union([z.string(), z.record(z.string(), z.unknown())])
+      .union([z.string().openapi({ description: 'YAML text' }), composeDocument])
       .optional()
       .openapi({ description: 'One Compose document: an object, or YAML text (this or `project`)' }),
     project: projectUpload.optional().openapi({
       description: 'A whole project: Compose files plus every file they reference (this or `compose`)',
     }),
-    variables: z
-      .record(variableName, z.string().max(65_536))
+    variables: keysMatching(z.record(variableName, z.string().max(65_536)), variableNamePattern)
       .optional()
       .openapi({
         description:
@@ -121,30 +135,40 @@ export const stackJsonRequest = z
   .refine((body) => (body.compose === undefined) !== (body.project === undefined), {
     message: 'send either compose (one document) or project (files), not both or neither',
   })
-  .openapi('StackRequest');
-
-const composeText = z.string().openapi({ description: 'A Compose file (YAML)', example: 'services: …' });
+  .openapi('StackRequest', {
+    // The refine above: exactly one of the two.
+    oneOf: [{ required: ['compose'] }, { required: ['project'] }],
+    example: { name: 'shop', compose: { services: { web: { image: 'nginx:alpine' } } } },
+  });
 
 /**
- * `required: false` only because @hono/zod-openapi would otherwise run the JSON validator on YAML
- * bodies too; the handler refuses a missing body itself.
+ * `required: false` at run time only because @hono/zod-openapi would otherwise run the JSON validator
+ * on YAML bodies too; the handler refuses a missing body itself, and the document says it is required
+ * (see `documentedStackRoute`). A YAML body's data model is the Compose document.
  */
 const stackBody = {
   required: false,
-  description: 'Required. Compose YAML (with `?name=`), or JSON `{name, compose}`',
+  description: 'Compose YAML (with `?name=`), or JSON `{name, compose}` or `{name, project}`',
   content: {
     'application/json': { schema: stackJsonRequest },
-    ...Object.fromEntries(YAML_MEDIA_TYPES.map((type) => [type, { schema: composeText }])),
+    ...Object.fromEntries(YAML_MEDIA_TYPES.map((type) => [type, { schema: composeDocument }])),
   },
 };
 
+/** The route as documented: the same, with the body that the handler requires marked required. */
+export function documentedStackRoute<R extends { middleware?: unknown; request: { body: typeof stackBody } }>(
+  route: R,
+) {
+  const { middleware: _, ...documented } = route;
+  return { ...documented, request: { ...route.request, body: { ...route.request.body, required: true } } };
+}
+
 const nameQuery = z.object({
-  name: z.string().optional().openapi({ description: 'The stack name, for YAML bodies' }),
+  name: stackName.optional().openapi({ description: 'The stack name, for YAML bodies' }),
 });
 
 export const stackParams = z.object({
-  id: z
-    .string()
+  id: text()
     .min(1)
     .openapi({ param: { name: 'id', in: 'path' }, description: 'The stack id or name', example: 'shop' }),
 });
@@ -160,7 +184,29 @@ export const create = createRoute({
   middleware: [requireRole('deployer')] as const,
   request: { query: nameQuery, body: stackBody },
   responses: {
-    201: jsonContent(stackDetail, 'The stack at version 1'),
+    201: {
+      ...jsonContent(stackDetail, 'The stack at version 1'),
+      links: Object.fromEntries(
+        (
+          [
+            ['GetStack', '/stacks/{id}', 'get'],
+            ['UpdateStack', '/stacks/{id}', 'put'],
+            ['GetVersion', '/stacks/{id}/versions/{version}', 'get'],
+            ['GetVariables', '/stacks/{id}/variables', 'get'],
+            ['DeployStack', '/stacks/{id}/deploy', 'post'],
+            ['StopStack', '/stacks/{id}/stop', 'post'],
+            ['StartStack', '/stacks/{id}/start', 'post'],
+            ['DeleteStack', '/stacks/{id}', 'delete'],
+          ] as const
+        ).map(([name, path, method]) => [
+          name,
+          linkTo(path, method, {
+            id: '$response.body#/id',
+            ...(path.includes('{version}') ? { version: '$response.body#/version' } : {}),
+          }),
+        ]),
+      ),
+    },
     ...errorResponses,
     ...bodyErrorResponses,
   },
@@ -193,12 +239,7 @@ export const getVersion = createRoute({
   middleware: [requireRole('viewer')] as const,
   request: {
     params: stackParams.extend({
-      version: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(MAX_VERSION)
-        .openapi({ param: { name: 'version', in: 'path' }, type: 'integer' }),
+      version: integerParam(1, MAX_VERSION).openapi({ param: { name: 'version', in: 'path' } }),
     }),
   },
   responses: { 200: jsonContent(stackVersion, 'The version'), ...errorResponses },

@@ -188,6 +188,18 @@ export class ApiClient {
     ).json();
   }
 
+  /** What the last reconcile found on the stack's hosts. */
+  async getDrift(stack: string) {
+    return (await this.ok(this.v1.stacks[':id'].drift.$get({ param: { id: stack } }))).json();
+  }
+
+  /** `repair`, `report`, or null to follow the Compose file. */
+  async setReconcileMode(stack: string, mode: 'report' | 'repair' | null) {
+    return (
+      await this.ok(this.v1.stacks[':id'].reconcile.$put({ param: { id: stack }, json: { mode } }))
+    ).json();
+  }
+
   /** Opens the Server-Sent Events stream of a deployment; the caller reads and closes the body. */
   async openDeploymentEvents(id: string, signal: AbortSignal): Promise<Response> {
     const response = await this.ok(

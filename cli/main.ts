@@ -3,6 +3,7 @@ import { ApiRequestError } from './api-client.js';
 import { registerActionCommands } from './commands/actions.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDeploymentCommands } from './commands/deployments.js';
+import { registerDriftCommand } from './commands/drift.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerOperationCommands } from './commands/operations.js';
 import { registerRegistryCommands } from './commands/registries.js';
@@ -54,6 +55,7 @@ export function buildProgram(io: CliIO): { program: Command; context: CliContext
   registerOperationCommands(program, context);
   registerDeploymentCommands(program, context);
   registerActionCommands(program, context);
+  registerDriftCommand(program, context);
   registerTokenCommands(program, context);
   registerVariableCommands(program, context);
   registerRegistryCommands(program, context);

@@ -7,4 +7,7 @@ export const hostsKey = defineSearchAttributeKey('GraphiumHosts', SearchAttribut
 export const operationKey = defineSearchAttributeKey('GraphiumOperation', SearchAttributeType.KEYWORD);
 export const statusKey = defineSearchAttributeKey('GraphiumStatus', SearchAttributeType.KEYWORD);
 
-export const graphiumSearchAttributes = [stackKey, hostsKey, operationKey, statusKey] as const;
+/** On reconcile operations: the drift kinds found (`changed`, `missing`…), empty when none. */
+export const driftKey = defineSearchAttributeKey('GraphiumDrift', SearchAttributeType.KEYWORD_LIST);
+
+export const graphiumSearchAttributes = [stackKey, hostsKey, operationKey, statusKey, driftKey] as const;

@@ -61,6 +61,22 @@ export const containerStates = [
 ] as const;
 export type ContainerState = (typeof containerStates)[number];
 
+/**
+ * What a reconcile finds wrong with one container of a stack (public: the drift API, the CLI, the
+ * `GraphiumDrift` search attribute). `missing`: placed by the deployed version, absent; `changed`:
+ * present with another definition (environment, image, command, config hash); `stopped`: present
+ * but not running; `unexpected`: carries the stack's labels but is no part of the deployed version
+ * on that host (a moved or surplus replica); `retired`: a `.retired-` leftover of a deploy that
+ * never finished; `unknown-host`: on a host Graphium cannot inventory (not registered, or its
+ * agent did not answer), so nobody can say what runs there.
+ */
+export const driftKinds = ['missing', 'changed', 'stopped', 'unexpected', 'retired', 'unknown-host'] as const;
+export type DriftKind = (typeof driftKinds)[number];
+
+/** What a reconcile does about drift: `report` records it; `repair` also deploys the deployed version again. */
+export const reconcileModes = ['report', 'repair'] as const;
+export type ReconcileMode = (typeof reconcileModes)[number];
+
 /** How a stack's Compose document was sent, and so how it is stored and shown back. */
 export const stackFormats = ['yaml', 'json'] as const;
 export type StackFormat = (typeof stackFormats)[number];
@@ -69,6 +85,12 @@ export type StackFormat = (typeof stackFormats)[number];
 
 /** Workflows and control-plane activities (database writes) run here, on the orchestrator. */
 export const ORCHESTRATOR_TASK_QUEUE = 'graphium-orchestrator';
+
+/**
+ * The Temporal Schedule that reconciles every stack (public: SREs pause or trigger it in the
+ * Temporal UI); the orchestrator keeps it at GRAPHIUM_RECONCILE_INTERVAL, or removes it at 0.
+ */
+export const RECONCILE_SCHEDULE_ID = 'graphium-reconcile';
 
 /** One queue per host: only that host's agent polls it, so Docker work lands where it belongs. */
 export function hostTaskQueue(hostId: string): string {

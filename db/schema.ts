@@ -17,9 +17,12 @@ import {
 import {
   activeDeploymentStatuses,
   type DeploymentStatus,
+  type DriftKind,
   deploymentStatuses,
   type Operation,
+  type ReconcileMode,
   type Role,
+  reconcileModes,
   roles,
   type StackFormat,
   stackFormats,
@@ -57,9 +60,14 @@ export const stacks = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /** Set through the API: overrides the Compose file's `x-graphium.reconcile`; null follows the file. */
+    reconcileMode: text('reconcile_mode').$type<ReconcileMode>(),
   },
   // A deleted stack keeps its history; its name becomes free again.
-  (t) => [uniqueIndex('stacks_live_name_key').on(t.name).where(sql`${t.deletedAt} is null`)],
+  (t) => [
+    uniqueIndex('stacks_live_name_key').on(t.name).where(sql`${t.deletedAt} is null`),
+    check('stacks_reconcile_mode_check', oneOf(t.reconcileMode, reconcileModes)),
+  ],
 );
 
 export const stackVersions = pgTable(
@@ -188,6 +196,32 @@ export const placements = pgTable(
   (t) => [primaryKey({ columns: [t.stackId, t.hostId, t.name] }), index('placements_host_idx').on(t.hostId)],
 );
 
+/** One drift item: a container of the stack that is not as its deployed version says. */
+export interface DriftItem {
+  hostId: string;
+  container: string;
+  kind: DriftKind;
+  /** What differs, in a few words (`environment differs`, `exited (137)`, `replica placed on vm2`). */
+  detail?: string;
+}
+
+/** The latest reconcile of each stack: what it found, and the repair it started, if any. */
+export const stackDrift = pgTable('stack_drift', {
+  stackId: uuid('stack_id')
+    .primaryKey()
+    .references(() => stacks.id),
+  checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
+  /** The reconcile operation that checked. */
+  deploymentId: uuid('deployment_id').references(() => deployments.id),
+  mode: text('mode').$type<ReconcileMode>().notNull(),
+  /** The version the containers were compared with: the one the last successful deploy put in place. */
+  version: integer('version'),
+  items: jsonb('items').$type<DriftItem[]>().notNull().default([]),
+  /** The deploy a repair started, or why it could not start. */
+  repairDeploymentId: uuid('repair_deployment_id').references(() => deployments.id),
+  repairError: text('repair_error'),
+});
+
 export const apiTokens = pgTable(
   'api_tokens',
   {
@@ -240,5 +274,6 @@ export type StackRow = typeof stacks.$inferSelect;
 export type StackVersionRow = typeof stackVersions.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;
 export type PlacementRow = typeof placements.$inferSelect;
+export type StackDriftRow = typeof stackDrift.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;

@@ -30,6 +30,14 @@ const duration = z
   .string()
   .refine((text) => (parseDuration(text) ?? 0) > 0, 'expected a duration such as 30s, 1m30s or 1h')
   .transform((text) => formatDuration(parseDuration(text)!));
+/** Like `duration`, but `0` is allowed and means "never" (a feature switched off). */
+const durationOrOff = z
+  .string()
+  .refine(
+    (text) => /^0+$/.test(text) || (parseDuration(text) ?? 0) > 0,
+    'expected a duration such as 10m or 30s, or 0 to turn it off',
+  )
+  .transform((text) => (/^0+$/.test(text) ? '0' : formatDuration(parseDuration(text)!)));
 const portMessage = 'expected a port number between 1 and 65535';
 const port = z.coerce
   .number({ error: portMessage })
@@ -228,6 +236,10 @@ export const orchestratorEnvSchema = withTlsPairCheck({
   GRAPHIUM_API_PUBLIC_KEYS: publicKeys,
   // Earlier orchestrator keys, still trusted for the child workflows of runs started before a rotation.
   GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS: publicKeys.optional(),
+  // How often every stack is reconciled (the Temporal Schedule the orchestrator keeps); 0: never.
+  GRAPHIUM_RECONCILE_INTERVAL: durationOrOff.default('10m'),
+  // The pickup bound of the operations the orchestrator starts itself (reconciles, repairs).
+  GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
   LOG_LEVEL: logLevel,
   LOG_FORMAT: logFormat,
 }).superRefine((env, ctx) => {
@@ -286,6 +298,7 @@ export const devEnvSchema = withTlsPairCheck({
   GRAPHIUM_COMPOSE_POLICY: composePolicyFile.optional(),
   GRAPHIUM_RESERVED_STACK_NAMES: reservedStackNames.optional(),
   GRAPHIUM_AGENT_PICKUP_TIMEOUT: duration.default('60s'),
+  GRAPHIUM_RECONCILE_INTERVAL: durationOrOff.default('10m'),
   GRAPHIUM_MAX_STREAMS_PER_TOKEN: streamCap,
   // Only with TEMPORAL_ADDRESS: the dev server's own UI is known without it.
   TEMPORAL_UI_URL: webUrl.optional(),

@@ -21,6 +21,9 @@ export function installTemporalRuntime(log: Logger): void {
       log[message.startsWith('asset workflow-bundle') ? 'debug' : levels[level]]({ ...meta }, message),
     ),
     shutdownSignals: [],
+    // The API reads a host's liveness from these: a live agent, busy or idle, shows up every 5 s, so
+    // a dead or cut-off one is seen offline within 20 s (api/services/host-agents.ts).
+    workerHeartbeatInterval: '5s',
   });
 }
 

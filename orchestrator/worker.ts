@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createControlActivities } from '../activities/control/index.js';
 import { ORCHESTRATOR_TASK_QUEUE } from '../contracts/vocabulary.js';
@@ -10,6 +11,7 @@ import { signedWorkInterceptor } from '../lib/signed-work-interceptor.js';
 import { ensureSearchAttributes } from '../lib/temporal.js';
 import { connectWorkerConnection } from '../lib/temporal-worker.js';
 import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../lib/workflow-bundle.js';
+import { syncReconcileSchedule } from './reconcile-schedule.js';
 
 /**
  * The orchestrator: runs every workflow and the control-plane activities on `graphium-orchestrator`
@@ -28,6 +30,14 @@ export async function runOrchestrator(
     const added = await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
     if (added.length > 0) log.info({ added }, 'registered search attributes');
     const security = orchestratorPayloadSecurity(env);
+    // The orchestrator starts operations itself too (scheduled reconciles, their repairs); what it
+    // asks is signed as the API's requests are.
+    const client = new Client({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      dataConverter: payloadDataConverter(security, workflowPolicy, log),
+    });
+    await syncReconcileSchedule(client, env.GRAPHIUM_RECONCILE_INTERVAL, log);
     const common = { connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: ORCHESTRATOR_TASK_QUEUE };
     const workflows = await Worker.create({
       ...common,
@@ -38,7 +48,13 @@ export async function runOrchestrator(
     });
     const activities = await Worker.create({
       ...common,
-      activities: createControlActivities(db, env.GRAPHIUM_ENCRYPTION_KEYS),
+      activities: createControlActivities(db, env.GRAPHIUM_ENCRYPTION_KEYS, {
+        temporal: client,
+        namespace: env.TEMPORAL_NAMESPACE,
+        pickupTimeout: env.GRAPHIUM_AGENT_PICKUP_TIMEOUT,
+        keyring: env.GRAPHIUM_ENCRYPTION_KEYS,
+        log,
+      }),
       dataConverter: payloadDataConverter(security, activityPolicy, log),
       interceptors: { activity: [signedWorkInterceptor(ORCHESTRATOR_TASK_QUEUE, log)] },
     });

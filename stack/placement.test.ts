@@ -188,6 +188,20 @@ describe('placeContainers: online hosts and stickiness', () => {
     ]);
   });
 
+  it('keeps a replica on a host that is only briefly unreachable, so it never runs twice', () => {
+    const hosts = [{ ...host('h1', {}, false), recentlySeen: true }, host('h2'), host('h3')];
+    assert.deepEqual(layout(placeContainers('s', spec, hosts, current('h1', 'h2'))), [
+      'web.1@h1',
+      'web.2@h2',
+    ]);
+    // New replicas still go to online hosts only.
+    assert.deepEqual(layout(placeContainers('s', one('{replicas: 3}'), hosts, current('h1', 'h2'))), [
+      'web.1@h1',
+      'web.2@h2',
+      'web.3@h3',
+    ]);
+  });
+
   it('stays on an offline host when every eligible host is offline', () => {
     const hosts = [host('h1', {}, false), host('h2', {}, false)];
     assert.deepEqual(layout(placeContainers('s', spec, hosts, current('h2', 'h2'))), [

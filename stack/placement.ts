@@ -38,16 +38,27 @@ function byId(a: PlacementHost, b: PlacementHost): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Online hosts when there are any; Temporal holds an offline host's tasks until its agent returns. */
-function candidateHosts(service: ServiceSpec, hosts: PlacementHost[]): PlacementHost[] {
+/**
+ * Where a service's replicas may go: `fresh` for new replicas (online hosts when there are any;
+ * Temporal holds an offline host's tasks until its agent returns), `sticky` for replicas that
+ * already run somewhere. A replica stays on a host that is only briefly unreachable: moving it
+ * would start a second copy while the first may still run, and keep running once the host is back.
+ */
+function candidateHosts(
+  service: ServiceSpec,
+  hosts: PlacementHost[],
+): { eligible: PlacementHost[]; fresh: PlacementHost[]; sticky: PlacementHost[] } {
   const eligible = hosts.filter((host) => service.constraints.every((c) => satisfies(host, c)));
   const online = eligible.filter((host) => host.online);
-  return online.length > 0 ? online : eligible;
+  const fresh = online.length > 0 ? online : eligible;
+  const sticky = online.length > 0 ? eligible.filter((host) => host.online || host.recentlySeen) : eligible;
+  return { eligible, fresh, sticky };
 }
 
 /**
  * Places every replica of every service. A replica stays on the host `current` puts it on while that host
- * remains a candidate, so a redeploy does not move containers; the rest spread over the fewest-loaded hosts.
+ * satisfies the constraints and is online or only briefly unreachable, so a redeploy does not move
+ * containers; the rest spread over the fewest-loaded online hosts.
  */
 export function placeContainers(
   stack: string,
@@ -74,8 +85,8 @@ export function placeContainers(
       failures.push(...unknown.map((issue) => ({ reason: 'unknown_host' as const, issue })));
       continue;
     }
-    const candidates = candidateHosts(service, sortedHosts);
-    if (candidates.length === 0) {
+    const { eligible, fresh: candidates, sticky } = candidateHosts(service, sortedHosts);
+    if (eligible.length === 0) {
       const expressions = JSON.stringify(service.constraints.map((c) => c.expression));
       failures.push({
         reason: 'unsatisfiable',
@@ -101,7 +112,7 @@ export function placeContainers(
         container.replica >= 1 &&
         container.replica <= service.replicas &&
         !assigned.has(container.replica) &&
-        candidates.some((host) => host.id === container.hostId);
+        sticky.some((host) => host.id === container.hostId);
       if (keep) assign(container.replica, container.hostId);
     }
     for (let replica = 1; replica <= service.replicas; replica++) {

@@ -283,6 +283,8 @@ export interface PlacementHost {
   name: string;
   labels: Record<string, string>;
   online: boolean;
+  /** Offline, but its agent was seen alive moments ago: briefly unreachable, so its replicas stay. */
+  recentlySeen?: boolean;
 }
 
 /** One container of a stack on one host: the unit every workflow step works on. */

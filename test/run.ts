@@ -7,7 +7,10 @@ import { LOG_DIR_ENV, REPO_ROOT } from './harness/processes.js';
 
 // `npm test`: starts the real infrastructure once (Temporal dev server, three dockerd hosts, a
 // PostgreSQL server check, the workflow bundle), runs every *.test.ts file against it with
-// node:test, tears it all down, and prints one summary line. `npm test -- <path>...` runs a subset.
+// node:test, tears it all down, and prints one summary line. The fault suite (test/faults/) runs
+// last, two files at a time: each of its files brings its own Temporal server (and whatever else it
+// breaks), so they cannot disturb each other. `npm test -- <path>...` runs a subset;
+// `npm run test:faults` is `npm test -- test/faults`.
 
 const SOURCE_DIRS = [
   'stack',
@@ -22,8 +25,24 @@ const SOURCE_DIRS = [
   'test',
 ];
 const ci = process.env.CI === 'true' || process.env.CI === '1';
-// Far above the slowest test here (about a minute), so only a hang reaches it.
+// Far above the slowest test here (about a minute; a fault test holds a partition for two), so only
+// a hang reaches it.
 const TEST_TIMEOUT_MS = 10 * 60_000;
+const FAULTS_DIR = 'test/faults/';
+/** Fault files mostly wait (a partition, an outage): two at once halve the suite on two cores. */
+const FAULT_CONCURRENCY = 2;
+
+interface Summary {
+  tests: number;
+  pass: number;
+  fail: number;
+  skipped: number;
+  todo: number;
+  e2ePassed: number;
+  e2eFiles: string[];
+  faultPassed: number;
+  faultFiles: string[];
+}
 
 function findTestFiles(): string[] {
   const files = SOURCE_DIRS.flatMap((dir) =>
@@ -35,7 +54,12 @@ function findTestFiles(): string[] {
   );
   // Fast, self-contained tests first; end-to-end ones after, so a basic failure shows early.
   const isE2e = (file: string) => file.startsWith('test/e2e/');
-  return [...files.filter((f) => !isE2e(f)).sort(), ...files.filter(isE2e).sort()];
+  const isFault = (file: string) => file.startsWith(FAULTS_DIR);
+  return [
+    ...files.filter((f) => !isE2e(f) && !isFault(f)).sort(),
+    ...files.filter(isE2e).sort(),
+    ...files.filter(isFault).sort(),
+  ];
 }
 
 async function main(): Promise<number> {
@@ -66,50 +90,53 @@ async function main(): Promise<number> {
     `graphium tests: Temporal ${infra.temporalAddress}, ${infra.dockerHosts.length} Docker hosts ` +
       `(${infra.sharedDaemon ? 'one shared daemon' : 'separate dockerd daemons'}), PostgreSQL ${redactUrl(infra.pgAdminUrl)}`,
   );
-  const summaryFile = join(tmp, 'summary.json');
-  let code: number;
+  const phases = [
+    { name: 'main', files: files.filter((f) => !f.startsWith(FAULTS_DIR)), concurrency: 1 },
+    { name: 'faults', files: files.filter((f) => f.startsWith(FAULTS_DIR)), concurrency: FAULT_CONCURRENCY },
+  ].filter((phase) => phase.files.length > 0);
+  let code = 0;
+  const summaries: Summary[] = [];
   try {
-    code = await new Promise<number>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--test',
-          '--test-concurrency=1',
-          // A hang (a stream that never ends, a process that never exits) fails its test, not the run.
-          `--test-timeout=${TEST_TIMEOUT_MS}`,
-          '--test-reporter=spec',
-          '--test-reporter-destination=stdout',
-          '--test-reporter=./test/summary-reporter.js',
-          `--test-reporter-destination=${summaryFile}`,
-          ...files,
-        ],
-        {
-          cwd: REPO_ROOT,
-          stdio: 'inherit',
-          env: { ...process.env, [INFRA_ENV]: infraFile, [LOG_DIR_ENV]: join(tmp, 'logs') },
-        },
-      );
-      child.on('exit', (exitCode) => resolve(exitCode ?? 1));
-    });
+    for (const phase of phases) {
+      const started = Date.now();
+      const summaryFile = join(tmp, `summary-${phase.name}.json`);
+      const phaseCode = await runFiles(phase.files, phase.concurrency, summaryFile, infraFile, tmp);
+      code ||= phaseCode;
+      if (existsSync(summaryFile)) summaries.push(JSON.parse(readFileSync(summaryFile, 'utf8')));
+      console.log(`graphium tests: ${phase.name} phase took ${Math.round((Date.now() - started) / 1000)} s`);
+    }
   } finally {
     await teardown();
   }
-  const summary = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')) : undefined;
-  if (!summary) {
+  if (summaries.length < phases.length) {
     console.error('graphium tests: the runner wrote no summary');
     return code || 1;
   }
+  const summary = summaries.reduce((a, b) => ({
+    tests: a.tests + b.tests,
+    pass: a.pass + b.pass,
+    fail: a.fail + b.fail,
+    skipped: a.skipped + b.skipped,
+    todo: a.todo + b.todo,
+    e2ePassed: a.e2ePassed + b.e2ePassed,
+    e2eFiles: [...a.e2eFiles, ...b.e2eFiles],
+    faultPassed: a.faultPassed + b.faultPassed,
+    faultFiles: [...a.faultFiles, ...b.faultFiles],
+  }));
   console.log(
     `graphium test summary: ${summary.tests} tests, ${summary.pass} passed, ${summary.fail} failed, ` +
       `${summary.skipped} skipped, ${summary.todo} todo; end-to-end: ${summary.e2ePassed} passed in ` +
-      `${summary.e2eFiles.length} files on ${infra.dockerHosts.length} ${infra.sharedDaemon ? 'logical hosts of one daemon' : 'dockerd hosts'}`,
+      `${summary.e2eFiles.length} files on ${infra.dockerHosts.length} ${infra.sharedDaemon ? 'logical hosts of one daemon' : 'dockerd hosts'}; ` +
+      `faults: ${summary.faultPassed} passed in ${summary.faultFiles.length} files`,
   );
   console.log(`graphium tests: process logs in ${relative(REPO_ROOT, join(tmp, 'logs'))}`);
   if (ci && requested.length === 0) {
     const silentE2e = files
-      .filter((file) => file.startsWith('test/e2e/') && !summary.e2eFiles.includes(file))
+      .filter(
+        (file) =>
+          (file.startsWith('test/e2e/') && !summary.e2eFiles.includes(file)) ||
+          (file.startsWith(FAULTS_DIR) && !summary.faultFiles.includes(file)),
+      )
       .join(', ');
     const problems = [
       summary.skipped + summary.todo > 0 && 'tests were skipped',
@@ -123,6 +150,40 @@ async function main(): Promise<number> {
     }
   }
   return code;
+}
+
+/** One `node --test` run over `files`; resolves with its exit code. */
+function runFiles(
+  files: string[],
+  concurrency: number,
+  summaryFile: string,
+  infraFile: string,
+  tmp: string,
+): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--test',
+        `--test-concurrency=${concurrency}`,
+        // A hang (a stream that never ends, a process that never exits) fails its test, not the run.
+        `--test-timeout=${TEST_TIMEOUT_MS}`,
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=./test/summary-reporter.js',
+        `--test-reporter-destination=${summaryFile}`,
+        ...files,
+      ],
+      {
+        cwd: REPO_ROOT,
+        stdio: 'inherit',
+        env: { ...process.env, [INFRA_ENV]: infraFile, [LOG_DIR_ENV]: join(tmp, 'logs') },
+      },
+    );
+    child.on('exit', (exitCode) => resolve(exitCode ?? 1));
+  });
 }
 
 main().then(

@@ -3,8 +3,19 @@
 // Plain JavaScript: node loads reporters before any TypeScript loader is in place.
 
 export default async function* summaryReporter(source) {
-  const totals = { tests: 0, pass: 0, fail: 0, skipped: 0, todo: 0, e2ePassed: 0, e2eFiles: [] };
+  const totals = {
+    tests: 0,
+    pass: 0,
+    fail: 0,
+    skipped: 0,
+    todo: 0,
+    e2ePassed: 0,
+    e2eFiles: [],
+    faultPassed: 0,
+    faultFiles: [],
+  };
   const e2eFiles = new Set();
+  const faultFiles = new Set();
   for await (const { type, data } of source) {
     if (type !== 'test:pass' && type !== 'test:fail') continue;
     if (data.details?.type === 'suite') {
@@ -17,6 +28,7 @@ export default async function* summaryReporter(source) {
     }
     totals.tests += 1;
     const isE2e = Boolean(data.file?.includes('/test/e2e/'));
+    const isFault = Boolean(data.file?.includes('/test/faults/'));
     if (data.skip) totals.skipped += 1;
     else if (data.todo) totals.todo += 1;
     else if (type === 'test:pass') {
@@ -25,8 +37,13 @@ export default async function* summaryReporter(source) {
         totals.e2ePassed += 1;
         e2eFiles.add(data.file.slice(data.file.indexOf('/test/e2e/') + 1));
       }
+      if (isFault) {
+        totals.faultPassed += 1;
+        faultFiles.add(data.file.slice(data.file.indexOf('/test/faults/') + 1));
+      }
     } else totals.fail += 1;
   }
   totals.e2eFiles = [...e2eFiles].sort();
+  totals.faultFiles = [...faultFiles].sort();
   yield `${JSON.stringify(totals)}\n`;
 }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Worker } from '@temporalio/worker';
-import { checkDaemon, connectDocker } from '../activities/docker/client.js';
+import { checkDaemon, connectDocker, daemonAnswers } from '../activities/docker/client.js';
 import { createDockerActivities, createLivenessActivities } from '../activities/docker/index.js';
 import { hostLivenessQueue, hostTaskQueue } from '../contracts/vocabulary.js';
 import type { AgentEnv } from '../lib/env.js';
@@ -10,6 +10,8 @@ import { agentPayloadSecurity, payloadDataConverter } from '../lib/payload-secur
 import { signedWorkInterceptor } from '../lib/signed-work-interceptor.js';
 import { connectWorkerConnection } from '../lib/temporal-worker.js';
 import { activityLogInterceptor } from './activity-log.js';
+import { daemonAbsenceInterceptor } from './daemon-absence.js';
+import { agentIdentity, otherDaemonAgent } from './host-claim.js';
 import { keepAliveInterceptor } from './keep-alive.js';
 
 /** Liveness checks answer at once; a few slots let several deployments check at the same moment. */
@@ -24,15 +26,22 @@ const LIVENESS_SLOTS = 4;
  */
 export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown>): Promise<void> {
   const hostId = env.GRAPHIUM_HOST_ID;
-  const identity = `agent:${hostId}@${hostname()}:${process.pid}`;
   const taskQueue = hostTaskQueue(hostId);
   const livenessQueue = hostLivenessQueue(hostId);
   // Only work the orchestrator signed for this host's queues runs (docs/security.md).
   const dataConverter = payloadDataConverter(agentPayloadSecurity(env), activityPolicy, log);
   const docker = connectDocker(env.DOCKER_HOST);
   const daemon = await checkDaemon(docker, env.DOCKER_HOST);
+  const identity = agentIdentity(hostId, hostname(), process.pid, daemon.dockerId);
   const connection = await connectWorkerConnection(env);
   try {
+    const rival = await otherDaemonAgent(connection, env.TEMPORAL_NAMESPACE, hostId, daemon.dockerId);
+    if (rival) {
+      throw new Error(
+        `another agent of host ${hostId} is running against another Docker daemon (${rival}); ` +
+          `this one drives ${daemon.dockerId}. One host id is one daemon: give this host its own id`,
+      );
+    }
     const worker = await Worker.create({
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
@@ -51,6 +60,7 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
           signedWorkInterceptor(taskQueue, log),
           activityLogInterceptor(log),
           keepAliveInterceptor(),
+          daemonAbsenceInterceptor(() => daemonAnswers(docker), log),
         ],
       },
       // On SIGTERM running Docker steps get this long to finish; the rest are cancelled and retried on restart.

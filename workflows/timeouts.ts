@@ -60,6 +60,17 @@ export const healthWait: ActivityOptions = {
   retry: { ...dockerRetry, maximumAttempts: 3 },
 };
 
+/**
+ * A reconcile's look at one host: a read that the next scheduled run repeats anyway, so it is
+ * tried once, and an agent that stops heartbeating for 10 s (cut off, say) ends it at once.
+ */
+export const inventoryLook: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '10s',
+  cancellationType: waitForDockerStep,
+  retry: { ...dockerRetry, maximumAttempts: 1 },
+};
+
 /** Whole-stack sweeps on one host (rollback, prune, delete, stop, start): many containers, heartbeating. */
 export const hostSweep: ActivityOptions = {
   startToCloseTimeout: '10m',
@@ -111,6 +122,15 @@ export const HOST_QUEUE_BACKSTOP = '2h';
 export const controlPlane: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+};
+
+/**
+ * The orchestrator starting operations itself (a reconcile per stack on schedule): a database
+ * write and a workflow start per stack, so longer than one write; a failed run waits for the next.
+ */
+export const startOperations: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 3 },
 };
 
 /**

@@ -8,12 +8,14 @@ import {
 import { type ObservedHost, replacePlacements } from '../../db/repositories/placements.js';
 import { markStackDeleted } from '../../db/repositories/stack-deletion.js';
 import type { Keyring } from '../../lib/encryption.js';
+import { createReconcileActivities, type ReconcileDeps } from './reconcile.js';
 
 /**
  * Control-plane activities, run by the orchestrator worker on `graphium-orchestrator`: they keep
- * the database in step with the workflows. Each is an idempotent write, safe to retry.
+ * the database in step with the workflows. Each is an idempotent write, safe to retry. `operations`
+ * lets the orchestrator start operations itself (scheduled reconciles, their repairs).
  */
-export function createControlActivities(db: Database, keyring: Keyring) {
+export function createControlActivities(db: Database, keyring: Keyring, operations?: ReconcileDeps) {
   return {
     operationStarted: (input: { deploymentId: string; runId: string; hostIds: string[] }) =>
       markDeploymentStarted(db, input),
@@ -44,6 +46,7 @@ export function createControlActivities(db: Database, keyring: Keyring) {
         base64: slice(contents.get(digest)!).toString('base64'),
       }));
     },
+    ...createReconcileActivities(db, operations),
   };
 }
 

@@ -25,3 +25,13 @@ export async function checkDaemon(docker: Docker, dockerHost?: string): Promise<
     throw new Error(`cannot reach the Docker daemon at ${where}: ${(error as Error).message}`);
   }
 }
+
+/** Whether the daemon answers `/_ping` within a few seconds. */
+export async function daemonAnswers(docker: Docker): Promise<boolean> {
+  try {
+    await bounded('docker ping', () => docker.ping(), 5_000);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { LABEL_CONFIG_HASH, LABEL_DEPLOYMENT, LABEL_HOST, LABEL_STACK } from '../../contracts/vocabulary.js';
 import { serviceImage } from '../../stack/names.js';
 import { CONTAINER_UNHEALTHY, INVALID_CONTAINER_SPEC } from '../../workflows/errors.js';
+import { describeDifference } from './container-drift.js';
 import { buildCreateOptions, effectiveHealthcheck, endpoint } from './container-spec.js';
 import { bounded, withSignal } from './deadline.js';
 import { messageOf, specFailure } from './errors.js';
@@ -53,7 +54,12 @@ export async function createContainer(
       await connectNetworks(host, existing.Id, request);
       return result(existing.Id, retired ? 'replaced' : 'created', existing.State.Running);
     }
-    if (labels[LABEL_CONFIG_HASH] === options.Labels?.[LABEL_CONFIG_HASH]) {
+    // The label alone could lie (a container recreated by hand with the labels copied): unchanged
+    // means the daemon holds the definition too.
+    if (
+      labels[LABEL_CONFIG_HASH] === options.Labels?.[LABEL_CONFIG_HASH] &&
+      !describeDifference(existing, options, image)
+    ) {
       return result(existing.Id, 'unchanged', existing.State.Running);
     }
     // Rename first, then stop: if we crash in between, the retry still finds it by its retired name.

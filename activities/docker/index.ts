@@ -5,6 +5,7 @@ import { buildImage } from './builds.js';
 import { materializeBundle, storeBundleFiles } from './bundles.js';
 import { checkDaemon } from './client.js';
 import { createContainer, startContainer, waitReady } from './containers.js';
+import { driftInventory } from './drift-inventory.js';
 import { HostDocker } from './host-docker.js';
 import { pullImage } from './images.js';
 import { prepareHost } from './networks.js';
@@ -22,6 +23,7 @@ import type {
   BuildImageInput,
   BundleFileContent,
   ContainerRequest,
+  DriftInventoryInput,
   InventoryInput,
   MaterializeBundleInput,
   MoveAliasesInput,
@@ -77,6 +79,7 @@ export function createDockerActivities(docker: Docker, hostId: string, log: Logg
     startContainer: (input: { name: string }) => startContainer(host, input.name),
     waitReady: (input: WaitReadyInput) => waitReady(host, input),
     listStackContainers: (input: { stack: string }) => listStackContainers(host, input.stack),
+    driftInventory: (input: DriftInventoryInput) => driftInventory(host, input),
     rollbackDeployment: (input: RollbackInput) => rollbackDeployment(host, input),
     pruneStack: (input: PruneInput) => pruneStack(host, input),
     removeStack: (input: { stack: string; volumes?: boolean }) =>

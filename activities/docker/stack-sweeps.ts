@@ -135,8 +135,20 @@ export async function rollbackDeployment(host: HostDocker, input: RollbackInput)
  */
 export async function pruneStack(host: HostDocker, input: PruneInput): Promise<SweepResult> {
   const keep = new Set(input.keep);
-  const obsolete = (await host.stackContainers(input.stack)).filter((info) => !keep.has(nameOf(info)));
-  const result = await finish(host, input.stack, await removeAll(host, obsolete, { graceful: true }));
+  const containers = await host.stackContainers(input.stack);
+  const obsolete = containers.filter((info) => !keep.has(nameOf(info)));
+  const removed = await removeAll(host, obsolete, { graceful: true });
+  const mustRun = new Set(input.running ?? []);
+  for (const info of containers) {
+    if (!mustRun.has(nameOf(info)) || STOPPABLE_STATES.has(info.State)) continue;
+    heartbeat({ starting: nameOf(info) });
+    host.log.warn(
+      { container: nameOf(info), state: info.State },
+      'a container of the new version stopped; starting it',
+    );
+    await host.start(info.Id);
+  }
+  const result = await finish(host, input.stack, removed);
   const pruned = await pruneBundles(host.files, input.stack, input.bundleDigest);
   if (pruned.length > 0) host.log.info({ stack: input.stack, bundles: pruned }, 'old bundles removed');
   return result;

@@ -248,6 +248,24 @@ export interface ObservedContainer {
   state: string;
 }
 
+/** What a reconcile asks one host: the containers the deployed version places there, as deploy would create them. */
+export interface DriftInventoryInput {
+  stack: string;
+  expected: ContainerRequest[];
+}
+
+export interface InventoriedContainer extends ObservedContainer {
+  /** Its `io.graphium.host` label: the host it was created for (another one than this, or empty, is drift). */
+  hostLabel: string;
+  exitCode?: number;
+  /** Only for a container the deployed version places here: how it differs from that definition. */
+  difference?: string;
+}
+
+export interface DriftInventory {
+  containers: InventoriedContainer[];
+}
+
 export interface RollbackInput {
   stack: string;
   deploymentId: string;
@@ -273,6 +291,11 @@ export interface PruneInput {
   keep: string[];
   /** The deployed version's bundle; every other bundle tree of the stack on this host goes. */
   bundleDigest?: string;
+  /**
+   * Kept containers the deploy saw running: any that is not running now (a daemon restart killed it
+   * after it was found ready) is started again, so the version the deploy commits is the one that runs.
+   */
+  running?: string[];
 }
 
 export interface ServiceSelection {

@@ -3,6 +3,7 @@ import { auditRouter } from './audit/audit.index.js';
 import { containersRouter } from './containers/containers.index.js';
 import { deploymentActionsRouter } from './deployment-actions/deployment-actions.index.js';
 import { deploymentsRouter } from './deployments/deployments.index.js';
+import { driftRouter } from './drift/drift.index.js';
 import { healthRouter } from './health/health.index.js';
 import { hostsRouter } from './hosts/hosts.index.js';
 import { meRouter } from './me/me.index.js';
@@ -23,6 +24,7 @@ export const apiRoutes = createRouter()
   .route('/', hostsRouter)
   .route('/', stacksRouter)
   .route('/', stackVariablesRouter)
+  .route('/', driftRouter)
   .route('/', operationsRouter)
   .route('/', deploymentsRouter)
   .route('/', deploymentActionsRouter)

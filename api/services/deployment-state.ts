@@ -5,11 +5,16 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
-import { activeDeploymentStatuses, type DeploymentStatus } from '../../contracts/vocabulary.js';
+import {
+  activeDeploymentStatuses,
+  type DeploymentStatus,
+  RECONCILE_SCHEDULE_ID,
+} from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import { findDeployment, settleDeployment } from '../../db/repositories/deployments.js';
 import type { DeploymentRow } from '../../db/schema.js';
 import type { Logger } from '../../lib/log.js';
+import { findOperationType } from '../../workflows/operations.js';
 import { progressQuery } from '../../workflows/progress.js';
 import type { OperationProgress } from '../../workflows/progress-types.js';
 import { withTemporalDeadline } from '../lib/temporal-calls.js';
@@ -133,9 +138,23 @@ async function settleClosed(
       { deploymentId: row.id, workflowId: row.workflowId, execution, status: settled.status },
       'settled a deployment whose workflow closed without recording it',
     );
+    // A deploy that never ran its saga leaves new containers and retired old ones: reconcile rolls
+    // them back, and is asked to run now rather than at its next interval.
+    if (settled.status === 'failed' && findOperationType(settled.operation)?.placesVersion) {
+      await requestReconcile(deps);
+    }
   }
   // Undefined: the workflow's own record landed first, and it is the better one.
   return settled ?? (await findDeployment(deps.db, row.id)) ?? row;
+}
+
+/** Triggers the reconcile schedule; without one (GRAPHIUM_RECONCILE_INTERVAL=0) there is nothing to ask. */
+async function requestReconcile(deps: DeploymentStateDeps): Promise<void> {
+  try {
+    await withDeadline(deps, () => deps.temporal.schedule.getHandle(RECONCILE_SCHEDULE_ID).trigger());
+  } catch (error) {
+    deps.log?.debug({ err: error }, 'reconcile schedule not triggered');
+  }
 }
 
 /** What the closed workflow says about itself: its result, its failure's snapshot, or how it ended. */

@@ -4,6 +4,7 @@ import type { Operation } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import {
   findByIdempotencyKey,
+  findDeployment,
   hostsEverTargeted,
   insertDeployment,
   lastDeployedVersion,
@@ -25,7 +26,7 @@ import type { StackOperationInput } from '../../workflows/operation-types.js';
 import { operationTypes, operationWorkflowId } from '../../workflows/operations.js';
 import { ApiError, notFound } from '../lib/errors.js';
 import { isActive, reconcileDeployment } from './deployment-state.js';
-import { describeHostAgents } from './host-agents.js';
+import { describeHostAgents, recentlySeen } from './host-agents.js';
 import { startOperationWorkflow } from './workflow-start.js';
 
 export interface OperationDeps {
@@ -180,7 +181,17 @@ async function insertPendingDeployment(
       ? await findByIdempotencyKey(deps.db, request.requestedBy, request.idempotencyKey)
       : undefined;
     if (retried) return replay(retried, request);
-    const active = error.active && (await reconcileDeployment(deps, error.active));
+    let active = error.active && (await reconcileDeployment(deps, error.active));
+    // A reconcile takes seconds and is rerun on schedule: a person's operation waits it out
+    // instead of being refused because the schedule happened to fire.
+    if (
+      active &&
+      isActive(active.status) &&
+      active.operation === 'reconcile' &&
+      request.type.name !== 'reconcile'
+    ) {
+      active = await waitForEnd(deps, active);
+    }
     // No active row left (it just finished, or was settled now): this request may go ahead.
     if (mayRetry && !(active && isActive(active.status))) {
       return insertPendingDeployment(deps, request, row, false);
@@ -192,6 +203,20 @@ async function insertPendingDeployment(
       workflowId: active?.workflowId,
     });
   }
+}
+
+/** How long an operation waits for a running reconcile of its stack before it is refused (409). */
+const RECONCILE_WAIT_MS = 30_000;
+
+async function waitForEnd(deps: OperationDeps, row: DeploymentRow): Promise<DeploymentRow> {
+  const deadline = Date.now() + RECONCILE_WAIT_MS;
+  let current = row;
+  while (isActive(current.status) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const fresh = await findDeployment(deps.db, row.id);
+    current = fresh ? await reconcileDeployment(deps, fresh) : { ...current, status: 'failed' };
+  }
+  return current;
 }
 
 /** An Idempotency-Key names one request: reusing it for another stack or operation is a client bug. */
@@ -249,6 +274,7 @@ async function place(
       name: h.name,
       labels: h.labels,
       online: status.get(h.id)?.status === 'online',
+      recentlySeen: recentlySeen(status.get(h.id)),
     })),
     current,
   );

@@ -86,7 +86,14 @@ export async function startDockerHosts(count: number, baseDir: string): Promise<
   return { hosts: started.map((s) => s.host).sort((a, b) => a.index - b.index), shared: false, stop };
 }
 
-function startDaemon(index: number, dir: string): { host: TestDockerHost; child: ChildProcess } {
+/** The address pool of the runner's shared daemons; private ones (fault tests) take others. */
+const SHARED_POOL = '10.213.0.0/16';
+
+function startDaemon(
+  index: number,
+  dir: string,
+  pool = SHARED_POOL,
+): { host: TestDockerHost; child: ChildProcess } {
   mkdirSync(dir, { recursive: true });
   const socketPath = join(dir, 'docker.sock');
   const log = createWriteStream(join(dir, 'dockerd.log'), { flags: 'a' });
@@ -98,7 +105,7 @@ function startDaemon(index: number, dir: string): { host: TestDockerHost; child:
       'deprecated-key-path': join(dir, 'key.json'),
       // The daemons share the machine's network namespace, so their bridges share Docker's default
       // pools (31 networks in all): small subnets of a range of our own leave room for many stacks.
-      'default-address-pools': [{ base: '10.213.0.0/16', size: 24 }],
+      'default-address-pools': [{ base: pool, size: 24 }],
     }),
   );
   // No bridge, no iptables: tests need no outside network, and several daemons must coexist.
@@ -191,4 +198,92 @@ async function removeNetworks(probe: DaemonProbe): Promise<void> {
   for (const network of await probe.networks()) {
     if (!['bridge', 'host', 'none'].includes(network.Name)) await probe.removeNetwork(network.Id);
   }
+}
+
+/**
+ * A dockerd of a test's own, which the test may stop, start again on the same data, or freeze: the
+ * fault tests do to it what production does to a host's daemon. Its networks take `pool`, so they
+ * never overlap the shared daemons' bridges.
+ */
+export class PrivateDaemon {
+  private child: ChildProcess | undefined;
+  readonly host: TestDockerHost;
+
+  constructor(
+    index: number,
+    dir: string,
+    private readonly pool: string,
+  ) {
+    this.host = {
+      index,
+      socketPath: join(dir, 'docker.sock'),
+      dockerHost: `unix://${join(dir, 'docker.sock')}`,
+      dir,
+    };
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    this.child = startDaemon(this.host.index, this.host.dir, this.pool).child;
+    await waitFor(`dockerd in ${this.host.dir}`, () => new DaemonProbe(this.host.socketPath).ping(), {
+      timeoutMs: 60_000,
+    });
+  }
+
+  /** SIGTERM, as `systemctl stop docker` does: dockerd stops its containers and exits. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await gone;
+    clearTimeout(timer);
+  }
+
+  /** SIGSTOP: the daemon holds every connection and answers nothing until thawed. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  /** Thawed, its networks removed, stopped, its directory deleted (its log kept): nothing else stays. */
+  async destroy(keepLogAs?: string): Promise<void> {
+    if (keepLogAs && existsSync(join(this.host.dir, 'dockerd.log'))) {
+      copyFileSync(join(this.host.dir, 'dockerd.log'), keepLogAs);
+    }
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      this.thaw();
+      await stopDaemon(this.host, child);
+    } else rmSync(this.host.dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+/** `count` private daemons with the test image, for tests that stop or freeze them. */
+export async function startPrivateDaemons(
+  count: number,
+  baseDir: string,
+  pool: string,
+): Promise<PrivateDaemon[]> {
+  mkdirSync(baseDir, { recursive: true });
+  const daemons = Array.from(
+    { length: count },
+    (_, i) => new PrivateDaemon(i + 1, join(baseDir, `host${i + 1}`), pool),
+  );
+  try {
+    await Promise.all(daemons.map((daemon) => daemon.start()));
+    const rootfsTar = buildBusyboxRootfs(baseDir);
+    for (const daemon of daemons) await importTestImage(new DaemonProbe(daemon.host.socketPath), rootfsTar);
+  } catch (error) {
+    await Promise.all(daemons.map((daemon) => daemon.destroy()));
+    throw error;
+  }
+  return daemons;
 }

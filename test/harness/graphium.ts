@@ -27,6 +27,9 @@ export function startOrchestrator(
     GRAPHIUM_WORKFLOW_BUNDLE: infra.workflowBundle,
     GRAPHIUM_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
     ...testPayloadEnv.orchestrator,
+    // Test files share one Temporal: a reconcile schedule left by one would reconcile the next one's
+    // stacks. Off (and so removed) unless a test asks for it.
+    GRAPHIUM_RECONCILE_INTERVAL: '0',
     ...extraEnv,
   });
 }
@@ -68,16 +71,22 @@ export function startAgent(
   hostId: string,
   dockerHost: string,
   extraEnv: Record<string, string> = {},
+  options: { name?: string; prefix?: string[] } = {},
 ): ManagedProcess {
-  return startProcess(`agent-${hostId}`, 'worker-agent/main.ts', {
-    TEMPORAL_ADDRESS: infra.temporalAddress,
-    TEMPORAL_NAMESPACE: infra.namespace,
-    GRAPHIUM_HOST_ID: hostId,
-    DOCKER_HOST: dockerHost,
-    GRAPHIUM_AGENT_DATA_DIR: agentDataDir(infra, hostId, dockerHost),
-    ...testPayloadEnv.agent,
-    ...extraEnv,
-  });
+  return startProcess(
+    options.name ?? `agent-${hostId}`,
+    'worker-agent/main.ts',
+    {
+      TEMPORAL_ADDRESS: infra.temporalAddress,
+      TEMPORAL_NAMESPACE: infra.namespace,
+      GRAPHIUM_HOST_ID: hostId,
+      DOCKER_HOST: dockerHost,
+      GRAPHIUM_AGENT_DATA_DIR: agentDataDir(infra, hostId, dockerHost),
+      ...testPayloadEnv.agent,
+      ...extraEnv,
+    },
+    options.prefix,
+  );
 }
 
 export function agentDataDir(infra: TestInfra, hostId: string, dockerHost: string): string {

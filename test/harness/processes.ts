@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Set by test/run.ts to the run's own log folder. */
 export const LOG_DIR_ENV = 'GRAPHIUM_TEST_LOG_DIR';
-const LOG_DIR = process.env[LOG_DIR_ENV] ?? join(REPO_ROOT, '.tmp', 'logs');
+export const LOG_DIR = process.env[LOG_DIR_ENV] ?? join(REPO_ROOT, '.tmp', 'logs');
 
 /** A Graphium process (agent, orchestrator, api) started the way a user starts it, with its log kept. */
 export class ManagedProcess {
@@ -107,8 +107,11 @@ export function startProcess(
   name: string,
   entry: string,
   env: Record<string, string | undefined>,
+  /** A command that runs the process in another context, such as `ip netns exec <ns>`. */
+  prefix: string[] = [],
 ): ManagedProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const [command, ...args] = [...prefix, process.execPath, '--import', 'tsx', entry];
+  const child = spawn(command!, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import { parseStackDefinition } from '../../compose/index.js';
 import type { Operation } from '../../contracts/vocabulary.js';
 import { LABEL_HOST, LABEL_STACK } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
-import { findDeployment } from '../../db/repositories/deployments.js';
+import { findActiveDeployment, findDeployment } from '../../db/repositories/deployments.js';
 import { insertHost } from '../../db/repositories/hosts.js';
 import { addStackVersion, createStack, findLiveStack } from '../../db/repositories/stacks.js';
 import { type DeploymentRow, deployments } from '../../db/schema.js';
@@ -107,4 +107,15 @@ export const names = (containers: DaemonContainer[]) => containers.map((c) => c.
 export async function operationWorkflowIds(db: Database): Promise<string[]> {
   const rows = await db.select({ workflowId: deployments.workflowId }).from(deployments);
   return rows.map((row) => row.workflowId).sort();
+}
+
+/** Waits until no operation of the stack is pending or running (a reconcile the schedule started, say). */
+export async function waitUntilIdle(db: Database, stackName: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stack = await findLiveStack(db, stackName);
+    if (!stack || !(await findActiveDeployment(db, stack.id))) return;
+    if (Date.now() > deadline) throw new Error(`stack ${stackName} still has an operation running`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
 }

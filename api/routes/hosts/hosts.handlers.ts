@@ -25,10 +25,11 @@ function hostFields(row: HostRow) {
   };
 }
 
-function toHost(row: HostRow, { status, agent }: HostAgentStatus) {
+function toHost(row: HostRow, { status, agent, lastSeenAt }: HostAgentStatus) {
   return {
     ...hostFields(row),
     status,
+    lastSeenAt: lastSeenAt ? iso(lastSeenAt) : null,
     agent: agent
       ? { identity: agent.identity, lastPollAt: iso(agent.lastPollAt), version: agent.version }
       : null,

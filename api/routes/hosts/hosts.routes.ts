@@ -37,7 +37,12 @@ const hostSchema = z
   .object({
     ...hostFields,
     status: z.enum(['online', 'offline']).openapi({
-      description: 'online while an agent polled the host queue `graphium-host-<id>` within the last 90 s',
+      description:
+        'online while the agent of `graphium-host-<id>` sends worker heartbeats (every 5 s; offline after 20 s ' +
+        'without one), or, on a Temporal server that keeps no worker heartbeats, polled that queue within 90 s',
+    }),
+    lastSeenAt: isoDate.nullable().openapi({
+      description: 'When an agent of this host was last known alive (heartbeat or poll); null if never',
     }),
     agent: z
       .object({

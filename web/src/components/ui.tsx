@@ -28,6 +28,12 @@ const statusTone: Record<string, string> = {
   restarting: 'warn',
   created: 'neutral',
   paused: 'neutral',
+  // drift kinds
+  missing: 'bad',
+  changed: 'warn',
+  unexpected: 'warn',
+  retired: 'warn',
+  'unknown-host': 'neutral',
 };
 
 /** Where a container is at its goal, `running` is a good state; for an operation it means in progress. */

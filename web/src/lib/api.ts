@@ -14,6 +14,7 @@ export type StackSummary = InferResponseType<V1['stacks']['$get'], 200>['items']
 export type Stack = InferResponseType<V1['stacks'][':id']['$get'], 200>;
 export type StackVersion = InferResponseType<V1['stacks'][':id']['versions'][':version']['$get'], 200>;
 export type PlacedContainer = InferResponseType<V1['containers']['$get'], 200>['items'][number];
+export type StackDrift = InferResponseType<V1['stacks'][':id']['drift']['$get'], 200>;
 export type AuditEntry = InferResponseType<V1['audit']['$get'], 200>['items'][number];
 export type StartedOperation = InferResponseType<V1['stacks'][':id']['deploy']['$post'], 202>;
 type DeploymentRecord = InferResponseType<V1['deployments'][':id']['$get'], 200>;

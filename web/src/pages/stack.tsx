@@ -7,6 +7,7 @@ import { Empty, Loading, Notice, PageHeader, Section, StatusBadge, When } from '
 import { api, ok, type PlacedContainer, type Stack, type StartedOperation } from '../lib/api.js';
 import { useSession } from '../lib/session.js';
 import { useData } from '../lib/use-data.js';
+import { StackDriftSection } from './stack-drift.js';
 import { OperationTypes } from './stack-operation-types.js';
 import { StackVersions } from './stack-versions.js';
 
@@ -15,6 +16,7 @@ const REFRESH_MS = 5_000;
 /** One stack: what runs where now, its operations, its versions; the buttons each role may use. */
 export function StackPage({ name }: { name: string }) {
   const { can } = useSession();
+  const { route } = useLocation();
   const [savedNote, setSavedNote] = useState<string>();
   const stack = useData(() => ok(api.stacks[':id'].$get({ param: { id: name } })), [name]);
   const containers = useData(() => ok(api.containers.$get({ query: { stackId: name } })), [name], REFRESH_MS);
@@ -72,6 +74,11 @@ export function StackPage({ name }: { name: string }) {
           <Loading />
         )}
       </Section>
+      <StackDriftSection
+        stack={current}
+        busy={active ? `${active.operation} ${active.workflowId}` : undefined}
+        onStarted={(started) => route(`/deployments/${started.deploymentId}`)}
+      />
       <OperationTypes stack={current} />
       <StackVersions
         key={current.version}

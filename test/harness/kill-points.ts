@@ -1,0 +1,116 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { waitFor } from './ports.js';
+
+// Kill points of a running workflow, read from its history on the Temporal server (which outlives
+// the orchestrator), so a test can SIGKILL the orchestrator at a chosen step of a deploy.
+
+export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+export interface KillPoint {
+  name: string;
+  /** True once the workflow has reached the point; `events` is its history so far. */
+  reached: (events: HistoryEvent[]) => boolean | Promise<boolean>;
+  /** Runs while the orchestrator is down (to hold the workflow at the next point, say). */
+  whileDown?: () => void | Promise<void>;
+  /** Runs once the orchestrator is back. */
+  afterRestart?: () => void | Promise<void>;
+}
+
+export const activityScheduled =
+  (type: string, count = 1) =>
+  (events: HistoryEvent[]) =>
+    events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type).length >= count;
+
+export const activityCompleted =
+  (type: string, count = 1) =>
+  (events: HistoryEvent[]) => {
+    const ids = new Set(
+      events
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type)
+        .map((e) => String(e.eventId)),
+    );
+    const done = events.filter((e) =>
+      ids.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)),
+    );
+    return done.length >= count;
+  };
+
+export const childStarted = (idPart: string) => (events: HistoryEvent[]) =>
+  events.some((e) =>
+    e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId?.includes(idPart),
+  );
+
+export const childFailed = (events: HistoryEvent[]) =>
+  events.some((e) => e.childWorkflowExecutionFailedEventAttributes);
+
+export const workflowTaskCompleted = (events: HistoryEvent[]) =>
+  events.some((e) => e.workflowTaskCompletedEventAttributes);
+
+const closed = (events: HistoryEvent[]) =>
+  events.some(
+    (e) =>
+      e.workflowExecutionCompletedEventAttributes ||
+      e.workflowExecutionFailedEventAttributes ||
+      e.workflowExecutionCanceledEventAttributes ||
+      e.workflowExecutionTerminatedEventAttributes,
+  );
+
+export interface Kill {
+  point: string;
+  /** The history length when the orchestrator died: distinct kills are at distinct lengths. */
+  events: number;
+  atMs: number;
+}
+
+/**
+ * Walks the points in order: waits until the workflow reaches each one, waits a seeded random
+ * 0–`jitterMs` more (so repeated runs hit a spread of moments around it), SIGKILLs the orchestrator
+ * with `kill`, restarts it with `restart`, and goes on. Stops early once the workflow has closed.
+ */
+export async function killAtPoints(
+  client: Client,
+  handle: WorkflowHandle,
+  points: KillPoint[],
+  actions: { kill: () => Promise<void>; restart: () => Promise<void> },
+  { seed, jitterMs = 400 }: { seed: number; jitterMs?: number },
+): Promise<Kill[]> {
+  const random = mulberry32(seed);
+  const kills: Kill[] = [];
+  const started = Date.now();
+  for (const point of points) {
+    const events = await waitFor(
+      `${handle.workflowId} to reach "${point.name}"`,
+      async () => {
+        const history = (await client.workflow.getHandle(handle.workflowId).fetchHistory()).events ?? [];
+        if (closed(history)) return history;
+        // Past the last kill, so no two kills land on the same step.
+        const moved = history.length > (kills.at(-1)?.events ?? 0);
+        return moved && (await point.reached(history)) ? history : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 100 },
+    );
+    if (closed(events)) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * jitterMs)));
+    const at = (await client.workflow.getHandle(handle.workflowId).fetchHistory()).events ?? [];
+    if (closed(at)) break;
+    await actions.kill();
+    kills.push({ point: point.name, events: at.length, atMs: Date.now() - started });
+    await point.whileDown?.();
+    await actions.restart();
+    await point.afterRestart?.();
+  }
+  return kills;
+}
+
+/** A small seeded generator: the seed is printed, so a failing run's kill moments can be replayed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -15,5 +15,5 @@ export { deleteWorkflow, remove } from './operations/delete.js';
 export { deploy, deployWorkflow } from './operations/deploy.js';
 export { start, startWorkflow, stop, stopWorkflow } from './operations/stop-start.js';
 export { probeHostsWorkflow } from './probe-hosts.js';
-export { reconcileStacksWorkflow, reconcileStackWorkflow } from './reconcile-stack.js';
+export { reconcile, reconcileStacksWorkflow, reconcileStackWorkflow } from './reconcile-stack.js';
 export { startStackWorkflow, stopStackWorkflow } from './stop-start-stack.js';

@@ -97,7 +97,9 @@ export async function reconcileStackWorkflow(
     // Only once this run's record is final: the repair is an operation of its own, under the same lock.
     const repairable = items.some((item) => item.kind !== 'unknown-host');
     if (mode === 'repair' && repairable && baseline.version !== null) {
-      const repair = await startRepair({ stackId: input.stackId, version: baseline.version });
+      // A container changed by hand may keep the labels it was made with: the deploy must not trust them.
+      const recreate = items.filter((item) => item.kind === 'changed').map((item) => item.container);
+      const repair = await startRepair({ stackId: input.stackId, version: baseline.version, recreate });
       log.info('repair', { stack: input.stack, ...repair });
     }
     return snapshot;

@@ -78,6 +78,8 @@ export function createReconcileActivities(db: Database, operations: ReconcileDep
     startRepair: async (input: {
       stackId: string;
       version: number;
+      /** The containers found changed: replaced even if their labels say they are current. */
+      recreate?: string[];
     }): Promise<{ deploymentId?: string; error?: string }> => {
       const stack = await findLiveStack(db, input.stackId);
       if (!stack) return { error: 'the stack was deleted' };
@@ -87,6 +89,7 @@ export function createReconcileActivities(db: Database, operations: ReconcileDep
           type: findOperationType('deploy')!,
           version: input.version,
           requestedBy: REPAIR_REQUESTER,
+          ...(input.recreate?.length ? { options: { recreate: input.recreate } } : {}),
         });
         await recordRepair(db, input.stackId, { deploymentId: deployment.id });
         return { deploymentId: deployment.id };

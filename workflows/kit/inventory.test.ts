@@ -41,4 +41,24 @@ describe('planReplicas', () => {
     const plans = planReplicas([placed(1)], new Map([['vm1', { hashes: {}, containers: [held(1, 'x')] }]]));
     assert.equal(plans[0]!.plan, 'replace');
   });
+
+  it('replaces the replicas it is told to recreate, even when their labels say they are current', () => {
+    const inventory: StackInventory = {
+      hashes: { web: 'new' },
+      containers: [held(1, 'new'), held(2, 'new', 'exited')],
+    };
+    const plans = planReplicas(
+      [placed(1), placed(2), placed(3)],
+      new Map([['vm1', inventory]]),
+      new Set(['s_web_1', 's_web_2', 's_web_3']),
+    );
+    assert.deepEqual(
+      plans.map((p) => [p.name, p.plan]),
+      [
+        ['s_web_1', 'replace'],
+        ['s_web_2', 'replace'],
+        ['s_web_3', 'create'],
+      ],
+    );
+  });
 });

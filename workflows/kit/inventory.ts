@@ -52,15 +52,21 @@ export async function takeInventory(
   return new Map(hostIds.map((hostId, index) => [hostId, inventories[index]!]));
 }
 
-/** What each placed replica needs, from its host's inventory. */
+/**
+ * What each placed replica needs, from its host's inventory. The config hash is read from the
+ * container's label, as Compose does; replicas named in `recreate` are replaced even when it matches
+ * (`docker compose up --force-recreate`): a container changed by hand keeps the label it was made with.
+ */
 export function planReplicas(
   containers: readonly PlacedContainer[],
   inventories: ReadonlyMap<string, StackInventory>,
+  recreate: ReadonlySet<string> = new Set(),
 ): PlannedReplica[] {
   return containers.map((placed) => {
     const inventory = inventories.get(placed.hostId);
     const current = inventory?.containers.find((c) => c.name === placed.name);
     if (!current) return { ...placed, plan: 'create' };
+    if (recreate.has(placed.name)) return { ...placed, plan: 'replace', current };
     const wanted = inventory?.hashes[placed.service];
     const plan: ReplicaPlan =
       wanted !== undefined && current.configHash === wanted

@@ -50,7 +50,8 @@ export class Rollout {
     this.op.tracker.setPhase(`preparing ${sharesOf(containers).length} hosts`);
     await prepareHosts(this.op, sharesOf(containers));
     this.inventories = await takeInventory(this.op, containers);
-    this.planned = planReplicas(containers, this.inventories);
+    const recreate = (this.op.input.options as { recreate?: string[] } | undefined)?.recreate;
+    this.planned = planReplicas(containers, this.inventories, new Set(recreate));
     return this.planned;
   }
 

@@ -29,7 +29,17 @@ export const deploy = defineOperation({
     'Place a stack version onto its hosts as a rolling update (each service per its update_config), ' +
     'dependencies first; a failure, an abort or a cancel rolls back to the previous version.',
   role: 'deployer',
-  options: z.strictObject(placementOptions),
+  options: z.strictObject({
+    ...placementOptions,
+    recreate: z
+      .array(z.string().min(1))
+      .max(10_000)
+      .optional()
+      .describe(
+        'Containers (by name) to replace even when their definition did not change, as ' +
+          '`docker compose up --force-recreate`; a repair lists the ones found changed',
+      ),
+  }),
   actions: {
     resume: {
       description: 'Go on with an update that paused on a failure (failure_action: pause), trying it again',

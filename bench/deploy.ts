@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
+import { apiEnvSchema } from '../lib/env.js';
 import { type OpenTestDatabase, openTestDatabase } from '../test/harness/databases.js';
 import { TEST_IMAGE } from '../test/harness/docker-hosts.js';
 import {
@@ -14,30 +15,39 @@ import {
 import { startInfra } from '../test/harness/infra.js';
 import type { ManagedProcess } from '../test/harness/processes.js';
 import { putStack, registerHosts, runOperation } from '../test/harness/stack-ops.js';
+import { deployPhases, formatPhases } from './deploy-phases.js';
 import { directDeploy, removeByLabel } from './direct-docker.js';
 import { historyFigures } from './history-figures.js';
+import { idleHostPickups } from './pickup-series.js';
 import { peakRssMb } from './process-memory.js';
 
-// `npm run bench:deploy -- [--hosts 3] [--containers 30] [--parallel 8]`
-// Deploys one stack of N containers over H real dockerd hosts through Graphium, then creates and
-// starts the same containers by direct Docker API calls (in parallel, then one by one as the old
-// push model did), and prints the figures side by side. Not a test: it asserts nothing.
+// `npm run bench:deploy -- [--hosts 3] [--containers 30] [--parallel 8] [--series 20]`
+// Deploys one stack of N containers over H real dockerd hosts through Graphium, with the product's
+// default pickup bound, and reads where its time went from its history; then creates and starts the
+// same containers by direct Docker API calls (in parallel, then one by one as the old push model
+// did); then times agent pickup on idle hosts over a series of one-container deploys. Prints the
+// figures side by side. Not a test: it asserts nothing.
 
 const { values } = parseArgs({
   options: {
     hosts: { type: 'string', default: '3' },
     containers: { type: 'string', default: '30' },
     parallel: { type: 'string', default: '8' },
+    series: { type: 'string', default: '20' },
   },
 });
 const hostCount = Number(values.hosts);
 const containers = Number(values.containers);
 const parallel = Number(values.parallel);
+const seriesLength = Number(values.series);
+/** The API's own default (GRAPHIUM_AGENT_PICKUP_TIMEOUT unset), not a copy of it. */
+const pickupTimeout: string = apiEnvSchema.shape.GRAPHIUM_AGENT_PICKUP_TIMEOUT.parse(undefined);
 
 async function main(): Promise<number> {
   const workDir = join('/tmp', `graphium-bench-${process.pid}`);
   console.log(
-    `graphium bench: ${containers} containers over ${hostCount} dockerd hosts, ${parallel} at once per host`,
+    `graphium bench: ${containers} containers over ${hostCount} dockerd hosts, ${parallel} at once per host, ` +
+      `pickup bound ${pickupTimeout}`,
   );
   const processes: ManagedProcess[] = [];
   // Kept as promises, so a teardown that a signal starts mid-setup still stops what is on its way up.
@@ -89,16 +99,18 @@ async function main(): Promise<number> {
       'bench',
       `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: sleep 86400\n    stop_grace_period: 1s\n    deploy: { replicas: ${containers} }\n`,
     );
-    const ctx = { db: database.db, temporal: client, namespace: infra.namespace, pickupTimeout: '10m' };
+    const ctx = { db: database.db, temporal: client, namespace: infra.namespace, pickupTimeout };
 
     const started = Date.now();
     const deploy = await runOperation(ctx, 'bench', 'deploy', {
       options: { maxParallelPerHost: parallel, settleMs: 0 },
     });
-    const graphiumMs = Date.now() - started;
+    const received = Date.now();
+    const graphiumMs = received - started;
     if (deploy.deployment.status !== 'succeeded')
       throw new Error(`deploy ${deploy.deployment.status}: ${deploy.deployment.error}`);
     const figures = await historyFigures(client, deploy.deployment.workflowId);
+    const breakdown = deployPhases(figures.timeline, containers, started, received);
     const orchestratorPeakMb = peakRssMb(orchestrator);
     const agentPeakMb = Math.max(...processes.slice(1).map(peakRssMb));
     await runOperation(ctx, 'bench', 'delete');
@@ -115,6 +127,7 @@ async function main(): Promise<number> {
       image: TEST_IMAGE,
     });
     await removeByLabel(sockets);
+    const series = seriesLength > 0 ? await idleHostPickups(ctx, seriesLength) : undefined;
 
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     console.log('');
@@ -129,12 +142,23 @@ async function main(): Promise<number> {
     console.log(
       `(d) sequential loop (push model)   ${s(sequentialMs)}   Graphium / sequential     = ${(graphiumMs / sequentialMs).toFixed(2)}x`,
     );
+    const children =
+      figures.children > 0 ? `, largest child ${figures.maxChildEvents} (${figures.children} children)` : '';
     console.log(
-      `history events                     parent ${figures.parentEvents}, largest child ${figures.maxChildEvents} (${figures.children} children; limit 51,200)`,
+      `history events                     ${figures.parentEvents}${children} (limit 51,200 per workflow)`,
     );
     console.log(
       `peak RSS                           orchestrator ${orchestratorPeakMb} MB, largest agent ${agentPeakMb} MB`,
     );
+    if (series) {
+      console.log(
+        `idle-host pickup (sched→start)     p50 ${series.p50} ms, p99 ${series.p99} ms, max ${series.max} ms ` +
+          `(${series.steps} Docker steps of ${series.deploys} one-container deploys; deployReplica p50 ` +
+          `${series.replicaP50} ms; a deploy p50 ${s(series.deployP50Ms)})`,
+      );
+    }
+    console.log('');
+    for (const line of formatPhases(breakdown)) console.log(line);
     return 0;
   } finally {
     await teardown();

@@ -142,11 +142,6 @@ async function commit(input: StackOperationInput, tracker: ProgressTracker): Pro
           {
             stack: input.stack,
             keep: (keep.get(hostId) ?? []).map((c: PlacedContainer) => c.name),
-            // What this deploy found running must run when it commits (a daemon restart may have stopped it).
-            running: tracker
-              .list()
-              .filter((c) => c.hostId === hostId && ['running', 'healthy', 'unchanged'].includes(c.status))
-              .map((c) => c.name),
             // Every other version's files go; a version without files keeps none.
             ...(input.spec?.bundle ? { bundleDigest: input.spec.bundle.digest } : {}),
           },

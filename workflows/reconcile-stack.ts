@@ -16,7 +16,7 @@ import type { StackOperationInput } from './operation-types.js';
 import type { ProgressTracker } from './progress.js';
 import type { OperationProgress } from './progress-types.js';
 import { attachmentsFor } from './stack-resources.js';
-import { hostSweep, inventoryLook, startOperations } from './timeouts.js';
+import { inventoryLook, startOperations, urgentHostSweep } from './timeouts.js';
 
 export interface ReconcileOptions {
   /** Repair this time, whatever the stack's own setting. */
@@ -205,7 +205,7 @@ async function rollBackLeftovers(
 ): Promise<void> {
   const results = await onEveryHost([...leftovers.keys()].sort(), async (hostId) => {
     for (const deploymentId of leftovers.get(hostId) ?? []) {
-      await hosts.run(hostId, hostSweep, (docker) =>
+      await hosts.run(hostId, urgentHostSweep, (docker) =>
         docker.rollbackDeployment.executeWithOptions(
           { summary: `roll back what deployment ${deploymentId} left of ${input.stack} on ${hostId}` },
           [{ stack: input.stack, deploymentId }],

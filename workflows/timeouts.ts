@@ -60,17 +60,6 @@ export const healthWait: ActivityOptions = {
   retry: { ...dockerRetry, maximumAttempts: 3 },
 };
 
-/**
- * A reconcile's look at one host: a read that the next scheduled run repeats anyway, so it is
- * tried once, and an agent that stops heartbeating for 10 s (cut off, say) ends it at once.
- */
-export const inventoryLook: ActivityOptions = {
-  startToCloseTimeout: '2m',
-  heartbeatTimeout: '10s',
-  cancellationType: waitForDockerStep,
-  retry: { ...dockerRetry, maximumAttempts: 1 },
-};
-
 /** Whole-stack sweeps on one host (rollback, prune, delete, stop, start): many containers, heartbeating. */
 export const hostSweep: ActivityOptions = {
   startToCloseTimeout: '10m',
@@ -87,6 +76,19 @@ const URGENT = { priorityKey: 1 };
 
 /** Rollback (compensation), stop and delete on one host: a host sweep that jumps the agent's queue. */
 export const urgentHostSweep: ActivityOptions = { ...hostSweep, priority: URGENT };
+
+/**
+ * A reconcile's look at one host: a read that the next scheduled run repeats anyway, so it is
+ * tried once, and an agent that stops heartbeating for 10 s (cut off, say) ends it at once. It
+ * jumps the queue of a busy agent too: a reconcile holds the stack's lock while it looks.
+ */
+export const inventoryLook: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '10s',
+  cancellationType: waitForDockerStep,
+  retry: { ...dockerRetry, maximumAttempts: 1 },
+  priority: URGENT,
+};
 
 /**
  * One replica in one step (create, start, wait until ready, watch): bounded by the readiness wait

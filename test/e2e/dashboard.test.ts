@@ -53,6 +53,12 @@ const composeV2 = `services:
     deploy: { replicas: 2 }
 `;
 
+/** v3: v1 with one more setting, which tells its containers from v1's on the daemons. */
+const composeV3 = composeV1.replace(
+  'environment: { API_KEY: s3cret-value }',
+  'environment: { API_KEY: s3cret-value, RELEASE: v3 }',
+);
+
 /**
  * Run in the page: samples the progress bar and every container row's state each 50 ms into
  * `window.seen`. A reload would wipe it, so finding it at the end proves the page was never reloaded.
@@ -366,112 +372,70 @@ describe('dashboard (real API, orchestrator, agents and Chromium)', () => {
     }
   });
 
-  it('builds a form from an operation type’s schema, and offers the actions a deployment awaits', async () => {
-    // GET /operation-types and deployment actions arrive with issue 11; until then the browser is
-    // served what that API will answer, to prove the pages use it as documented.
-    const fakeId = '11111111-2222-4333-8444-555555555555';
-    const deadline = new Date(Date.now() + 25 * 60_000).toISOString();
-    const sent: { run?: unknown; action?: string } = {};
-    await page.route('**/api/v1/operation-types', (route) =>
-      route.fulfill({
-        json: {
-          items: [
-            {
-              name: 'canary',
-              description: 'Starts the new version beside the old one, then awaits promote or abort.',
-              role: 'deployer',
-              options: {
-                type: 'object',
-                properties: {
-                  services: { type: 'array', items: { type: 'string' }, description: 'Services to canary' },
-                  replicas: { type: 'integer', minimum: 1, default: 1 },
-                  watch: { type: 'string', default: '60s' },
-                  onDeadline: { type: 'string', enum: ['abort', 'promote'], default: 'abort' },
-                },
-                additionalProperties: false,
-              },
-              actions: [
-                { name: 'promote', description: 'Rolls out the rest of the replicas.', role: 'deployer' },
-                { name: 'abort', description: 'Removes the canaries.', role: 'deployer' },
-              ],
-            },
-          ],
-        },
-      }),
-    );
-    await page.route('**/api/v1/stacks/web/operations/canary', (route) => {
-      sent.run = route.request().postDataJSON();
-      return route.fulfill({
-        status: 202,
-        json: { deploymentId: fakeId, workflowId: 'canary-web-3', runId: 'run-1' },
-      });
-    });
-    const awaiting = {
-      id: fakeId,
-      stackId: '00000000-0000-4000-8000-000000000000',
-      stack: 'web',
-      operation: 'canary',
-      version: 2,
-      status: 'running',
-      progress: 25,
-      phase: 'watching the canaries',
-      awaiting: { actions: ['promote', 'abort'], deadline },
-      error: null,
-      containers: [
-        {
-          service: 'app',
-          replica: 1,
-          hostId: 'vm1',
-          name: 'web_app_1',
-          containerId: 'c1',
-          status: 'healthy',
-          attempts: 1,
-          error: null,
-          agent: 'agent:vm1@ci:42',
-        },
-      ],
-      requestedBy: 'ci-deployer',
-      workflowId: 'canary-web-3',
-      runId: 'run-1',
-      createdAt: new Date().toISOString(),
-      startedAt: new Date().toISOString(),
-      finishedAt: null,
-    };
-    await page.route(`**/api/v1/deployments/${fakeId}/events`, (route) =>
-      route.fulfill({
-        headers: { 'content-type': 'text/event-stream' },
-        body: `event: progress\ndata: ${JSON.stringify(awaiting)}\n\n`,
-      }),
-    );
-    await page.route(`**/api/v1/deployments/${fakeId}/actions/*`, (route) => {
-      sent.action = new URL(route.request().url()).pathname.split('/').pop();
-      return route.fulfill({ json: { ...awaiting, awaiting: null, phase: 'promoting' } });
-    });
-
+  it('runs a canary from its schema form, and promotes it from the page', async () => {
+    // v3: the app with a new setting, so the canary and the promoted rollout are told from v1 by it.
+    await call('PUT', '/stacks/web', { compose: composeV3 });
     await signIn(tokens.deployer);
     await page.goto(`${api.baseUrl}/stacks/web`);
     const form = page.getByRole('article', { name: 'canary' });
     await form.waitFor();
-    await form.getByLabel('Replicas').fill('2');
     await form.getByLabel('Services').fill('app');
-    await form.getByLabel('On deadline').selectOption('promote');
+    await form.getByLabel('Replicas').fill('1');
+    await form.getByLabel('Watch').fill('2s');
     await inspect('14-operation-form');
+    const posted = page.waitForRequest(
+      (request) => request.method() === 'POST' && request.url().endsWith('/stacks/web/operations/canary'),
+    );
     await form.getByRole('button', { name: 'Run canary' }).click();
-    await page.waitForURL(new RegExp(`/deployments/${fakeId}$`));
-    assert.deepEqual(sent.run, {
-      version: 2,
-      options: { services: ['app'], replicas: 2, onDeadline: 'promote' },
+    assert.deepEqual((await posted).postDataJSON(), {
+      version: 3,
+      options: { services: ['app'], replicas: 1, watch: '2s' },
     });
+    await page.waitForURL(/\/deployments\/[0-9a-f-]{36}$/);
 
+    // Healthy and watched, the canary waits for a person: the page says so, with the deadline.
     const panel = page.getByRole('region', { name: 'Waiting for a decision' });
-    await panel.waitFor();
-    assert.match((await panel.textContent()) ?? '', /promote or abort until .* \(in 2\d min\)/);
-    await page.getByText('watching the canaries').waitFor();
+    await panel.waitFor({ timeout: 120_000 });
+    assert.match((await panel.textContent()) ?? '', /promote or abort until .* \(in (29|30) min\)/);
     await inspect('15-deployment-awaiting');
+    const probes = infra.dockerHosts.slice(0, 2).map((host) => new DaemonProbe(host.socketPath));
+    const appContainers = async () =>
+      (
+        await Promise.all(
+          probes.map((probe) =>
+            probe.containers({ 'io.graphium.stack': 'web', 'io.graphium.service': 'app' }),
+          ),
+        )
+      ).flat();
+    const releaseOf = async (name: string) =>
+      (
+        await Promise.all(
+          probes.map((probe) =>
+            probe.inspect(name).then(
+              (c) => c.Config.Env,
+              () => undefined,
+            ),
+          ),
+        )
+      )
+        .flatMap((env) => env ?? [])
+        .find((value) => value.startsWith('RELEASE='));
+    const during = (await appContainers()).filter((c) => c.state === 'running').map((c) => c.name);
+    const canaries = during.filter((name) => name.includes('.canary-'));
+    assert.equal(canaries.length, 1, `one canary beside the old replicas: ${during.join(', ')}`);
+    assert.equal(await releaseOf(canaries[0]!), 'RELEASE=v3');
+    assert.equal(await releaseOf('web_app_1'), undefined, 'the old replicas still run v1');
+
     await panel.getByRole('button', { name: 'promote' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'promote' }).click();
     await page.getByRole('dialog').waitFor({ state: 'hidden' });
-    assert.equal(sent.action, 'promote');
-    await page.unrouteAll();
+    await page.locator('.status-line .badge', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });
+    await inspect('16-canary-promoted');
+
+    // Promoted: every app replica runs v3 under its own name, and no canary is left.
+    const after = (await appContainers()).map((c) => `${c.name}:${c.state}`).sort();
+    assert.deepEqual(after, ['web_app_1:running', 'web_app_2:running']);
+    for (const name of ['web_app_1', 'web_app_2']) assert.equal(await releaseOf(name), 'RELEASE=v3', name);
+    await signOut();
   });
 });

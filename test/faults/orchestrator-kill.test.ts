@@ -7,9 +7,8 @@ import { TEST_IMAGE } from '../harness/docker-hosts.js';
 import { useFaultEnvironment } from '../harness/fault-env.js';
 import {
   activityCompleted,
+  activityFailed,
   activityScheduled,
-  childFailed,
-  childStarted,
   type Kill,
   type KillPoint,
   killAtPoints,
@@ -69,11 +68,12 @@ describe('the orchestrator killed mid-operation', () => {
     const handle = env.temporal.workflow.getHandle(started.workflowId);
     const points: KillPoint[] = [
       { name: 'the workflow began', reached: workflowTaskCompleted },
-      { name: 'wave 1 started', reached: childStarted('-wave1') },
+      // One deployReplica step per replica, three replicas per wave: the 1st, 4th and 7th open a wave.
+      { name: 'wave 1 started', reached: activityScheduled('deployReplica', 1) },
       { name: 'wave 1 containers being made', reached: createdBy(started.id, 'a') },
-      { name: 'wave 2 started', reached: childStarted('-wave2') },
+      { name: 'wave 2 started', reached: activityScheduled('deployReplica', 4) },
       { name: 'wave 2 containers being made', reached: createdBy(started.id, 'b') },
-      { name: 'wave 3 started', reached: childStarted('-wave3') },
+      { name: 'wave 3 started', reached: activityScheduled('deployReplica', 7) },
       { name: 'wave 3 containers being made', reached: createdBy(started.id, 'c') },
       { name: 'commit: pruning the old version', reached: activityScheduled('pruneStack') },
       { name: 'recording the end', reached: activityScheduled('operationFinished') },
@@ -100,8 +100,8 @@ describe('the orchestrator killed mid-operation', () => {
     let finishLock: HeldLock | undefined;
     const points: KillPoint[] = [
       {
-        name: 'a wave failed',
-        reached: childFailed,
+        name: 'a replica failed',
+        reached: activityFailed('deployReplica'),
         whileDown: () => {
           freeze('vm2');
           freeze('vm3');

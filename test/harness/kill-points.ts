@@ -36,13 +36,15 @@ export const activityCompleted =
     return done.length >= count;
   };
 
-export const childStarted = (idPart: string) => (events: HistoryEvent[]) =>
-  events.some((e) =>
-    e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId?.includes(idPart),
+/** An activity of this type failed for good (its retries spent): a replica that never became ready, say. */
+export const activityFailed = (type: string) => (events: HistoryEvent[]) => {
+  const ids = new Set(
+    events
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type)
+      .map((e) => String(e.eventId)),
   );
-
-export const childFailed = (events: HistoryEvent[]) =>
-  events.some((e) => e.childWorkflowExecutionFailedEventAttributes);
+  return events.some((e) => ids.has(String(e.activityTaskFailedEventAttributes?.scheduledEventId)));
+};
 
 export const workflowTaskCompleted = (events: HistoryEvent[]) =>
   events.some((e) => e.workflowTaskCompletedEventAttributes);

@@ -9,6 +9,7 @@ import { deployments, stacks } from '../../../db/schema.js';
 import { findTemporalCli, startTemporalDevServer } from '../../../lib/temporal-dev-server.js';
 import { assertAccessRule } from '../../../test/harness/access.js';
 import { createTestApi, json, type RequestOptions, type TestApi } from '../../../test/harness/api-app.js';
+import { testPayloadCodec } from '../../../test/harness/graphium.js';
 import { useInfra } from '../../../test/harness/infra.js';
 import { freePort } from '../../../test/harness/ports.js';
 import type { StackOperationInput } from '../../../workflows/operation-types.js';
@@ -51,7 +52,9 @@ describe('stack operations API', () => {
   const workflowInput = async (workflowId: string, runId: string) => {
     const history = await api.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
     const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-    return JSON.parse(new TextDecoder().decode(payload?.data ?? undefined)) as StackOperationInput;
+    // Sealed by the API's codec: opened with the tests' keys, as the orchestrator would.
+    const [opened] = await testPayloadCodec().decode(payload ? [payload] : []);
+    return JSON.parse(new TextDecoder().decode(opened?.data ?? undefined)) as StackOperationInput;
   };
   const terminate = (workflowId: string) =>
     api.temporal.workflow.getHandle(workflowId).terminate('an SRE ended it in the Temporal UI');

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../lib/auth.js';
-import { errorResponses } from '../../lib/errors.js';
+import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
 import { jsonBody, jsonContent } from '../../lib/schemas.js';
 
 // Temporal's remote codec protocol (what the Temporal UI and `temporal --codec-endpoint` speak): a
@@ -35,7 +35,11 @@ export const decode = createRoute({
   description: decodeDescription,
   middleware: [requireRole('admin')] as const,
   request: { body: jsonBody(payloads) },
-  responses: { 200: jsonContent(payloads, 'The payloads, decoded'), ...errorResponses },
+  responses: {
+    200: jsonContent(payloads, 'The payloads, decoded'),
+    ...errorResponses,
+    ...bodyErrorResponses,
+  },
 });
 
 export const decodeWithPathToken = createRoute({
@@ -49,5 +53,9 @@ export const decodeWithPathToken = createRoute({
     params: z.object({ token: z.string().min(1).openapi({ description: 'An API token of role admin' }) }),
     body: jsonBody(payloads),
   },
-  responses: { 200: jsonContent(payloads, 'The payloads, decoded'), ...errorResponses },
+  responses: {
+    200: jsonContent(payloads, 'The payloads, decoded'),
+    ...errorResponses,
+    ...bodyErrorResponses,
+  },
 });

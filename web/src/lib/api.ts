@@ -40,6 +40,8 @@ export interface OperationType {
   role: Me['role'];
   options: JsonSchema;
   actions: { name: string; description: string; role: Me['role'] }[];
+  /** Whether the type places a version (deploy, canary): only those take one. */
+  placesVersion: boolean;
 }
 
 export interface JsonSchema {

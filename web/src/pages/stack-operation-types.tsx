@@ -46,20 +46,23 @@ function OperationForm({ type, stack }: { type: OperationType; stack: Stack }) {
           const started = await request<StartedOperation>(
             'POST',
             `/stacks/${encodeURIComponent(stack.name)}/operations/${encodeURIComponent(type.name)}`,
-            { version: Number(version), options },
+            // Only a type that places a version takes one (stop, delete and reconcile act on what runs).
+            type.placesVersion ? { version: Number(version), options } : { options },
           );
           route(`/deployments/${started.deploymentId}`);
         }}
       >
-        <div class="field">
-          <label for={`${id}-version`}>Version</label>
-          <Select
-            id={`${id}-version`}
-            value={version}
-            onChange={setVersion}
-            choices={versionChoices(stack)}
-          />
-        </div>
+        {type.placesVersion && (
+          <div class="field">
+            <label for={`${id}-version`}>Version</label>
+            <Select
+              id={`${id}-version`}
+              value={version}
+              onChange={setVersion}
+              choices={versionChoices(stack)}
+            />
+          </div>
+        )}
       </SchemaForm>
     </article>
   );

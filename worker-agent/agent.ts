@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Worker } from '@temporalio/worker';
-import { checkDaemon, connectDocker, daemonAnswers } from '../activities/docker/client.js';
+import { checkDaemon, connectDocker, daemonState } from '../activities/docker/client.js';
 import { createDockerActivities, createLivenessActivities } from '../activities/docker/index.js';
 import { hostLivenessQueue, hostTaskQueue } from '../contracts/vocabulary.js';
 import type { AgentEnv } from '../lib/env.js';
@@ -60,7 +60,7 @@ export async function runAgent(env: AgentEnv, log: Logger, stop: Promise<unknown
           signedWorkInterceptor(taskQueue, log),
           activityLogInterceptor(log),
           keepAliveInterceptor(),
-          daemonAbsenceInterceptor(() => daemonAnswers(docker), log),
+          daemonAbsenceInterceptor(() => daemonState(docker), log),
         ],
       },
       // On SIGTERM running Docker steps get this long to finish; the rest are cancelled and retried on restart.

@@ -26,12 +26,20 @@ export async function checkDaemon(docker: Docker, dockerHost?: string): Promise<
   }
 }
 
-/** Whether the daemon answers `/_ping` within a few seconds. */
-export async function daemonAnswers(docker: Docker): Promise<boolean> {
+/**
+ * How the daemon is, by `/_ping` within a few seconds: it answers; it is unreachable (its socket
+ * refuses or is gone: stopped, or restarting); or it hangs (the socket accepts, nothing comes back:
+ * frozen, deadlocked, its disk stuck).
+ */
+export type DaemonState = 'answers' | 'unreachable' | 'hangs';
+
+export async function daemonState(docker: Docker): Promise<DaemonState> {
   try {
     await bounded('docker ping', () => docker.ping(), 5_000);
-    return true;
-  } catch {
-    return false;
+    return 'answers';
+  } catch (error) {
+    return error instanceof Error && error.message.startsWith('the Docker daemon did not answer')
+      ? 'hangs'
+      : 'unreachable';
   }
 }

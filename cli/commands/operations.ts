@@ -111,11 +111,9 @@ export function registerOperationCommands(program: Command, context: CliContext)
       );
     }
     if (operation === 'deploy') {
-      command.option(
-        '--version <n>',
-        'the stack version to deploy (default: the current one)',
-        positiveInteger,
-      );
+      command
+        .option('--version <n>', 'the stack version to deploy (default: the current one)', positiveInteger)
+        .option('--pull', 'pull every image again, even a tag the host already has (such as :latest)');
     }
     command.action((stack: string, flags: StartFlags) =>
       startAndFollow(context, stack, operation, flags, operation === 'deploy'),

@@ -234,7 +234,8 @@ export const orchestratorEnvSchema = withTlsPairCheck({
   GRAPHIUM_PAYLOAD_KEYS: payloadKeys,
   GRAPHIUM_ORCHESTRATOR_SIGNING_KEY: signingKey,
   GRAPHIUM_API_PUBLIC_KEYS: publicKeys,
-  // Earlier orchestrator keys, still trusted for the child workflows of runs started before a rotation.
+  // Earlier orchestrator keys, still trusted for what it signed before a rotation: the operations it
+  // started itself (scheduled reconciles, repair deploys) and the control activities it scheduled.
   GRAPHIUM_ORCHESTRATOR_PUBLIC_KEYS: publicKeys.optional(),
   // How often every stack is reconciled (the Temporal Schedule the orchestrator keeps); 0: never.
   GRAPHIUM_RECONCILE_INTERVAL: durationOrOff.default('10m'),

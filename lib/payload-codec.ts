@@ -36,8 +36,9 @@ export const readerPolicy: DecodePolicy = { requiredSigners: () => undefined, pl
 
 /**
  * The orchestrator's workflows: every input, signal, update and query (workflow context) must come
- * from the API or the orchestrator itself (child workflows); results of activities (activity context)
- * come from agents, which hold no signing key, and need only be sealed.
+ * from the API or the orchestrator itself (the operations it starts on its own: scheduled reconciles
+ * and their repair deploys); results of activities (activity context) come from agents, which hold no
+ * signing key, and need only be sealed.
  */
 export const workflowPolicy: DecodePolicy = {
   requiredSigners: (context) => (context?.type === 'activity' ? undefined : ['api', 'orchestrator']),

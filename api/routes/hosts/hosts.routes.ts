@@ -46,7 +46,9 @@ const hostSchema = z
     }),
     agent: z
       .object({
-        identity: z.string().openapi({ example: 'agent:vm1@vm1:4242' }),
+        identity: z
+          .string()
+          .openapi({ example: 'agent:vm1@vm1:4242#docker:4b7c9a1e-2f3d-4e5a-8b6c-0d1e2f3a4b5c' }),
         lastPollAt: isoDate,
         version: z
           .string()

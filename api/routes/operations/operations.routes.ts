@@ -118,7 +118,7 @@ export const deploy = createRoute({
   summary: 'Deploy a stack version onto its hosts (deployer)',
   description:
     'Places every replica (Swarm-style constraints; replicas stay where they run), then starts ' +
-    '`deployStackWorkflow`. A failed or cancelled deploy removes what it created and leaves the previous ' +
+    '`deployWorkflow`. A failed or cancelled deploy removes what it created and leaves the previous ' +
     'version running. The body is optional.',
   middleware: [requireRole('deployer'), emptyJsonBodyAsObject] as const,
   request: {

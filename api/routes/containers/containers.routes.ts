@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { hostIdMessage, hostIdPattern } from '../../../lib/env.js';
 import { requireRole } from '../../lib/auth.js';
 import { errorResponses } from '../../lib/errors.js';
 import { isoDate, jsonContent, listOf } from '../../lib/schemas.js';
@@ -34,7 +35,11 @@ export const list = createRoute({
   request: {
     query: z.object({
       stackId: z.string().min(1).optional().openapi({ description: 'Only this stack: its id or name' }),
-      hostId: z.string().min(1).optional().openapi({ description: 'Only this host' }),
+      hostId: z
+        .string()
+        .regex(hostIdPattern, hostIdMessage)
+        .optional()
+        .openapi({ description: 'Only this host' }),
     }),
   },
   responses: { 200: jsonContent(listOf(placedContainer), 'Containers'), ...errorResponses },

@@ -5,7 +5,7 @@ import { findLiveStack } from '../../../db/repositories/stacks.js';
 import type { OperationType } from '../../../workflows/kit/operation-type.js';
 import { findOperationType, operationTypes } from '../../../workflows/operations.js';
 import { assertRole, currentPrincipal } from '../../lib/auth.js';
-import { badRequest, notFound } from '../../lib/errors.js';
+import { ApiError, notFound } from '../../lib/errors.js';
 import type { AppEnv, AppRouteHandler } from '../../lib/types.js';
 import { findReplayedOperation, type StartedOperation, startOperation } from '../../services/operations.js';
 import type * as routes from './operations.routes.js';
@@ -28,7 +28,11 @@ function scopedKey(c: Context<AppEnv>, key: string | undefined): string | undefi
   return `${currentPrincipal(c).tokenId ?? 'bootstrap'}:${key}`;
 }
 
-/** The type's options as its schema parses them; every problem named at `options.<key>`. */
+/**
+ * The type's options as its schema parses them; every problem named at `options.<key>`. The route's
+ * own schema takes any object (each type has its own), so options that do not fit the type are a
+ * well-formed request the type cannot run: 422, like a version given to a type that takes none.
+ */
 function validOptions(type: OperationType, options: unknown): Record<string, unknown> | undefined {
   if (options === undefined) return undefined;
   const parsed = type.options.safeParse(options);
@@ -38,7 +42,7 @@ function validOptions(type: OperationType, options: unknown): Record<string, unk
     message: issue.message,
   }));
   const summary = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-  throw badRequest(`invalid options for ${type.name}: ${summary}`, { issues });
+  throw new ApiError(422, 'unprocessable', `invalid options for ${type.name}: ${summary}`, { issues });
 }
 
 function requireType(name: string): OperationType {
@@ -53,7 +57,11 @@ async function run(c: Context<AppEnv>, call: OperationCall) {
   assertRole(c, call.type.role);
   const options = validOptions(call.type, call.options);
   if (call.version !== undefined && !call.type.placesVersion) {
-    throw badRequest(`${call.type.name} acts on the version last deployed; it takes no version`);
+    throw new ApiError(
+      422,
+      'unprocessable',
+      `${call.type.name} acts on the version last deployed; it takes no version`,
+    );
   }
   const deps = c.var.deps;
   const requestedBy = currentPrincipal(c).name;

@@ -375,9 +375,9 @@ describe('stack operations API', () => {
     const run = (type: string, body: unknown, token = api.tokens.deployer) =>
       api.request('POST', `/stacks/op-generic/operations/${type}`, { token, json: body });
     const bad = await run('deploy', { options: { maxParallelPerHost: 0, surprise: true } });
-    assert.equal(bad.status, 400);
+    assert.equal(bad.status, 422, 'well-formed for the route, not for the type');
     const { error } = await json(bad);
-    assert.equal(error.code, 'invalid_request');
+    assert.equal(error.code, 'unprocessable');
     assert.deepEqual(error.details.issues.map((i: { path: string }) => i.path).sort(), [
       'options',
       'options.maxParallelPerHost',
@@ -385,7 +385,7 @@ describe('stack operations API', () => {
     assert.equal((await run('teleport', {})).status, 404);
     assert.equal((await run('deploy', {}, api.tokens.viewer)).status, 403);
     const versioned = await run('stop', { version: 1 });
-    assert.equal(versioned.status, 400, 'stop acts on the version last deployed');
+    assert.equal(versioned.status, 422, 'stop acts on the version last deployed');
 
     const { workflowId, runId } = await started(
       await run('deploy', { version: 1, options: { maxParallelPerHost: 3 } }),

@@ -23,7 +23,7 @@ const containerSchema = z
     error: z.string().nullable(),
     agent: z.string().optional().openapi({
       description: 'The agent that ran its latest step (worker identity), when the workflow reports it',
-      example: 'agent:vm1@vm1.example.com:4242',
+      example: 'agent:vm1@vm1.example.com:4242#docker:4b7c9a1e-2f3d-4e5a-8b6c-0d1e2f3a4b5c',
     }),
   })
   .openapi('ContainerProgress');

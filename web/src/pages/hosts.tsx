@@ -23,7 +23,7 @@ export function HostsPage() {
         title="Hosts"
         subtitle={
           hosts.data
-            ? `${online} of ${items.length} online · an agent counts as online while it polls its host's queue`
+            ? `${online} of ${items.length} online · an agent counts as online while it sends its heartbeats (every 5 s)`
             : undefined
         }
       />

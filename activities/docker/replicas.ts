@@ -9,6 +9,7 @@ import {
 import { besideName, serviceImage } from '../../stack/names.js';
 import { CONTAINER_UNHEALTHY } from '../../workflows/errors.js';
 import { COMPLETION_TIMEOUT_MS, readinessTimeoutMs } from '../../workflows/timeouts.js';
+import { daemonState } from './client.js';
 import { buildCreateOptions } from './container-spec.js';
 import { createContainer, startContainer, waitReady } from './containers.js';
 import { resolveHostFiles } from './file-mounts.js';
@@ -171,6 +172,14 @@ export async function watchReplica(host: HostDocker, name: string, ms: number): 
     const { State: state } = container;
     heartbeat({ step: 'monitor', container: name, status: state.Status, health: state.Health?.Status });
     if (!state.Running || state.Restarting) {
+      if (await daemonGoingAway(host)) {
+        // The daemon stopped it on its way down (a restart): not the replica's fault. A retryable
+        // failure: the step waits for the daemon, and its retry starts the container again.
+        throw ApplicationFailure.create({
+          type: 'DaemonAway',
+          message: `the Docker daemon of host ${host.hostId} went away while ${name} was watched`,
+        });
+      }
       throw unhealthy(name, host.hostId, `stopped while it was watched (exit code ${state.ExitCode})`);
     }
     if (state.Health?.Status === 'unhealthy') {
@@ -183,6 +192,18 @@ export async function watchReplica(host: HostDocker, name: string, ms: number): 
     if (Date.now() >= until) return;
     await sleep(Math.min(500, Math.max(0, until - Date.now())));
   }
+}
+
+/**
+ * Whether the daemon stops answering within a few seconds of a watched container stopping: a daemon
+ * shutting down stops its containers first, then closes its socket.
+ */
+async function daemonGoingAway(host: HostDocker): Promise<boolean> {
+  for (let check = 0; check < 6; check++) {
+    if ((await daemonState(host.docker)) !== 'answers') return true;
+    await sleep(500);
+  }
+  return false;
 }
 
 function unhealthy(name: string, hostId: string, reason: string): ApplicationFailure {

@@ -1,10 +1,12 @@
-import { CancellationScope, CancelledFailure, sleep } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, patched, sleep } from '@temporalio/workflow';
 import type { SweepResult } from '../../activities/docker/types.js';
 import type { ContainerState } from '../../contracts/vocabulary.js';
 import { groupBy } from '../concurrency.js';
-import { describeFailure, failuresByHost, isCancellation } from '../failures.js';
+import { HOST_OFFLINE } from '../errors.js';
+import { describeFailure, failuresByHost, failureType, isCancellation } from '../failures.js';
 import type { ContainerProgress, OperationProgress } from '../progress-types.js';
 import { hostSweep, urgentHostSweep } from '../timeouts.js';
+import { HostLinks } from './hosts.js';
 import { finishOperation, type Operation, onEveryHost, operationFailure, syncObserved } from './lifecycle.js';
 import { restoreReplicas } from './replicas.js';
 
@@ -75,6 +77,9 @@ export async function commit(op: Operation, notes: string[] = []): Promise<Opera
   return finishOperation(tracker, 'succeeded', said.length > 0 ? said.join('; ') : null);
 }
 
+/** How long a rollback waits for a host whose agent went away before it leaves the deployment failed. */
+export const ROLLBACK_PATIENCE = '10m';
+
 /** Containers that this deployment may have changed, by their progress. */
 const TOUCHED: readonly ContainerState[] = [
   'pulling',
@@ -98,14 +103,29 @@ export async function compensate(op: Operation, cause: unknown): Promise<never> 
   tracker.error = cancelled ? 'cancelled on request' : describeFailure(cause);
   tracker.setPhase('compensating: removing what this deployment created');
   await rollBackAsConfigured(op);
-  const hostIds = hosts.touchedHosts();
-  const results = await onEveryHost(hostIds, (hostId) =>
-    hosts.run(hostId, urgentHostSweep, (docker) =>
-      docker.rollbackDeployment.executeWithOptions({ summary: `roll back ${input.stack} on ${hostId}` }, [
-        { stack: input.stack, deploymentId: input.deploymentId },
-      ]),
-    ),
-  );
+  const rollBack = (links: HostLinks, hostIds: string[]) =>
+    onEveryHost(hostIds, (hostId) =>
+      links.run(hostId, urgentHostSweep, (docker) =>
+        docker.rollbackDeployment.executeWithOptions({ summary: `roll back ${input.stack} on ${hostId}` }, [
+          { stack: input.stack, deploymentId: input.deploymentId },
+        ]),
+      ),
+    );
+  const results = await rollBack(hosts, hosts.touchedHosts());
+  const offline = [...results]
+    .filter(([, result]) => result.status === 'rejected' && failureType(result.reason) === HOST_OFFLINE)
+    .map(([hostId]) => hostId);
+  // A host that went away (a partition, a reboot) is waited for before the rollback gives up on it:
+  // leaving half a deployment behind is worse than a late end. Asked only when a host was offline, so
+  // runs recorded before this replay as they were.
+  if (offline.length > 0 && patched('rollback-waits-for-offline-hosts')) {
+    tracker.setPhase(
+      `compensating: waiting up to ${ROLLBACK_PATIENCE} for ${offline.join(', ')} to come back`,
+    );
+    for (const [hostId, result] of await rollBack(new HostLinks(ROLLBACK_PATIENCE), offline)) {
+      results.set(hostId, result);
+    }
+  }
   markCompensated(op, results);
   await syncObserved(input, results);
   const incomplete = failuresByHost(results).map((f) => `rollback incomplete: ${f}`);

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type autocannon from 'autocannon';
 import { openMemoryDatabase } from '../db/client.js';
-import { type Keyring, parseKeyring } from '../lib/encryption.js';
-import type { OrchestratorEnv } from '../lib/env.js';
+import { loadEnv, orchestratorEnvSchema } from '../lib/env.js';
 import { createLogger } from '../lib/log.js';
 import { installTemporalRuntime } from '../lib/temporal-worker.js';
 import { runOrchestrator } from '../orchestrator/worker.js';
@@ -18,6 +17,7 @@ import {
   waitUntilPolling,
 } from '../test/harness/graphium.js';
 import { startInfra, type TestInfra } from '../test/harness/infra.js';
+import { testPayloadEnv } from '../test/harness/payload-keys.js';
 import type { ManagedProcess } from '../test/harness/processes.js';
 import { BENCH_ADMIN_TOKEN, type BenchApi, startBenchApi, startRunningDeployments } from './api-harness.js';
 
@@ -122,15 +122,16 @@ async function onPglite(infra: TestInfra, processes: ManagedProcess[]): Promise<
   });
   let orchestrator: Promise<void> | undefined;
   try {
-    const env = {
+    // The same variables the orchestrator process gets (startOrchestrator), read by its own schema.
+    const env = loadEnv(orchestratorEnvSchema, {
       TEMPORAL_ADDRESS: infra.temporalAddress,
       TEMPORAL_NAMESPACE: infra.namespace,
       GRAPHIUM_WORKFLOW_BUNDLE: infra.workflowBundle,
-      GRAPHIUM_ENCRYPTION_KEYS: parseKeyring(TEST_ENCRYPTION_KEYS) as Keyring,
-      GRAPHIUM_DATA_DIR: '',
+      GRAPHIUM_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+      ...testPayloadEnv.orchestrator,
+      GRAPHIUM_RECONCILE_INTERVAL: '0',
       LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-    } as OrchestratorEnv;
+    });
     orchestrator = runOrchestrator(env, createLogger('orchestrator', 'warn', 'json'), database.db, stopped);
     api = await startBenchApi(infra, database.db);
     const ids = await startRunningDeployments(api, processes.length, deploymentCount, 'lite');

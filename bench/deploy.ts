@@ -19,7 +19,7 @@ import { deployPhases, formatPhases } from './deploy-phases.js';
 import { directDeploy, removeByLabel } from './direct-docker.js';
 import { historyFigures } from './history-figures.js';
 import { idleHostPickups } from './pickup-series.js';
-import { peakRssMb } from './process-memory.js';
+import { peakRssMb, rssMb } from './process-memory.js';
 
 // `npm run bench:deploy -- [--hosts 3] [--containers 30] [--parallel 8] [--series 20] [--skip-sequential]`
 // Deploys one stack of N containers over H real dockerd hosts through Graphium, with the product's
@@ -102,6 +102,7 @@ async function main(): Promise<number> {
       `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: sleep 86400\n    stop_grace_period: 1s\n    deploy: { replicas: ${containers} }\n`,
     );
     const ctx = { db: database.db, temporal: client, namespace: infra.namespace, pickupTimeout };
+    const orchestratorIdleMb = rssMb(orchestrator);
 
     const started = Date.now();
     const deploy = await runOperation(ctx, 'bench', 'deploy', {
@@ -126,6 +127,13 @@ async function main(): Promise<number> {
       image: TEST_IMAGE,
     });
     await removeByLabel(sockets);
+    // The same, attached to a network as Graphium's replicas are (the line above uses none).
+    const networkedMs = await directDeploy(sockets, containers, {
+      parallelPerHost: parallel,
+      image: TEST_IMAGE,
+      network: 'direct_default',
+    });
+    await removeByLabel(sockets);
     let sequentialMs: number | undefined;
     if (!values['skip-sequential']) {
       sequentialMs = await directDeploy(sockets, containers, {
@@ -147,6 +155,9 @@ async function main(): Promise<number> {
     console.log(
       `(c) direct parallel Docker calls   ${s(parallelMs)}   Graphium / direct parallel = ${(graphiumMs / parallelMs).toFixed(2)}x`,
     );
+    console.log(
+      `(c') direct parallel, on a network ${s(networkedMs)}   Graphium / this            = ${(graphiumMs / networkedMs).toFixed(2)}x`,
+    );
     if (sequentialMs !== undefined) {
       console.log(
         `(d) sequential loop (push model)   ${s(sequentialMs)}   Graphium / sequential     = ${(graphiumMs / sequentialMs).toFixed(2)}x`,
@@ -158,7 +169,7 @@ async function main(): Promise<number> {
       `history events                     ${figures.parentEvents}${children} (limit 51,200 per workflow)`,
     );
     console.log(
-      `peak RSS                           orchestrator ${orchestratorPeakMb} MB, largest agent ${agentPeakMb} MB`,
+      `peak RSS                           orchestrator ${orchestratorPeakMb} MB (${orchestratorIdleMb} MB idle before the deploy), largest agent ${agentPeakMb} MB`,
     );
     if (series) {
       console.log(

@@ -231,3 +231,15 @@ export function requireNewStackName(name: string | undefined, reserved: readonly
   if (reason) throw badRequest(`the stack name "${name}" is reserved: ${reason}`);
   return name;
 }
+
+/**
+ * A `?name=` that is no stack name is refused even when the body names the stack itself: a malformed
+ * parameter is an error, not something to ignore.
+ */
+export function checkQueryName(name: string | undefined): void {
+  if (name !== undefined && !stackNamePattern.test(name)) {
+    throw badRequest(
+      `"${name}" is not a valid stack name: 1-63 lower-case letters, digits, "-" or "_", starting with a letter or digit`,
+    );
+  }
+}

@@ -20,7 +20,7 @@ import { isJsonMediaType, mediaTypeOf } from '../../lib/json-body.js';
 import { iso } from '../../lib/schemas.js';
 import type { AppEnv, AppRouteHandler } from '../../lib/types.js';
 import { requireAdminForHostAccess, storedVersion } from '../../services/stack-versions.js';
-import { readStackDocument, requireNewStackName } from './stack-document.js';
+import { checkQueryName, readStackDocument, requireNewStackName } from './stack-document.js';
 import type * as routes from './stacks.routes.js';
 
 export const REDACTED = '***';
@@ -88,6 +88,7 @@ const isJsonBody = (c: Context<AppEnv>) => isJsonMediaType(mediaTypeOf(c.req.hea
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const variables = isJsonBody(c) ? c.req.valid('json').variables : undefined;
+  checkQueryName(c.req.valid('query').name);
   const document = await readStackDocument(
     c.req.header('content-type'),
     () => c.req.valid('json'),
@@ -146,6 +147,7 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const stack = await requireLiveStack(db, c.req.valid('param').id);
   c.set('auditTarget', stack.id);
   const variables = isJsonBody(c) ? c.req.valid('json').variables : undefined;
+  checkQueryName(c.req.valid('query').name);
   const document = await readStackDocument(
     c.req.header('content-type'),
     () => c.req.valid('json'),

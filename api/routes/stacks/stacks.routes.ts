@@ -164,12 +164,7 @@ export function documentedStackRoute<R extends { middleware?: unknown; request: 
 }
 
 const nameQuery = z.object({
-  // Checked here even when a JSON body names the stack too: a malformed parameter is refused, not ignored.
-  name: z
-    .string()
-    .regex(stackNamePattern, 'expected a stack name: lower-case letters, digits, - and _, 1-63 characters')
-    .optional()
-    .openapi({ description: 'The stack name, for YAML bodies' }),
+  name: stackName.optional().openapi({ description: 'The stack name, for YAML bodies' }),
 });
 
 export const stackParams = z.object({

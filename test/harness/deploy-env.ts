@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { type OpenTestDatabase, openTestDatabase } from './databases.js';
-import { startAgent, startOrchestrator, stopAll, temporalClient, waitUntilPolling } from './graphium.js';
+import {
+  startAgent,
+  startOrchestrator,
+  stopAll,
+  temporalClient,
+  waitUntilOnline,
+  waitUntilPolling,
+} from './graphium.js';
 import { fetchHistories, replayHistories, saveHistories } from './histories.js';
 import { type TestInfra, useInfra } from './infra.js';
 import type { ManagedProcess } from './processes.js';
@@ -50,6 +57,7 @@ export function useDeployEnvironment(
     processes.push(env.orchestrator);
     for (const hostId of env.hostIds) env.startAgent(hostId, agentEnv[hostId]);
     await waitUntilPolling(processes);
+    await waitUntilOnline(client, env.infra.namespace, env.hostIds);
   });
 
   after(async () => {

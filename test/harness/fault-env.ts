@@ -11,7 +11,14 @@ import {
 import { type OpenTestDatabase, openTestDatabase } from './databases.js';
 import { type PrivateDaemon, startPrivateDaemons } from './docker-hosts.js';
 import { assertEndState, type EndStateTarget } from './end-state.js';
-import { startAgent, startApi, startOrchestrator, temporalClient, waitUntilPolling } from './graphium.js';
+import {
+  startAgent,
+  startApi,
+  startOrchestrator,
+  temporalClient,
+  waitUntilOnline,
+  waitUntilPolling,
+} from './graphium.js';
 import { type TestInfra, useInfra } from './infra.js';
 import { AgentNamespace } from './netns.js';
 import { freePort } from './ports.js';
@@ -215,6 +222,7 @@ export function useFaultEnvironment(options: FaultEnvOptions): FaultEnv {
       env.api = { baseUrl: api.baseUrl, token: ADMIN_TOKEN };
     }
     await waitUntilPolling([...env.agents.values()]);
+    await waitUntilOnline(env.temporal, env.ctx.namespace, hostIds);
   });
 
   after(async () => {

@@ -1,12 +1,13 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { describeHostAgents } from '../../api/services/host-agents.js';
 import { GraphiumPayloadCodec, readerPolicy } from '../../lib/payload-codec.js';
 import { payloadDataConverter } from '../../lib/payload-security.js';
 import { connectClient } from '../../lib/temporal.js';
 import type { TestInfra } from './infra.js';
 import { testApiSecurity, testPayloadEnv } from './payload-keys.js';
-import { freePort } from './ports.js';
+import { freePort, waitFor } from './ports.js';
 import { type ManagedProcess, startProcess } from './processes.js';
 
 // Starts Graphium's own processes against the test infrastructure, exactly as `npm run …` would.
@@ -98,6 +99,21 @@ export function agentDataDir(infra: TestInfra, hostId: string, dockerHost: strin
 
 export async function waitUntilPolling(processes: ManagedProcess[]): Promise<void> {
   await Promise.all(processes.map((p) => p.waitForLog(/"(agent|orchestrator) polling"/, 60_000)));
+}
+
+/**
+ * Until the API would see every host online. An agent logs "agent polling" just before its first
+ * poll reaches Temporal: a deploy placed in between would leave out a host it sees offline.
+ */
+export async function waitUntilOnline(client: Client, namespace: string, hostIds: string[]): Promise<void> {
+  await waitFor(
+    `hosts ${hostIds.join(', ')} to show online`,
+    async () =>
+      [...(await describeHostAgents(client, namespace, hostIds)).values()].every(
+        (s) => s.status === 'online',
+      ),
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
 }
 
 /** A client that signs as the API does: tests start operations through it as the API would. */

@@ -15,12 +15,12 @@ import { containersOnHosts, putStack, startStackOperation } from '../harness/sta
 
 /**
  * docs/workflows.md, "A daemon that stops answering", a replica awaited: its 20 s heartbeat timeout,
- * then 4 more attempts, each stopped by its first Docker call's 60 s bound, plus 1 + 2 + 4 + 8 s of
- * backoff.
+ * then 4 more attempts, each stopped by its first Docker call's 60 s bound and a 5 s ping that finds
+ * the daemon hanging, plus 1 + 2 + 4 + 8 s of backoff.
  */
-const DOCUMENTED_WAIT_READY_BOUND_MS = 275_000;
+const DOCUMENTED_WAIT_READY_BOUND_MS = 295_000;
 /** Temporal's timers and a loaded CI machine (2 cores shared) add seconds around that bound. */
-const SCHEDULING_MARGIN_MS = 15_000;
+const SCHEDULING_MARGIN_MS = 45_000;
 
 describe('a frozen dockerd mid-deploy', () => {
   const env = useDeployEnvironment([{ zone: 'a' }, { zone: 'b' }], '20s');
@@ -79,7 +79,7 @@ services:
         elapsed <= DOCUMENTED_WAIT_READY_BOUND_MS + SCHEDULING_MARGIN_MS,
         `failed after ${elapsed} ms: ${failed.error}`,
       );
-      assert.match(failed.error ?? '', /heartbeat|timed out/i);
+      assert.match(failed.error ?? '', /heartbeat|timed out|did not answer/i);
     } finally {
       // The rollback needs the daemon: it runs as soon as it answers again.
       thaw();
@@ -89,7 +89,7 @@ services:
     assert.equal(deployment.status, 'rolled_back', deployment.error ?? '');
     const onVm1 = deployment.containers.find((c) => c.hostId === 'vm1');
     assert.equal(onVm1?.status, 'failed');
-    assert.match(onVm1?.error ?? '', /heartbeat timeout/i);
+    assert.match(onVm1?.error ?? '', /heartbeat timeout|did not answer/i);
     const left = await containersOnHosts(env.infra, env.hostIds, 'frozen');
     assert.deepEqual(left, { vm1: [], vm2: [] }, 'nothing of the deploy remains on either host');
   });

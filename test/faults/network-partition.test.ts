@@ -129,9 +129,10 @@ describe('an agent cut off by a network partition', () => {
     }
   });
 
-  it('a deploy whose bounds the partition outlasts rolls back cleanly once the link is back', async () => {
-    // 20 s to pick a step up, and a health wait whose three attempts (15 s without a heartbeat each)
-    // are spent well within the 60 s the link is down.
+  it('a deploy caught mid-replica by the partition ends succeeded or rolled back, in step with the daemons', async () => {
+    // 20 s to pick a step up. The replica step (20 s without a heartbeat, 5 attempts) may outlast the
+    // 60 s the link is down and complete, or the host be found offline and the deploy roll back: either
+    // way it must end truthfully once the link is back, never half-done or `failed`.
     const ctx = { ...env.ctx, pickupTimeout: '20s' };
     await putStack(env.ctx.db, 'part', version(3, verySlowHealth));
     const started = await startStackOperation(ctx, 'part', 'deploy', { options: { settleMs: 300 } });
@@ -146,14 +147,15 @@ describe('an agent cut off by a network partition', () => {
     );
     await partition();
     const row = await waitFor(
-      'the deploy to be rolled back on every host',
+      'the deploy to end',
       async () => {
         const current = await findDeployment(env.ctx.db, started.id);
-        return current?.status === 'rolled_back' ? current : undefined;
+        return current && !['pending', 'running'].includes(current.status) ? current : undefined;
       },
-      { timeoutMs: 240_000, intervalMs: 1_000 },
+      { timeoutMs: 420_000, intervalMs: 1_000 },
     );
-    console.log(`rolled back: ${row.error}`);
+    console.log(`partitioned deploy ended ${row.status}: ${row.error}`);
+    assert.ok(['succeeded', 'rolled_back'].includes(row.status), `${row.status}: ${row.error}`);
     await waitUntilIdle(env.ctx.db, 'part');
     await env.assertEndState('part');
   });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LABEL_DEPLOYMENT, LABEL_STACK } from '../../contracts/vocabulary.js';
 import { DaemonProbe } from '../harness/daemon.js';
-import { TEST_IMAGE } from '../harness/docker-hosts.js';
 import { useFaultEnvironment } from '../harness/fault-env.js';
+import { dbAndWeb } from '../harness/fault-stacks.js';
 import { waitFor } from '../harness/ports.js';
 import { putStack, runOperation, startStackOperation } from '../harness/stack-ops.js';
 
@@ -11,25 +11,8 @@ import { putStack, runOperation, startStackOperation } from '../harness/stack-op
 // connection and answers nothing) in the middle of a deploy, then back. The daemons are this
 // test's own. A briefly absent or silent daemon delays the deploy; it does not break it.
 
-const slowHealth = `healthcheck: { test: ["CMD-SHELL", "test -f /tmp/up || (sleep 3 && touch /tmp/up && false)"], interval: 1s, timeout: 5s, retries: 10 }`;
-const version = (v: number) => `
-services:
-  db:
-    image: ${TEST_IMAGE}
-    command: sleep 3600
-    environment: { V: "${v}" }
-    ${slowHealth}
-    restart: unless-stopped
-    deploy: { replicas: 2 }
-  web:
-    image: ${TEST_IMAGE}
-    command: sleep 3600
-    environment: { V: "${v}" }
-    depends_on: { db: { condition: service_healthy } }
-    ${slowHealth}
-    restart: unless-stopped
-    deploy: { replicas: 4 }
-`;
+const version = (v: number) =>
+  dbAndWeb(v, { db: 2, web: 4, healthDelayS: 3, extra: 'restart: unless-stopped' });
 
 describe('a host’s dockerd failing mid-deploy', () => {
   const env = useFaultEnvironment({

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LABEL_DEPLOYMENT, LABEL_STACK } from '../../contracts/vocabulary.js';
 import { DaemonProbe } from '../harness/daemon.js';
-import { TEST_IMAGE } from '../harness/docker-hosts.js';
 import { useFaultEnvironment } from '../harness/fault-env.js';
+import { dbAndWeb } from '../harness/fault-stacks.js';
 import { waitFor } from '../harness/ports.js';
 import { putStack, runOperation, startStackOperation } from '../harness/stack-ops.js';
 
@@ -11,23 +11,7 @@ import { putStack, runOperation, startStackOperation } from '../harness/stack-op
 // tasks are all in that file, and every Graphium process reconnects by itself. The deploy finishes.
 
 const STACK = 'trestart';
-const slowHealth = `healthcheck: { test: ["CMD-SHELL", "test -f /tmp/up || (sleep 3 && touch /tmp/up && false)"], interval: 1s, timeout: 5s, retries: 10 }`;
-const version = (v: number) => `
-services:
-  db:
-    image: ${TEST_IMAGE}
-    command: sleep 3600
-    environment: { V: "${v}" }
-    ${slowHealth}
-    deploy: { replicas: 2 }
-  web:
-    image: ${TEST_IMAGE}
-    command: sleep 3600
-    environment: { V: "${v}" }
-    depends_on: { db: { condition: service_healthy } }
-    ${slowHealth}
-    deploy: { replicas: 4 }
-`;
+const version = (v: number) => dbAndWeb(v, { db: 2, web: 4, healthDelayS: 3 });
 
 describe('the Temporal server restarted mid-deploy', () => {
   const env = useFaultEnvironment({

@@ -4,8 +4,8 @@ import { reconcileDeployment } from '../../api/services/deployment-state.js';
 import { LABEL_DEPLOYMENT, LABEL_STACK } from '../../contracts/vocabulary.js';
 import { findDeployment } from '../../db/repositories/deployments.js';
 import { DaemonProbe } from '../harness/daemon.js';
-import { TEST_IMAGE } from '../harness/docker-hosts.js';
 import { useFaultEnvironment } from '../harness/fault-env.js';
+import { dbAndWeb } from '../harness/fault-stacks.js';
 import { waitFor } from '../harness/ports.js';
 import { putStack, runOperation, startStackOperation, waitUntilIdle } from '../harness/stack-ops.js';
 
@@ -14,23 +14,7 @@ import { putStack, runOperation, startStackOperation, waitUntilIdle } from '../h
 // rolls back what it left, as the saga would have: the previous version runs again everywhere.
 
 const STACK = 'term';
-const slowHealth = `healthcheck: { test: ["CMD-SHELL", "test -f /tmp/up || (sleep 2 && touch /tmp/up && false)"], interval: 1s, timeout: 5s, retries: 10 }`;
-const version = (v: number) => `
-services:
-  db:
-    image: ${TEST_IMAGE}
-    command: sleep 3600
-    environment: { V: "${v}" }
-    ${slowHealth}
-    deploy: { replicas: 3 }
-  web:
-    image: ${TEST_IMAGE}
-    command: sleep 3600
-    environment: { V: "${v}" }
-    depends_on: { db: { condition: service_healthy } }
-    ${slowHealth}
-    deploy: { replicas: 3 }
-`;
+const version = (v: number) => dbAndWeb(v, { db: 3, web: 3, healthDelayS: 2 });
 
 describe('a deploy terminated in Temporal', () => {
   // The schedule exists (so the API can trigger it) but would not fire by itself during the test.

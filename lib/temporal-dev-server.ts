@@ -54,6 +54,22 @@ export function findTemporalCli(env: { TEMPORAL_CLI?: string; PATH?: string }): 
   });
 }
 
+/**
+ * Server settings task priority depends on (rollbacks, stops and deletes overtake deploy work on a
+ * busy agent), set on every dev server we start, whatever its version's defaults. The new matcher
+ * orders by priority, and only within one partition of a task queue: with the default of four, a
+ * freed slot's poll can land on a partition holding only deploy work while the rollback waits on
+ * another. A host queue has one agent; it gains nothing from four.
+ */
+export const PRIORITY_SERVER_ARGS: readonly string[] = [
+  '--dynamic-config-value',
+  'matching.useNewMatcher=true',
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
 /** Starts `temporal server start-dev` on loopback and resolves once its frontend answers. */
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
   const { executable } = options;
@@ -66,10 +82,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     String(options.port),
     '--log-level',
     'warn',
-    // Task priority (rollbacks, stops and deletes overtake deploy work on a busy agent) needs the
-    // new matcher; set here so that every server we start honours it, whatever its version's default.
-    '--dynamic-config-value',
-    'matching.useNewMatcher=true',
+    ...PRIORITY_SERVER_ARGS,
   ];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');

@@ -44,6 +44,9 @@ interface Summary {
   faultFiles: string[];
 }
 
+const isE2e = (file: string) => file.startsWith('test/e2e/');
+const isFault = (file: string) => file.startsWith(FAULTS_DIR);
+
 function findTestFiles(): string[] {
   const files = SOURCE_DIRS.flatMap((dir) =>
     existsSync(join(REPO_ROOT, dir))
@@ -53,8 +56,6 @@ function findTestFiles(): string[] {
       : [],
   );
   // Fast, self-contained tests first; end-to-end ones after, so a basic failure shows early.
-  const isE2e = (file: string) => file.startsWith('test/e2e/');
-  const isFault = (file: string) => file.startsWith(FAULTS_DIR);
   return [
     ...files.filter((f) => !isE2e(f) && !isFault(f)).sort(),
     ...files.filter(isE2e).sort(),
@@ -91,8 +92,11 @@ async function main(): Promise<number> {
       `(${infra.sharedDaemon ? 'one shared daemon' : 'separate dockerd daemons'}), PostgreSQL ${redactUrl(infra.pgAdminUrl)}`,
   );
   const phases = [
-    { name: 'main', files: files.filter((f) => !f.startsWith(FAULTS_DIR)), concurrency: 1 },
-    { name: 'faults', files: files.filter((f) => f.startsWith(FAULTS_DIR)), concurrency: FAULT_CONCURRENCY },
+    // Self-contained files (their own databases, random host ids): two at once. End-to-end files
+    // share the hosts vm1..vm3, so one at a time.
+    { name: 'unit', files: files.filter((f) => !isE2e(f) && !isFault(f)), concurrency: 2 },
+    { name: 'end-to-end', files: files.filter(isE2e), concurrency: 1 },
+    { name: 'faults', files: files.filter(isFault), concurrency: FAULT_CONCURRENCY },
   ].filter((phase) => phase.files.length > 0);
   let code = 0;
   const summaries: Summary[] = [];

@@ -4,6 +4,7 @@ import type { DevEnv } from '../../lib/env.js';
 import type { Logger } from '../../lib/log.js';
 import {
   findTemporalCli,
+  PRIORITY_SERVER_ARGS,
   startTemporalDevServer,
   type TemporalDevServer,
 } from '../../lib/temporal-dev-server.js';
@@ -154,13 +155,7 @@ async function startDownloadedServer(options: ServerOptions, log: Logger): Promi
         dbFilename: options.dbFile,
         namespace: options.namespace,
         log: { format: 'pretty', level: 'warn' },
-        // As lib/temporal-dev-server.ts: task priority needs the new matcher.
-        extraArgs: [
-          '--dynamic-config-value',
-          'matching.useNewMatcher=true',
-          '--ui-codec-endpoint',
-          options.uiCodecEndpoint,
-        ],
+        extraArgs: [...PRIORITY_SERVER_ARGS, '--ui-codec-endpoint', options.uiCodecEndpoint],
       },
     });
     return {

@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import { waitFor } from './ports.js';
 
 // Kill points of a running workflow, read from its history on the Temporal server (which outlives
@@ -81,17 +81,22 @@ export async function killAtPoints(
   const kills: Kill[] = [];
   const started = Date.now();
   for (const point of points) {
+    let seen: HistoryEvent[] = [];
     const events = await waitFor(
       `${handle.workflowId} to reach "${point.name}"`,
       async () => {
         const history = (await client.workflow.getHandle(handle.workflowId).fetchHistory()).events ?? [];
+        seen = history;
         if (closed(history)) return history;
         // Past the last kill, so no two kills land on the same step.
         const moved = history.length > (kills.at(-1)?.events ?? 0);
         return moved && (await point.reached(history)) ? history : undefined;
       },
       { timeoutMs: 180_000, intervalMs: 100 },
-    );
+    ).catch((error: Error) => {
+      // A point never reached is a hang somewhere: say where the workflow stood, for the CI log.
+      throw new Error(`${error.message}; kills so far ${JSON.stringify(kills)}; last events:\n${tail(seen)}`);
+    });
     if (closed(events)) break;
     await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * jitterMs)));
     const at = (await client.workflow.getHandle(handle.workflowId).fetchHistory()).events ?? [];
@@ -103,6 +108,37 @@ export async function killAtPoints(
     await point.afterRestart?.();
   }
   return kills;
+}
+
+/** The last events of a history, one per line: type, activity and failure, enough to see a hang. */
+function tail(history: HistoryEvent[], count = 25): string {
+  const activities = new Map<string, string>();
+  return history
+    .map((e) => {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled)
+        activities.set(String(e.eventId), `${scheduled.activityType?.name} on ${scheduled.taskQueue?.name}`);
+      const of =
+        e.activityTaskStartedEventAttributes?.scheduledEventId ??
+        e.activityTaskCompletedEventAttributes?.scheduledEventId ??
+        e.activityTaskFailedEventAttributes?.scheduledEventId ??
+        e.activityTaskTimedOutEventAttributes?.scheduledEventId ??
+        e.activityTaskCanceledEventAttributes?.scheduledEventId ??
+        e.activityTaskCancelRequestedEventAttributes?.scheduledEventId;
+      const activity = scheduled
+        ? activities.get(String(e.eventId))
+        : of != null
+          ? activities.get(String(of))
+          : '';
+      const failure =
+        e.activityTaskFailedEventAttributes?.failure?.message ??
+        e.activityTaskTimedOutEventAttributes?.failure?.message ??
+        '';
+      const at = new Date(Number(e.eventTime?.seconds ?? 0) * 1000).toISOString().slice(11, 19);
+      return `  ${e.eventId} ${at} ${temporal.api.enums.v1.EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '')} ${activity ?? ''} ${failure}`.trimEnd();
+    })
+    .slice(-count)
+    .join('\n');
 }
 
 /** A small seeded generator: the seed is printed, so a failing run's kill moments can be replayed. */

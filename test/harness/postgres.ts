@@ -34,7 +34,17 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
     url: url.toString(),
     drop: async () => {
       try {
-        await admin.unsafe(`drop database if exists ${name} with (force)`);
+        // FORCE may not end an autovacuum worker: it runs as no role, so a non-superuser gets
+        // 42501 while one is busy in the database. The worker finishes in moments; try again.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await admin.unsafe(`drop database if exists ${name} with (force)`);
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '42501' || attempt === 10) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        }
       } finally {
         await admin.end();
       }

@@ -7,7 +7,8 @@ import { LOG_DIR_ENV, REPO_ROOT } from './harness/processes.js';
 
 // `npm test`: starts the real infrastructure once (Temporal dev server, three dockerd hosts, a
 // PostgreSQL server check, the workflow bundle), runs every *.test.ts file against it with
-// node:test, tears it all down, and prints one summary line. The fault suite (test/faults/) runs
+// node:test, tears it all down, and prints one summary line. Self-contained files run first, two
+// at a time; end-to-end files (sharing hosts vm1..vm3) one at a time; the fault suite (test/faults/)
 // last, two files at a time: each of its files brings its own Temporal server (and whatever else it
 // breaks), so they cannot disturb each other. `npm test -- <path>...` runs a subset;
 // `npm run test:faults` is `npm test -- test/faults`.

@@ -1,11 +1,11 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { waitFor } from './ports.js';
 
 // Kill points of a running workflow, read from its history on the Temporal server (which outlives
 // the orchestrator), so a test can SIGKILL the orchestrator at a chosen step of a deploy.
 
-export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+export type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 
 export interface KillPoint {
   name: string;
@@ -135,7 +135,7 @@ function tail(history: HistoryEvent[], count = 25): string {
         e.activityTaskTimedOutEventAttributes?.failure?.message ??
         '';
       const at = new Date(Number(e.eventTime?.seconds ?? 0) * 1000).toISOString().slice(11, 19);
-      return `  ${e.eventId} ${at} ${temporal.api.enums.v1.EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '')} ${activity ?? ''} ${failure}`.trimEnd();
+      return `  ${e.eventId} ${at} ${proto.temporal.api.enums.v1.EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '')} ${activity ?? ''} ${failure}`.trimEnd();
     })
     .slice(-count)
     .join('\n');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LABEL_DEPLOYMENT, LABEL_STACK } from '../../contracts/vocabulary.js';
+import { hostTaskQueue, LABEL_DEPLOYMENT, LABEL_STACK } from '../../contracts/vocabulary.js';
 import { DaemonProbe } from '../harness/daemon.js';
 import { type HeldLock, holdLock } from '../harness/db-locks.js';
 import { TEST_IMAGE } from '../harness/docker-hosts.js';
@@ -110,19 +110,19 @@ describe('the orchestrator killed mid-operation', () => {
       { name: 'rollback sent to the hosts', reached: activityScheduled('rollbackDeployment') },
       {
         name: 'vm1 rolled back',
-        reached: activityCompleted('rollbackDeployment'),
+        reached: activityCompleted('rollbackDeployment', 1, hostTaskQueue('vm1')),
         afterRestart: () => thaw('vm2'),
       },
       {
         name: 'vm2 rolled back',
-        reached: activityCompleted('rollbackDeployment', 2),
+        reached: activityCompleted('rollbackDeployment', 1, hostTaskQueue('vm2')),
         // Writing what the hosts hold waits for this lock: the next point holds until it goes.
         whileDown: async () => {
           placementsLock = await holdLock(env.databaseUrl(), 'lock table placements in exclusive mode');
         },
         afterRestart: () => thaw('vm3'),
       },
-      { name: 'vm3 rolled back', reached: activityCompleted('rollbackDeployment', 3) },
+      { name: 'vm3 rolled back', reached: activityCompleted('rollbackDeployment', 1, hostTaskQueue('vm3')) },
       {
         name: 'recording what the hosts hold',
         reached: activityScheduled('syncPlacements'),

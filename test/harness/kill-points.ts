@@ -22,12 +22,19 @@ export const activityScheduled =
   (events: HistoryEvent[]) =>
     events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type).length >= count;
 
+/** `count` activities of this type completed (only those scheduled on `taskQueue`, when given). */
 export const activityCompleted =
-  (type: string, count = 1) =>
+  (type: string, count = 1, taskQueue?: string) =>
   (events: HistoryEvent[]) => {
     const ids = new Set(
       events
-        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type)
+        .filter((e) => {
+          const scheduled = e.activityTaskScheduledEventAttributes;
+          return (
+            scheduled?.activityType?.name === type &&
+            (taskQueue === undefined || scheduled.taskQueue?.name === taskQueue)
+          );
+        })
         .map((e) => String(e.eventId)),
     );
     const done = events.filter((e) =>
@@ -80,7 +87,13 @@ export async function killAtPoints(
   const random = mulberry32(seed);
   const kills: Kill[] = [];
   const started = Date.now();
+  /** The history when the orchestrator was last killed. */
+  let lastKill: HistoryEvent[] = [];
   for (const point of points) {
+    // The workflow may have passed this point already before the last kill (between the jitter and
+    // the SIGKILL). Then the history may not move again until this point's `whileDown` runs (a step
+    // scheduled there can be the one waiting on a lock that `whileDown` releases): kill at once.
+    const overtaken = lastKill.length > 0 && (await point.reached(lastKill));
     let seen: HistoryEvent[] = [];
     const events = await waitFor(
       `${handle.workflowId} to reach "${point.name}"`,
@@ -88,8 +101,8 @@ export async function killAtPoints(
         const history = (await client.workflow.getHandle(handle.workflowId).fetchHistory()).events ?? [];
         seen = history;
         if (closed(history)) return history;
-        // Past the last kill, so no two kills land on the same step.
-        const moved = history.length > (kills.at(-1)?.events ?? 0);
+        // Past the last kill, so no two kills land on the same step (unless the point was overtaken).
+        const moved = overtaken || history.length > (kills.at(-1)?.events ?? 0);
         return moved && (await point.reached(history)) ? history : undefined;
       },
       { timeoutMs: 180_000, intervalMs: 100 },
@@ -102,6 +115,7 @@ export async function killAtPoints(
     const at = (await client.workflow.getHandle(handle.workflowId).fetchHistory()).events ?? [];
     if (closed(at)) break;
     await actions.kill();
+    lastKill = at;
     kills.push({ point: point.name, events: at.length, atMs: Date.now() - started });
     await point.whileDown?.();
     await actions.restart();

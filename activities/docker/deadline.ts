@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { abortAfter } from '../../lib/abort-after.js';
 
 // Every Docker call the agent makes is bounded: a daemon that stops answering fails the step in a
 // known time (and Temporal retries it) instead of holding an agent slot until the step's own
@@ -21,13 +22,6 @@ function activityCancellation(): AbortSignal | undefined {
   }
 }
 
-/** An abort signal that fires after `ms`, or when the activity is cancelled. */
-export function deadline(ms: number = DOCKER_CALL_MS): AbortSignal {
-  const timeout = AbortSignal.timeout(ms);
-  const cancelled = activityCancellation();
-  return cancelled ? AbortSignal.any([timeout, cancelled]) : timeout;
-}
-
 /**
  * Runs one Docker call under a deadline. The call gets the signal (dockerode aborts its request with
  * it); a call that ignores it is abandoned all the same. When the deadline (not a cancellation) ends
@@ -38,7 +32,7 @@ export async function bounded<T>(
   call: (abortSignal: AbortSignal) => Promise<T>,
   ms: number = DOCKER_CALL_MS,
 ): Promise<T> {
-  const signal = deadline(ms);
+  const { signal, clear } = abortAfter(ms, activityCancellation());
   let onAbort = () => {};
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal.reason);
@@ -53,6 +47,7 @@ export async function bounded<T>(
     throw error;
   } finally {
     signal.removeEventListener('abort', onAbort);
+    clear();
   }
 }
 

@@ -5,6 +5,7 @@ import { hostTaskQueue, ORCHESTRATOR_TASK_QUEUE } from '../../contracts/vocabula
 import { type Database, openDatabase } from '../../db/client.js';
 import { acquireDataDirLock } from '../../db/data-dir-lock.js';
 import { insertHost } from '../../db/repositories/hosts.js';
+import { abortAfter } from '../../lib/abort-after.js';
 import { type Keyring, parseKeyring } from '../../lib/encryption.js';
 import type { DevEnv } from '../../lib/env.js';
 import { createLogger } from '../../lib/log.js';
@@ -159,7 +160,8 @@ async function announceWhenReady(
 ): Promise<void> {
   const stopped = new AbortController();
   void ctx.shutdown.requested.then(() => stopped.abort());
-  const signal = AbortSignal.any([stopped.signal, AbortSignal.timeout(READY_TIMEOUT_MS)]);
+  // Not AbortSignal.any over AbortSignal.timeout: see lib/abort-after.ts.
+  const { signal } = abortAfter(READY_TIMEOUT_MS, stopped.signal);
   const apiUrl = `http://127.0.0.1:${ctx.env.PORT}`;
   const temporal = await connectClient(
     { ...ctx.env, TEMPORAL_ADDRESS: ctx.temporal.address },

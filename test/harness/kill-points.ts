@@ -65,6 +65,9 @@ const closed = (events: HistoryEvent[]) =>
       e.workflowExecutionTerminatedEventAttributes,
   );
 
+/** How long a history must stand still before a point it had passed at the last kill is taken. */
+const STALL_MS = 10_000;
+
 export interface Kill {
   point: string;
   /** The history length when the orchestrator died: distinct kills are at distinct lengths. */
@@ -92,17 +95,21 @@ export async function killAtPoints(
   for (const point of points) {
     // The workflow may have passed this point already before the last kill (between the jitter and
     // the SIGKILL). Then the history may not move again until this point's `whileDown` runs (a step
-    // scheduled there can be the one waiting on a lock that `whileDown` releases): kill at once.
+    // scheduled there can be the one waiting on a lock that `whileDown` releases): once it has stood
+    // still for a while, kill there.
     const overtaken = lastKill.length > 0 && (await point.reached(lastKill));
     let seen: HistoryEvent[] = [];
+    let stillSince = Date.now();
     const events = await waitFor(
       `${handle.workflowId} to reach "${point.name}"`,
       async () => {
         const history = (await client.workflow.getHandle(handle.workflowId).fetchHistory()).events ?? [];
+        if (history.length !== seen.length) stillSince = Date.now();
         seen = history;
         if (closed(history)) return history;
         // Past the last kill, so no two kills land on the same step (unless the point was overtaken).
-        const moved = overtaken || history.length > (kills.at(-1)?.events ?? 0);
+        const stalled = Date.now() - stillSince >= STALL_MS;
+        const moved = (overtaken && stalled) || history.length > (kills.at(-1)?.events ?? 0);
         return moved && (await point.reached(history)) ? history : undefined;
       },
       { timeoutMs: 180_000, intervalMs: 100 },

@@ -93,8 +93,8 @@ async function main(): Promise<number> {
       `(${infra.sharedDaemon ? 'one shared daemon' : 'separate dockerd daemons'}), PostgreSQL ${redactUrl(infra.pgAdminUrl)}`,
   );
   const phases = [
-    // Self-contained files (their own databases, random host ids): two at once. End-to-end files
-    // share the hosts vm1..vm3, so one at a time.
+    // Self-contained files (each its own database; stack names that differ between files, as they
+    // share a Temporal namespace): two at once. End-to-end files share the hosts vm1..vm3: one at a time.
     { name: 'unit', files: files.filter((f) => !isE2e(f) && !isFault(f)), concurrency: 2 },
     { name: 'end-to-end', files: files.filter(isE2e), concurrency: 1 },
     { name: 'faults', files: files.filter(isFault), concurrency: FAULT_CONCURRENCY },

@@ -161,7 +161,7 @@ async function announceWhenReady(
   const stopped = new AbortController();
   void ctx.shutdown.requested.then(() => stopped.abort());
   // Not AbortSignal.any over AbortSignal.timeout: see lib/abort-after.ts.
-  const { signal } = abortAfter(READY_TIMEOUT_MS, stopped.signal);
+  const { signal, clear } = abortAfter(READY_TIMEOUT_MS, stopped.signal);
   const apiUrl = `http://127.0.0.1:${ctx.env.PORT}`;
   const temporal = await connectClient(
     { ...ctx.env, TEMPORAL_ADDRESS: ctx.temporal.address },
@@ -212,6 +212,7 @@ async function announceWhenReady(
       }),
     );
   } finally {
+    clear();
     await temporal.connection.close();
   }
 }

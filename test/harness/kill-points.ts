@@ -96,7 +96,8 @@ export async function killAtPoints(
     // The workflow may have passed this point already before the last kill (between the jitter and
     // the SIGKILL). Then the history may not move again until this point's `whileDown` runs (a step
     // scheduled there can be the one waiting on a lock that `whileDown` releases): once it has stood
-    // still for a while, kill there.
+    // still for a while, kill there. (A point that asks the daemons, not the history, answers for
+    // now rather than for the last kill; the stall rule keeps it from firing on the same step early.)
     const overtaken = lastKill.length > 0 && (await point.reached(lastKill));
     let seen: HistoryEvent[] = [];
     let stillSince = Date.now();

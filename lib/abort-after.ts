@@ -25,6 +25,7 @@ export function abortAfter(
     clearTimeout(timer);
     for (const source of sources) source.removeEventListener('abort', onAbort);
   };
+  controller.signal.addEventListener('abort', clear, { once: true });
   for (const source of sources) {
     if (source.aborted) {
       controller.abort(source.reason);
@@ -32,7 +33,5 @@ export function abortAfter(
     }
     source.addEventListener('abort', onAbort, { once: true });
   }
-  controller.signal.addEventListener('abort', clear, { once: true });
-  if (controller.signal.aborted) clear();
   return { signal: controller.signal, clear };
 }

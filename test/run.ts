@@ -56,12 +56,8 @@ function findTestFiles(): string[] {
           .map((file) => join(dir, file))
       : [],
   );
-  // Fast, self-contained tests first; end-to-end ones after, so a basic failure shows early.
-  return [
-    ...files.filter((f) => !isE2e(f) && !isFault(f)).sort(),
-    ...files.filter(isE2e).sort(),
-    ...files.filter(isFault).sort(),
-  ];
+  // The phases in main() put fast, self-contained files first, so a basic failure shows early.
+  return files.sort();
 }
 
 async function main(): Promise<number> {

@@ -147,17 +147,13 @@ function tail(history: HistoryEvent[], count = 25): string {
         e.activityTaskTimedOutEventAttributes?.scheduledEventId ??
         e.activityTaskCanceledEventAttributes?.scheduledEventId ??
         e.activityTaskCancelRequestedEventAttributes?.scheduledEventId;
-      const activity = scheduled
-        ? activities.get(String(e.eventId))
-        : of != null
-          ? activities.get(String(of))
-          : '';
+      const activity = activities.get(String(scheduled ? e.eventId : of)) ?? '';
       const failure =
         e.activityTaskFailedEventAttributes?.failure?.message ??
         e.activityTaskTimedOutEventAttributes?.failure?.message ??
         '';
       const at = new Date(Number(e.eventTime?.seconds ?? 0) * 1000).toISOString().slice(11, 19);
-      return `  ${e.eventId} ${at} ${proto.temporal.api.enums.v1.EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '')} ${activity ?? ''} ${failure}`.trimEnd();
+      return `  ${e.eventId} ${at} ${proto.temporal.api.enums.v1.EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '')} ${activity} ${failure}`.trimEnd();
     })
     .slice(-count)
     .join('\n');

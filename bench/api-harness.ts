@@ -17,6 +17,7 @@ import { TEST_ENCRYPTION_KEYS, testPayloadCodec } from '../test/harness/graphium
 import type { TestInfra } from '../test/harness/infra.js';
 import { testApiSecurity } from '../test/harness/payload-keys.js';
 import { freePort } from '../test/harness/ports.js';
+import type { HandlerTimes } from './process-probe.js';
 
 // What the API benchmarks share: the API served in the benchmark's own process (so every gRPC call
 // its Temporal client makes can be counted), and deployments held in the running state.
@@ -73,7 +74,7 @@ export interface BenchApi {
 export async function startBenchApi(
   infra: TestInfra,
   db: Database,
-  options: { maxStreamsPerToken?: number } = {},
+  options: { maxStreamsPerToken?: number; handlerTimes?: HandlerTimes } = {},
 ): Promise<BenchApi> {
   const counter = new CallCounter();
   const connection = await Connection.connect({
@@ -100,7 +101,18 @@ export async function startBenchApi(
     log: createLogger('api', 'warn'),
   });
   const port = await freePort();
-  const server: ServerType = serve({ fetch: app.fetch, port });
+  const times = options.handlerTimes;
+  const timedFetch: typeof app.fetch = times
+    ? async (...args) => {
+        const started = performance.now();
+        try {
+          return await app.fetch(...args);
+        } finally {
+          times.record(performance.now() - started);
+        }
+      }
+    : app.fetch;
+  const server: ServerType = serve({ fetch: timedFetch, port });
   const base = `http://127.0.0.1:${port}/api/v1`;
   const call = async (method: string, path: string, token = BENCH_ADMIN_TOKEN, body?: unknown) => {
     const response = await fetch(`${base}${path}`, {

@@ -20,6 +20,7 @@ import { startInfra, type TestInfra } from '../test/harness/infra.js';
 import { testPayloadEnv } from '../test/harness/payload-keys.js';
 import type { ManagedProcess } from '../test/harness/processes.js';
 import { BENCH_ADMIN_TOKEN, type BenchApi, startBenchApi, startRunningDeployments } from './api-harness.js';
+import { HandlerTimes, type ProcessProbeFigures, startProcessProbe } from './process-probe.js';
 
 // `npm run bench:api -- [--rate 200] [--duration 20] [--deployments 10]`
 // GET /api/v1/deployments/:id under a fixed request rate while `--deployments` deploys run, on
@@ -46,11 +47,17 @@ interface Measured {
   p99: number;
   max: number;
   temporalCallsPerSecond: number;
+  /** Where the time went inside the API's process while the load ran. */
+  probe: ProcessProbeFigures;
 }
+
+/** Each run's API records its handlers' durations here; the probe reads them for its window. */
+const handlerTimes = new HandlerTimes();
 
 /** `rate` requests per second spread over the running deployments, for `duration` seconds. */
 async function load(api: BenchApi, ids: string[], database: string): Promise<Measured> {
   const before = api.counter.snapshot();
+  const probe = startProcessProbe(handlerTimes);
   const result = await generateLoad({
     url: api.base.replace('/api/v1', ''),
     paths: ids.map((id) => `/api/v1/deployments/${id}`),
@@ -59,6 +66,7 @@ async function load(api: BenchApi, ids: string[], database: string): Promise<Mea
     duration,
     connections: 20,
   });
+  const figures = probe.stop();
   const calls = api.counter.total(api.counter.since(before));
   return {
     database,
@@ -68,6 +76,7 @@ async function load(api: BenchApi, ids: string[], database: string): Promise<Mea
     p99: result.latency.p99,
     max: result.latency.max,
     temporalCallsPerSecond: calls / duration,
+    probe: figures,
   };
 }
 
@@ -98,7 +107,7 @@ async function onPostgres(infra: TestInfra, processes: ManagedProcess[]): Promis
   const own: ManagedProcess[] = [];
   try {
     database = await openTestDatabase('postgres', infra.pgAdminUrl);
-    api = await startBenchApi(infra, database.db);
+    api = await startBenchApi(infra, database.db, { handlerTimes });
     own.push(startOrchestrator(infra, database.url!, 'orchestrator-pg'));
     await waitUntilPolling(own);
     const ids = await startRunningDeployments(api, processes.length, deploymentCount, 'pg');
@@ -133,7 +142,7 @@ async function onPglite(infra: TestInfra, processes: ManagedProcess[]): Promise<
       LOG_LEVEL: 'warn',
     });
     orchestrator = runOrchestrator(env, createLogger('orchestrator', 'warn', 'json'), database.db, stopped);
-    api = await startBenchApi(infra, database.db);
+    api = await startBenchApi(infra, database.db, { handlerTimes });
     const ids = await startRunningDeployments(api, processes.length, deploymentCount, 'lite');
     const measured = await load(api, ids, 'PGlite');
     for (const id of ids) await api.call('POST', `/deployments/${id}/cancel`).catch(() => {});
@@ -164,6 +173,17 @@ async function main(): Promise<number> {
     for (const r of results) {
       console.log(
         `${r.database.padEnd(12)} ${String(r.requests).padStart(8)}   ${String(r.non2xx).padStart(7)}   ${String(r.p50).padStart(6)}   ${String(r.p99).padStart(6)}   ${String(r.max).padStart(6)}   ${r.temporalCallsPerSecond.toFixed(1).padStart(20)}`,
+      );
+    }
+    console.log('');
+    console.log('where the time went in the API process while the load ran (ms, except shares)');
+    console.log(
+      'database     handler p50/p99   loop delay p50/p99/max   GC pauses (total, max; full)   heap used   process CPU   machine busy',
+    );
+    for (const { database, probe: p } of results) {
+      const d = (n: number) => n.toFixed(1);
+      console.log(
+        `${database.padEnd(12)} ${`${d(p.handlerP50)} / ${d(p.handlerP99)}`.padStart(15)}   ${`${d(p.loopDelayP50)} / ${d(p.loopDelayP99)} / ${d(p.loopDelayMax)}`.padStart(22)}   ${`${p.gcPauses} (${p.gcTotalMs}, ${d(p.gcMaxMs)}; ${p.gcMajor})`.padStart(28)}   ${`${p.heapUsedMb} MB`.padStart(9)}   ${`${p.processCpuPercent} %`.padStart(11)}   ${`${p.machineBusyPercent} %`.padStart(12)}`,
       );
     }
     return results.every((r) => r.non2xx === 0) ? 0 : 1;

@@ -15,6 +15,7 @@ import {
 import { startInfra } from '../test/harness/infra.js';
 import type { ManagedProcess } from '../test/harness/processes.js';
 import { putStack, registerHosts, runOperation } from '../test/harness/stack-ops.js';
+import { type CpuSnapshot, cpuShares, cpuSnapshot, formatCpuShares } from './cpu-shares.js';
 import { deployPhases, formatPhases } from './deploy-phases.js';
 import { directDeploy, removeByLabel } from './direct-docker.js';
 import { historyFigures } from './history-figures.js';
@@ -44,6 +45,21 @@ const parallel = Number(values.parallel);
 const seriesLength = Number(values.series);
 /** The API's own default (GRAPHIUM_AGENT_PICKUP_TIMEOUT unset), not a copy of it. */
 const pickupTimeout: string = apiEnvSchema.shape.GRAPHIUM_AGENT_PICKUP_TIMEOUT.parse(undefined);
+
+/**
+ * Which part of the benchmark a process belongs to, by its command name (truncated to 15 characters;
+ * runc's init stages name themselves `runc:[1:CHILD]` and the like).
+ */
+const PROCESS_GROUPS: Record<string, string> = {
+  temporal: 'Temporal dev server',
+  dockerd: 'dockerd',
+  containerd: 'containerd, shims, runc',
+  'containerd-shim': 'containerd, shims, runc',
+  runc: 'containerd, shims, runc',
+  'docker-init': 'containerd, shims, runc',
+  sleep: 'the containers themselves',
+  postgres: 'PostgreSQL',
+};
 
 async function main(): Promise<number> {
   const workDir = join('/tmp', `graphium-bench-${process.pid}`);
@@ -104,11 +120,15 @@ async function main(): Promise<number> {
     const ctx = { db: database.db, temporal: client, namespace: infra.namespace, pickupTimeout };
     const orchestratorIdleMb = rssMb(orchestrator);
 
+    const orchestratorPid = orchestrator.child.pid!;
+    const agentPids = new Set(processes.slice(1).map((p) => p.child.pid));
+    const cpuBefore = cpuSnapshot(orchestratorPid);
     const started = Date.now();
     const deploy = await runOperation(ctx, 'bench', 'deploy', {
       options: { maxParallelPerHost: parallel, settleMs: 0 },
     });
     const received = Date.now();
+    const cpuAfter = cpuSnapshot(orchestratorPid);
     const graphiumMs = received - started;
     if (deploy.deployment.status !== 'succeeded')
       throw new Error(`deploy ${deploy.deployment.status}: ${deploy.deployment.error}`);
@@ -117,6 +137,21 @@ async function main(): Promise<number> {
     // Printed at once: the baselines that follow take minutes at 1,000 containers.
     console.log(`\n(b) Graphium deploy, wall time ${(graphiumMs / 1000).toFixed(2)} s`);
     for (const line of formatPhases(breakdown)) console.log(line);
+    const groupOf = (pid: number, comm: string) =>
+      pid === orchestratorPid
+        ? 'orchestrator'
+        : agentPids.has(pid)
+          ? 'agents'
+          : pid === process.pid
+            ? 'this benchmark (client, history reads)'
+            : (PROCESS_GROUPS[comm] ?? (comm.startsWith('runc') ? PROCESS_GROUPS.runc! : `other: ${comm}`));
+    const cpuLines = (before: CpuSnapshot, during: string) =>
+      formatCpuShares(cpuShares(before, cpuSnapshot(orchestratorPid), groupOf, orchestratorPid), during, 0);
+    for (const line of formatCpuShares(
+      cpuShares(cpuBefore, cpuAfter, groupOf, orchestratorPid),
+      'the Graphium deploy',
+    ))
+      console.log(line);
     const orchestratorPeakMb = peakRssMb(orchestrator);
     const agentPeakMb = Math.max(...processes.slice(1).map(peakRssMb));
     await runOperation(ctx, 'bench', 'delete');
@@ -128,11 +163,14 @@ async function main(): Promise<number> {
     });
     await removeByLabel(sockets);
     // The same, attached to a network as Graphium's replicas are (the line above uses none).
+    const networkedCpu = cpuSnapshot(orchestratorPid);
     const networkedMs = await directDeploy(sockets, containers, {
       parallelPerHost: parallel,
       image: TEST_IMAGE,
       network: 'direct_default',
     });
+    // The Docker work of the same containers without Graphium: set against the deploy's lines above.
+    for (const line of cpuLines(networkedCpu, "(c') direct parallel calls on a network")) console.log(line);
     await removeByLabel(sockets);
     let sequentialMs: number | undefined;
     if (!values['skip-sequential']) {

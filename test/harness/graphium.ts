@@ -5,6 +5,7 @@ import { describeHostAgents } from '../../api/services/host-agents.js';
 import { GraphiumPayloadCodec, readerPolicy } from '../../lib/payload-codec.js';
 import { payloadDataConverter } from '../../lib/payload-security.js';
 import { connectClient } from '../../lib/temporal.js';
+import { ORCHESTRATOR_MEMORY_ENV } from '../../orchestrator/memory-env.js';
 import type { TestInfra } from './infra.js';
 import { testApiSecurity, testPayloadEnv } from './payload-keys.js';
 import { freePort, waitFor } from './ports.js';
@@ -19,7 +20,8 @@ export function startOrchestrator(
   infra: TestInfra,
   databaseUrl: string,
   name = 'orchestrator',
-  extraEnv: Record<string, string> = {},
+  /** Added to (or, set to undefined, removed from) the orchestrator's environment. */
+  extraEnv: Record<string, string | undefined> = {},
 ): ManagedProcess {
   return startProcess(name, 'orchestrator/main.ts', {
     TEMPORAL_ADDRESS: infra.temporalAddress,
@@ -31,6 +33,8 @@ export function startOrchestrator(
     // Test files share one Temporal: a reconcile schedule left by one would reconcile the next one's
     // stacks. Off (and so removed) unless a test asks for it.
     GRAPHIUM_RECONCILE_INTERVAL: '0',
+    // What docker-compose.yml gives the orchestrator, so tests and benchmarks run what was measured.
+    ...ORCHESTRATOR_MEMORY_ENV,
     ...extraEnv,
   });
 }

@@ -20,9 +20,10 @@ import { startInfra, type TestInfra } from '../test/harness/infra.js';
 import { testPayloadEnv } from '../test/harness/payload-keys.js';
 import type { ManagedProcess } from '../test/harness/processes.js';
 import { BENCH_ADMIN_TOKEN, type BenchApi, startBenchApi, startRunningDeployments } from './api-harness.js';
+import { startCpuProfile } from './cpu-profile.js';
 import { HandlerTimes, type ProcessProbeFigures, startProcessProbe } from './process-probe.js';
 
-// `npm run bench:api -- [--rate 200] [--duration 20] [--deployments 10]`
+// `npm run bench:api -- [--rate 200] [--duration 20] [--deployments 10] [--profile]`
 // GET /api/v1/deployments/:id under a fixed request rate while `--deployments` deploys run, on
 // PostgreSQL and on the embedded PGlite, with real Temporal, dockerd hosts and agents. autocannon
 // sends the load over loopback from a process of its own; the API runs in this process, so its
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '200' },
     duration: { type: 'string', default: '20' },
     deployments: { type: 'string', default: '10' },
+    // Profiles the API's process during each load and prints where its main thread spent the time.
+    profile: { type: 'boolean', default: false },
   },
 });
 const rate = Number(values.rate);
@@ -57,6 +60,7 @@ const handlerTimes = new HandlerTimes();
 /** `rate` requests per second spread over the running deployments, for `duration` seconds. */
 async function load(api: BenchApi, ids: string[], database: string): Promise<Measured> {
   const before = api.counter.snapshot();
+  const profiler = values.profile ? await startCpuProfile() : undefined;
   const probe = startProcessProbe(handlerTimes);
   const result = await generateLoad({
     url: api.base.replace('/api/v1', ''),
@@ -67,6 +71,14 @@ async function load(api: BenchApi, ids: string[], database: string): Promise<Mea
     connections: 20,
   });
   const figures = probe.stop();
+  if (profiler) {
+    console.log(`\n${database}: the API process's main thread during the load, by function (self time)`);
+    for (const line of (await profiler.stop()).slice(0, 15)) {
+      console.log(
+        `  ${line.ms.toFixed(0).padStart(7)} ms  ${line.percent.toFixed(1).padStart(5)} %  ${line.name}`,
+      );
+    }
+  }
   const calls = api.counter.total(api.counter.since(before));
   return {
     database,
@@ -176,7 +188,9 @@ async function main(): Promise<number> {
       );
     }
     console.log('');
-    console.log('where the time went in the API process while the load ran (ms, except shares)');
+    console.log(
+      'where the time went in the API process while the load ran (times in ms; loop delay includes its 1 ms sampling interval)',
+    );
     console.log(
       'database     handler p50/p99   loop delay p50/p99/max   GC pauses (total, max; full)   heap used   process CPU   machine busy',
     );

@@ -57,7 +57,8 @@ const PROCESS_GROUPS: Record<string, string> = {
   'containerd-shim': 'containerd, shims, runc',
   runc: 'containerd, shims, runc',
   'docker-init': 'containerd, shims, runc',
-  sleep: 'the containers themselves',
+  // runc's init becomes the container's process: its set-up work is counted under `sleep`.
+  sleep: 'container processes (runc init, then sleep)',
   postgres: 'PostgreSQL',
 };
 

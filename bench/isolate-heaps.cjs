@@ -8,6 +8,6 @@ setInterval(() => {
   const heap = v8.getHeapStatistics();
   const mb = (bytes) => Math.round(bytes / 1048576);
   process.stderr.write(
-    `ISOLATE_HEAP ${JSON.stringify({ threadId, total: mb(heap.total_heap_size), used: mb(heap.used_heap_size) })}\n`,
+    `ISOLATE_HEAP ${JSON.stringify({ threadId, total: mb(heap.total_heap_size), resident: mb(heap.total_physical_size), used: mb(heap.used_heap_size) })}\n`,
   );
 }, 1000).unref();

@@ -20,10 +20,10 @@ const { values } = parseArgs({
 const settleMs = Number(values.settle) * 1000;
 const rounds = Number(values.rounds);
 
-/** Unset, glibc allows 8 arenas per core (64-bit); Node 20's largest semi-space is 16 MB. */
-const VARIANTS: Record<string, { MALLOC_ARENA_MAX: string | undefined; semiSpaceMb: number }> = {
-  'defaults (8 arenas per core, 16 MB semi-space)': { MALLOC_ARENA_MAX: undefined, semiSpaceMb: 16 },
-  'MALLOC_ARENA_MAX=2 only': { MALLOC_ARENA_MAX: '2', semiSpaceMb: 16 },
+/** Unset, glibc allows 8 arenas per core (64-bit) and V8 sizes the semi-space from the heap limit. */
+const VARIANTS: Record<string, { MALLOC_ARENA_MAX: string | undefined; semiSpaceMb: number | undefined }> = {
+  'defaults (neither set)': { MALLOC_ARENA_MAX: undefined, semiSpaceMb: undefined },
+  'MALLOC_ARENA_MAX=2 only': { MALLOC_ARENA_MAX: '2', semiSpaceMb: undefined },
   '--max-semi-space-size=4 only': { MALLOC_ARENA_MAX: undefined, semiSpaceMb: 4 },
   'both (orchestrator/memory-env.ts)': {
     MALLOC_ARENA_MAX: ORCHESTRATOR_MEMORY_ENV.MALLOC_ARENA_MAX,
@@ -57,16 +57,24 @@ function residentByMapping(pid: number): Map<string, number> {
 
 /** The last heap report of each isolate: main thread first, then worker threads by id. */
 function isolateHeaps(logs: string): string {
-  const last = new Map<number, { total: number; used: number }>();
+  const last = new Map<number, { total: number; resident: number; used: number }>();
   for (const line of logs.split('\n')) {
     const json = /ISOLATE_HEAP (\{.*\})/.exec(line)?.[1];
     if (!json) continue;
-    const { threadId, total, used } = JSON.parse(json) as { threadId: number; total: number; used: number };
-    last.set(threadId, { total, used });
+    const { threadId, ...heap } = JSON.parse(json) as {
+      threadId: number;
+      total: number;
+      resident: number;
+      used: number;
+    };
+    last.set(threadId, heap);
   }
   return [...last]
     .sort((a, b) => a[0] - b[0])
-    .map(([id, h]) => `${id === 0 ? 'main' : `worker ${id}`} ${h.total} (${h.used} used)`)
+    .map(
+      ([id, h]) =>
+        `${id === 0 ? 'main' : `worker ${id}`} ${h.total} (${h.resident} resident, ${h.used} used)`,
+    )
     .join(', ');
 }
 
@@ -80,7 +88,12 @@ async function main(): Promise<void> {
       for (const [name, variant] of Object.entries(VARIANTS)) {
         const orchestrator = startOrchestrator(infra, database.url!, `memory-${round}`, {
           MALLOC_ARENA_MAX: variant.MALLOC_ARENA_MAX,
-          NODE_OPTIONS: `--max-semi-space-size=${variant.semiSpaceMb} --require ${join(import.meta.dirname, 'isolate-heaps.cjs')}`,
+          NODE_OPTIONS: [
+            variant.semiSpaceMb ? `--max-semi-space-size=${variant.semiSpaceMb}` : '',
+            `--require ${join(import.meta.dirname, 'isolate-heaps.cjs')}`,
+          ]
+            .filter(Boolean)
+            .join(' '),
         });
         try {
           await waitUntilPolling([orchestrator]);
@@ -89,7 +102,7 @@ async function main(): Promise<void> {
           const parts = [...mapped].map(([kind, mb]) => `${kind} ${Math.round(mb)}`).join(', ');
           console.log(`\nround ${round}, ${name}: resident ${rssMb(orchestrator)}`);
           console.log(`  by mapping: ${parts}`);
-          console.log(`  V8 heaps (total): ${isolateHeaps(orchestrator.logs)}`);
+          console.log(`  V8 heaps (committed): ${isolateHeaps(orchestrator.logs)}`);
         } finally {
           await stopAll([orchestrator]);
         }

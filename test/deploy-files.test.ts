@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { ORCHESTRATOR_MEMORY_ENV } from '../orchestrator/memory-env.js';
 import { REPO_ROOT } from './harness/processes.js';
 
 // The production files, checked as far as this machine allows: `docker-compose config` (Debian's
@@ -130,6 +131,15 @@ describe('docker-compose.yml', () => {
     // Whoever reaches Temporal can schedule work on every host's queue: loopback until mTLS is set up.
     assert.deepEqual(temporal?.ports, ['127.0.0.1:7233:7233/tcp']);
     assert.deepEqual(services['temporal-ui']?.ports, ['127.0.0.1:8080:8080/tcp'], 'the UI has no login');
+  });
+
+  it('runs the orchestrator with the memory settings the tests and benchmarks run it with', () => {
+    const { status, stdout, stderr } = composeConfig(secrets);
+    assert.equal(status, 0, stderr);
+    const { orchestrator } = (parse(stdout) as { services: Record<string, ComposeService> }).services;
+    for (const [name, value] of Object.entries(ORCHESTRATOR_MEMORY_ENV)) {
+      assert.equal(orchestrator?.environment?.[name], value, `services.orchestrator.environment.${name}`);
+    }
   });
 
   it('publishes Temporal beyond loopback only when TEMPORAL_PUBLISH says so', () => {

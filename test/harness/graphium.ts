@@ -11,7 +11,8 @@ import { testApiSecurity, testPayloadEnv } from './payload-keys.js';
 import { freePort, waitFor } from './ports.js';
 import { type ManagedProcess, startProcess } from './processes.js';
 
-// Starts Graphium's own processes against the test infrastructure, exactly as `npm run …` would.
+// Starts Graphium's own processes against the test infrastructure, as `npm run …` would, and the
+// orchestrator with the memory settings docker-compose.yml gives it.
 
 /** The keyring every test process shares (the API seals, the orchestrator opens): a test-only key. */
 export const TEST_ENCRYPTION_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;

@@ -12,7 +12,7 @@
  *   orchestrator has three isolates (main, workflow thread, tsx's loader thread); 4 MB caps each
  *   isolate's young generation at 12 MB instead of 48.
  *
- * Together they took the idle orchestrator from 224–293 MB resident to 182–207 MB (`npm run
+ * Together they took the idle orchestrator from 224–293 MB resident to 182–213 MB (`npm run
  * bench:memory`). Only the orchestrator gets them: its memory is the one with a target, and the
  * 1,000-container runs with every process so set were not shown faster or slower than without
  * (single runs on a shared machine vary by ±20 %; BENCHMARKS.md#orchestrator-memory).

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { readProcStat } from '../test/harness/process-tree.js';
 
 // Where the machine's CPU went during a measured window, read from /proc: per process group (the
 // orchestrator, the agents, Temporal, the Docker daemons, PostgreSQL…) and per thread of the
@@ -29,28 +30,13 @@ export interface CpuSnapshot {
 }
 
 /** `ownOnly`: utime + stime alone, as for threads, whose stat repeats the process's reaped children. */
-function parseStat(text: string, ownOnly: boolean): ProcessTicks | undefined {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < 0) return undefined;
-  // After the command: state, ppid, … utime is field 14 of the line, so index 11 here.
-  const fields = text.slice(close + 2).split(' ');
+function readTicks(path: string, ownOnly: boolean): ProcessTicks | undefined {
+  const stat = readProcStat(path);
+  if (!stat) return undefined; // it exited between listing and reading
+  const { comm, fields } = stat;
   const own = [11, 12];
   const ticks = (ownOnly ? own : [...own, 13, 14]).reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
-  return {
-    comm: text.slice(open + 1, close),
-    ticks,
-    started: Number(fields[19] ?? 0),
-    kernel: fields[1] === '2',
-  };
-}
-
-function readTicks(path: string, ownOnly: boolean): ProcessTicks | undefined {
-  try {
-    return parseStat(readFileSync(path, 'utf8'), ownOnly);
-  } catch {
-    return undefined; // it exited between listing and reading
-  }
+  return { comm, ticks, started: Number(fields[19] ?? 0), kernel: fields[1] === '2' };
 }
 
 function threadTicks(pid: number): Map<number, ProcessTicks> {

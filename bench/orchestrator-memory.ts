@@ -21,14 +21,11 @@ const settleMs = Number(values.settle) * 1000;
 const rounds = Number(values.rounds);
 
 /** Unset, glibc allows 8 arenas per core (64-bit) and V8 sizes the semi-space from the heap limit. */
-const VARIANTS: Record<string, { MALLOC_ARENA_MAX: string | undefined; semiSpaceMb: number | undefined }> = {
-  'defaults (neither set)': { MALLOC_ARENA_MAX: undefined, semiSpaceMb: undefined },
-  'MALLOC_ARENA_MAX=2 only': { MALLOC_ARENA_MAX: '2', semiSpaceMb: undefined },
-  '--max-semi-space-size=4 only': { MALLOC_ARENA_MAX: undefined, semiSpaceMb: 4 },
-  'both (orchestrator/memory-env.ts)': {
-    MALLOC_ARENA_MAX: ORCHESTRATOR_MEMORY_ENV.MALLOC_ARENA_MAX,
-    semiSpaceMb: Number(/=(\d+)/.exec(ORCHESTRATOR_MEMORY_ENV.NODE_OPTIONS)?.[1]),
-  },
+const VARIANTS: Record<string, { MALLOC_ARENA_MAX?: string; NODE_OPTIONS?: string }> = {
+  'defaults (neither set)': {},
+  'MALLOC_ARENA_MAX=2 only': { MALLOC_ARENA_MAX: ORCHESTRATOR_MEMORY_ENV.MALLOC_ARENA_MAX },
+  '--max-semi-space-size=4 only': { NODE_OPTIONS: ORCHESTRATOR_MEMORY_ENV.NODE_OPTIONS },
+  'both (orchestrator/memory-env.ts)': ORCHESTRATOR_MEMORY_ENV,
 };
 
 /** Resident MB by mapping kind: anonymous memory (heaps, arenas, stacks), the node binary, the Temporal core. */
@@ -87,11 +84,9 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round += 1) {
       for (const [name, variant] of Object.entries(VARIANTS)) {
         const orchestrator = startOrchestrator(infra, database.url!, `memory-${round}`, {
+          // Unset unless the variant sets it (the harness would otherwise give both).
           MALLOC_ARENA_MAX: variant.MALLOC_ARENA_MAX,
-          NODE_OPTIONS: [
-            variant.semiSpaceMb ? `--max-semi-space-size=${variant.semiSpaceMb}` : '',
-            `--require ${join(import.meta.dirname, 'isolate-heaps.cjs')}`,
-          ]
+          NODE_OPTIONS: [variant.NODE_OPTIONS, `--require ${join(import.meta.dirname, 'isolate-heaps.cjs')}`]
             .filter(Boolean)
             .join(' '),
         });

@@ -3,14 +3,25 @@ import { readdirSync, readFileSync } from 'node:fs';
 // Which processes a test's child started (servers it spawned, their helpers), so a test can check
 // that a clean shutdown left none of them behind. Linux only: it reads /proc.
 
-function parentOf(pid: number): number | undefined {
+/**
+ * A `/proc/<pid>/stat` (or `/proc/<pid>/task/<tid>/stat`) file, split: the command name, and the
+ * fields after it from the state on (so `fields[1]` is the parent, `fields[11]` utime). The name sits
+ * in parentheses and may itself hold spaces and parentheses, hence the last `)`. Undefined once the
+ * process is gone.
+ */
+export function readProcStat(path: string): { comm: string; fields: string[] } | undefined {
   try {
-    // Field 4 of /proc/<pid>/stat, after the command name in parentheses (which may contain spaces).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const stat = readFileSync(path, 'utf8');
+    const close = stat.lastIndexOf(')');
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), fields: stat.slice(close + 2).split(' ') };
   } catch {
     return undefined;
   }
+}
+
+function parentOf(pid: number): number | undefined {
+  const stat = readProcStat(`/proc/${pid}/stat`);
+  return stat ? Number(stat.fields[1]) : undefined;
 }
 
 /** Every live descendant of `root` (children, grandchildren, …), detached ones included. */

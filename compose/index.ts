@@ -8,3 +8,4 @@ export type { BundleEntry } from './project-context.js';
 export { memoryReader, type ProjectFile, type ProjectReader } from './project-reader.js';
 export { parseRolePolicy, RolePolicy, type RoleRule, VALUE_KEYS } from './role-policy.js';
 export { loadComposeDocument, parseStackDefinition } from './single-document.js';
+export { type StackNameIssues, stackNameIssues } from './stack-names.js';

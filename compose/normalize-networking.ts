@@ -1,5 +1,6 @@
 // A service's networking: the stack networks it joins (with aliases and fixed addresses, which need
-// one replica), or a network mode instead; `host` is admin-only, another container's namespace is refused.
+// one replica), or a network mode instead; `host` and `bridge` are admin-only, another container's
+// namespace is refused.
 import type { ServiceNetworkSpec, ServiceSpec } from '../stack/types.js';
 import type { ProjectContext } from './project-context.js';
 import { scalarText, stringList } from './values.js';
@@ -34,7 +35,15 @@ export function networking(
         "admin only: network_mode: host puts the container on the host's own network",
       );
       spec.networkMode = mode;
-    } else if (mode === 'none' || mode === 'bridge') {
+    } else if (mode === 'bridge') {
+      ctx.hostAccess(
+        `${path}.network_mode`,
+        'services.*.network_mode',
+        'bridge',
+        "admin only: network_mode: bridge puts the container on the host's default bridge (docker0), beside every other stack's bridge containers; deployers use the stack's networks",
+      );
+      spec.networkMode = mode;
+    } else if (mode === 'none') {
       spec.networkMode = mode;
     } else {
       ctx.error(

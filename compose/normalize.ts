@@ -1,6 +1,7 @@
 // The merged, resolved project document → StackSpec: resources, services in dependency order, the
 // secrets and configs as bundle files, `x-graphium`, and the bundle manifest.
 import { composeNamePattern, stackNamePattern } from '../stack/names.js';
+import { DEFAULT_NETWORK_DRIVER, DEFAULT_VOLUME_DRIVER } from '../stack/namespace.js';
 import type {
   FileObjectSpec,
   GraphiumSettings,
@@ -81,7 +82,17 @@ function external(
 function networkSpec(ctx: ProjectContext, name: string, value: Mapping): NetworkSpec {
   const path = `networks.${name}`;
   const spec: NetworkSpec = { name, ...external(ctx, path, value) };
-  if (value.driver !== undefined) spec.driver = scalarText(value.driver);
+  if (value.driver !== undefined) {
+    spec.driver = scalarText(value.driver);
+    if (spec.driver !== DEFAULT_NETWORK_DRIVER) {
+      ctx.hostAccess(
+        `${path}.driver`,
+        'networks.*.driver',
+        spec.driver,
+        `admin only: the "${spec.driver}" driver can put containers on the host's own networks (macvlan, ipvlan) or hand the network to a plugin; deployers use the default, bridge`,
+      );
+    }
+  }
   if (value.driver_opts !== undefined) spec.driverOpts = stringMap(value.driver_opts);
   for (const [key, field] of [
     ['internal', 'internal'],
@@ -96,7 +107,17 @@ function networkSpec(ctx: ProjectContext, name: string, value: Mapping): Network
   if (value.labels !== undefined) spec.labels = stringMap(value.labels);
   if (isMapping(value.ipam)) {
     const ipam: NonNullable<NetworkSpec['ipam']> = { config: [] };
-    if (value.ipam.driver !== undefined) ipam.driver = scalarText(value.ipam.driver);
+    if (value.ipam.driver !== undefined) {
+      ipam.driver = scalarText(value.ipam.driver);
+      if (ipam.driver !== 'default') {
+        ctx.hostAccess(
+          `${path}.ipam.driver`,
+          'networks.*.ipam.driver',
+          undefined,
+          `admin only: the IPAM driver "${ipam.driver}" is a plugin that runs on the host; deployers use the default`,
+        );
+      }
+    }
     for (const item of Array.isArray(value.ipam.config) ? value.ipam.config : []) {
       if (!isMapping(item)) continue;
       const config: { subnet?: string; gateway?: string; ipRange?: string } = {};
@@ -112,7 +133,17 @@ function networkSpec(ctx: ProjectContext, name: string, value: Mapping): Network
 
 function volumeSpec(ctx: ProjectContext, name: string, value: Mapping): VolumeSpec {
   const spec: VolumeSpec = { name, ...external(ctx, `volumes.${name}`, value) };
-  if (value.driver !== undefined) spec.driver = scalarText(value.driver);
+  if (value.driver !== undefined) {
+    spec.driver = scalarText(value.driver);
+    if (spec.driver !== DEFAULT_VOLUME_DRIVER) {
+      ctx.hostAccess(
+        `volumes.${name}.driver`,
+        'volumes.*.driver',
+        spec.driver,
+        `admin only: the "${spec.driver}" driver is a plugin of the host, which decides what the volume mounts; deployers use the default, local`,
+      );
+    }
+  }
   if (value.driver_opts !== undefined) spec.driverOpts = stringMap(value.driver_opts);
   if (value.labels !== undefined) spec.labels = stringMap(value.labels);
   return spec;

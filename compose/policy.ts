@@ -36,6 +36,10 @@ const BUILD_ONLY =
   'a BuildKit or registry feature; the agents build with the classic builder, so the build runs without it';
 const WINDOWS = 'Windows containers only; Graphium hosts run Linux containers';
 const SWARM = 'a Swarm setting Graphium has no equivalent for';
+const FIXED_ADDRESS =
+  "a fixed address can take the address of another stack's container or of the host's own routes; one replica only";
+const FIXED_SUBNET =
+  "a chosen subnet can take over a route of the host (its LAN, another stack's network); Docker picks free ones otherwise";
 const DEV_ONLY = 'a `docker compose` development-time feature on the machine running the CLI';
 
 /** A service's container settings: the same keys for `services.*` and for `services.*.pre_start`. */
@@ -107,7 +111,10 @@ const service: Record<string, KeyPolicy> = {
   gpus: refused("GPU access is not implemented by Graphium's agents; the service would run without its GPUs"),
   group_add: supported('supplementary groups'),
   hostname: supported('the container hostname'),
-  image: supported('the image to run (or the tag of the built image with `build:`)'),
+  image: supported(
+    'the image to run (or the tag of the built image with `build:`)',
+    "with `build:`, a deployer's image is tagged `image:` only when it is `<stack>/…` (else a warning): another name would replace that image for every stack on the host",
+  ),
   init: supported('run an init process as PID 1'),
   ipc: supported(
     'the IPC mode',
@@ -127,15 +134,15 @@ const service: Record<string, KeyPolicy> = {
   ),
   network_mode: supported(
     'the network mode: `bridge` or `none` replace the stack networks',
-    `\`host\` is admin-only; \`service:\`/\`container:\` are refused: ${NOT_ACROSS_HOSTS}`,
+    `\`host\` and \`bridge\` (the host's docker0, shared with every stack) are admin-only; \`service:\`/\`container:\` are refused: ${NOT_ACROSS_HOSTS}`,
   ),
   networks: supported('the stack networks the service joins'),
   'networks.*.aliases': supported('extra DNS names on that network'),
   'networks.*.driver_opts': ignored('per-endpoint driver options are not applied'),
   'networks.*.gw_priority': ignored('the gateway is chosen by the daemon'),
   'networks.*.interface_name': ignored('interface names are chosen by the daemon'),
-  'networks.*.ipv4_address': supported('a fixed IPv4 address', 'only with one replica'),
-  'networks.*.ipv6_address': supported('a fixed IPv6 address', 'only with one replica'),
+  'networks.*.ipv4_address': admin(FIXED_ADDRESS),
+  'networks.*.ipv6_address': admin(FIXED_ADDRESS),
   'networks.*.link_local_ips': ignored('link-local addresses are not applied'),
   'networks.*.mac_address': ignored('a fixed MAC address cannot be shared by several replicas and hosts'),
   'networks.*.priority': ignored('networks are connected in the order written'),
@@ -229,7 +236,10 @@ export const composePolicy: Record<string, KeyPolicy> = {
   include: supported('other Compose projects loaded into this one (files inside the project)'),
   services: supported('the services'),
   ...prefixed('services.*', service),
-  'services.*.container_name': supported('a fixed container name', 'only with one replica'),
+  'services.*.container_name': supported(
+    'a fixed container name',
+    "only with one replica; a deployer's starts with `<stack>_`: another name can take, and block, another stack's or Graphium's container",
+  ),
   'services.*.deploy': supported('replicas, placement, resources, restart, update and rollback'),
   'services.*.deploy.endpoint_mode': ignored(
     'services reach each other by DNS name on their networks (dnsrr-like)',
@@ -292,8 +302,10 @@ export const composePolicy: Record<string, KeyPolicy> = {
   'services.*.scale': supported('the replica count'),
   networks: supported('the stack networks, created on each host that needs them'),
   'networks.*.attachable': supported('attachable'),
-  'networks.*.driver': supported('the driver'),
-  'networks.*.driver_opts': supported('driver options'),
+  'networks.*.driver': supported('the driver', '`bridge` (the default); any other driver is admin-only'),
+  'networks.*.driver_opts': admin(
+    "driver options reach the host's interfaces and bridges (macvlan `parent: eth0`, `com.docker.network.bridge.name`)",
+  ),
   'networks.*.enable_ipv4': ignored('IPv4 is always enabled on the daemons Graphium supports'),
   'networks.*.enable_ipv6': supported('IPv6'),
   'networks.*.external': supported('an existing network', 'admin-only when true'),
@@ -301,10 +313,13 @@ export const composePolicy: Record<string, KeyPolicy> = {
   'networks.*.ipam': supported('address management'),
   'networks.*.ipam.config': supported('subnets'),
   'networks.*.ipam.config.aux_addresses': ignored('auxiliary addresses are not applied'),
-  'networks.*.ipam.config.gateway': supported('the gateway'),
-  'networks.*.ipam.config.ip_range': supported('the range'),
-  'networks.*.ipam.config.subnet': supported('the subnet'),
-  'networks.*.ipam.driver': supported('the IPAM driver'),
+  'networks.*.ipam.config.gateway': admin(FIXED_SUBNET),
+  'networks.*.ipam.config.ip_range': admin(FIXED_SUBNET),
+  'networks.*.ipam.config.subnet': admin(FIXED_SUBNET),
+  'networks.*.ipam.driver': supported(
+    'the IPAM driver',
+    '`default`; any other (a plugin that runs on the host) is admin-only',
+  ),
   'networks.*.ipam.options': ignored('IPAM driver options are not applied'),
   'networks.*.labels': supported('network labels'),
   'networks.*.name': supported(
@@ -312,8 +327,13 @@ export const composePolicy: Record<string, KeyPolicy> = {
     'ignored with a warning on a network Graphium creates: it is always `<stack>_<key>`',
   ),
   volumes: supported('the stack volumes, created on each host that needs them'),
-  'volumes.*.driver': supported('the driver'),
-  'volumes.*.driver_opts': supported('driver options'),
+  'volumes.*.driver': supported(
+    'the driver',
+    '`local` (the default); any other driver (a plugin on the host) is admin-only',
+  ),
+  'volumes.*.driver_opts': admin(
+    "driver options mount what the host can reach (`type: none, o: bind, device: /` is the host's root; NFS and CIFS shares, block devices)",
+  ),
   'volumes.*.external': supported('an existing volume', 'admin-only when true'),
   'volumes.*.labels': supported('volume labels'),
   'volumes.*.name': supported(

@@ -79,7 +79,7 @@ describe('the Compose role policy', () => {
         'rules["services.*.nope"]: not a key of the policy table (write keys as docs/compose.md lists them, e.g. services.*.cap_add)',
         'rules["services.*.gpus"]: refused for everyone; the policy decides who may use supported and admin keys',
         'rules["services.*.ports"]: already open to deployers',
-        `rules["services.*.privileged"]: values can be opened one by one only for services.*.cap_add, services.*.devices, services.*.sysctls, services.*.security_opt, services.*.userns_mode, services.*.network_mode, services.*.pid, services.*.ipc, services.*.volumes, networks.*.external, volumes.*.external`,
+        `rules["services.*.privileged"]: values can be opened one by one only for services.*.cap_add, services.*.devices, services.*.sysctls, services.*.security_opt, services.*.userns_mode, services.*.network_mode, services.*.pid, services.*.ipc, services.*.volumes, networks.*.external, volumes.*.external, networks.*.driver, volumes.*.driver, services.*.container_name, services.*.image`,
         'rules["services.*.cap_add"]: deployer must list values (a capability, as written (`NET_ADMIN`))',
         'rules["services.*.image"]: expected admin, deployer or {deployer: [values]}',
       ],

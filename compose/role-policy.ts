@@ -21,12 +21,16 @@ export const VALUE_KEYS: Record<string, string> = {
   'services.*.sysctls': 'the kernel parameter (`net.core.somaxconn`)',
   'services.*.security_opt': 'the option, as written (`no-new-privileges:true`)',
   'services.*.userns_mode': 'the mode (`host`)',
-  'services.*.network_mode': 'the mode: `host`',
+  'services.*.network_mode': 'the mode: `host` or `bridge`',
   'services.*.pid': 'the mode: `host`',
   'services.*.ipc': 'the mode: `host`',
   'services.*.volumes': 'an absolute bind source: that host path and everything under it (`/etc/localtime`)',
   'networks.*.external': 'the Docker name of the network',
   'volumes.*.external': 'the Docker name of the volume',
+  'networks.*.driver': 'the driver (`macvlan`)',
+  'volumes.*.driver': 'the driver (`local-persist`)',
+  'services.*.container_name': 'the container name (`postgres`)',
+  'services.*.image': 'the name a build is tagged as (`acme/web:1`)',
 };
 
 /** `a/b/../c` → `/a/c`: a bind source is matched as the path it really names. */

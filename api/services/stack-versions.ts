@@ -1,3 +1,4 @@
+import { type RolePolicy, stackNameIssues } from '../../compose/index.js';
 import type { Role } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import { putBlobs } from '../../db/repositories/blobs.js';
@@ -12,15 +13,32 @@ import type { StackDocument } from '../routes/stacks/stack-document.js';
 /**
  * Some Compose keys give a container power over the host it lands on (privileged, capabilities,
  * devices, host namespaces, absolute bind mounts such as `/` or the Docker socket, external
- * resources): the loader lists them, and only an admin may store a version that uses one.
+ * resources): the loader lists them, and only an admin may store a version that uses one. A
+ * deployer's container names must be the stack's own, and its builds are tagged only with the
+ * stack's own image names (the other `image:` is dropped with a warning).
  */
-export function requireAdminForHostAccess(role: Role, document: StackDocument): void {
-  if (role === 'admin' || document.adminOnly.length === 0) return;
-  const [first, ...others] = document.adminOnly;
-  const more = others.length > 0 ? ` (and ${others.length} more)` : '';
-  throw new ApiError(403, 'forbidden', `${first!.path}: ${first!.message}${more}: requires role admin`, {
-    issues: document.adminOnly,
-  });
+export function requireAdminForHostAccess(
+  role: Role,
+  document: StackDocument,
+  stack: string,
+  policy?: RolePolicy,
+): void {
+  if (role === 'admin') return;
+  // Names outside the stack's namespace (compose/stack-names.ts): known only with the stack's name.
+  const names = stackNameIssues(stack, document.spec, policy);
+  const adminOnly = [...document.adminOnly, ...names.adminOnly];
+  if (adminOnly.length > 0) {
+    const [first, ...others] = adminOnly;
+    const more = others.length > 0 ? ` (and ${others.length} more)` : '';
+    throw new ApiError(403, 'forbidden', `${first!.path}: ${first!.message}${more}: requires role admin`, {
+      issues: adminOnly,
+    });
+  }
+  for (const { service, warning } of names.untagged) {
+    const spec = document.spec.services.find((s) => s.name === service);
+    if (spec) spec.image = '';
+    document.warnings.push(warning);
+  }
 }
 
 /** Stores the version's files (content-addressed, secrets sealed) and returns the row to insert. */

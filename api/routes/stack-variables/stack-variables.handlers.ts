@@ -34,7 +34,7 @@ export const put: AppRouteHandler<typeof routes.put> = async (c) => {
   const current = await getStackVersion(db, stack.id, stack.currentVersion);
   if (!current) throw new Error(`stack ${stack.id} has no version ${stack.currentVersion}`);
   const reloaded = await reloadVersion(db, keyring, current, variables, c.var.deps.composePolicy);
-  requireAdminForHostAccess(role, reloaded);
+  requireAdminForHostAccess(role, reloaded, stack.name, c.var.deps.composePolicy);
   await replaceStackVariables(db, keyring, stack.id, variables);
   const saved = await addStackVersion(db, stack.id, await storedVersion({ db, keyring }, reloaded, name));
   if (!saved) throw notFound(`no stack "${id}"`);

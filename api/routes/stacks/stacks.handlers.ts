@@ -99,7 +99,7 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   );
   const { role, name: createdBy } = currentPrincipal(c);
   const name = requireNewStackName(document.name, c.var.deps.reservedStackNames);
-  requireAdminForHostAccess(role, document);
+  requireAdminForHostAccess(role, document, name, c.var.deps.composePolicy);
   const { db } = c.var.deps;
   const created = await createStack(db, name, await storedVersion(c.var.deps, document, createdBy));
   if (!created) throw conflict(`a stack named "${name}" already exists`);
@@ -157,7 +157,7 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     c.var.deps.composePolicy,
   );
   const { role, name: createdBy } = currentPrincipal(c);
-  requireAdminForHostAccess(role, document);
+  requireAdminForHostAccess(role, document, stack.name, c.var.deps.composePolicy);
   // Only an explicit name can conflict: a Compose `name:` is a default for new stacks, not a rename.
   const { explicitName } = document;
   if (explicitName !== undefined && explicitName !== stack.name) {

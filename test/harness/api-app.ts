@@ -50,8 +50,8 @@ export async function createTestApi(
   }: {
     database?: DatabaseKind;
     logLevel?: string;
-    /** Settings beyond the defaults (a stream cap, a Temporal UI URL). */
-    deps?: Pick<Partial<AppDeps>, 'maxStreamsPerToken' | 'temporalUiUrl'>;
+    /** Settings beyond the defaults (a stream cap, a Temporal UI URL, a Compose policy). */
+    deps?: Pick<Partial<AppDeps>, 'maxStreamsPerToken' | 'temporalUiUrl' | 'composePolicy'>;
   } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(kind, infra.pgAdminUrl);

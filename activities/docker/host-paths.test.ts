@@ -58,6 +58,10 @@ describe('paths under the data directory, walked without following links', () =>
     const made = await resolveBeneath(root, join(data, 'new', 'deep'), { create: true, mode: 0o700 });
     assert.ok(made.stats?.isDirectory());
     assert.equal(statSync(join(data, 'new', 'deep')).mode & 0o777, 0o700);
+    const fresh = join(root, 'not-yet');
+    assert.ok(
+      (await resolveBeneath(fresh, join(fresh, 'stacks', 'x'), { create: true })).stats?.isDirectory(),
+    );
   });
 
   it('a link at the end is refused, whatever it points to: /, a file, a dangling or a relative target', async () => {

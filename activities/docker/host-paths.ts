@@ -34,6 +34,8 @@ export async function resolveBeneath(
   if (isAbsolute(rel) || parts.includes('..')) throw new HostPathRefused(`${path} is not inside ${root}`);
   // The path as walked (relative() resolved any `..` by name): the one the daemon is given.
   const walked = join(root, ...parts);
+  // The data directory itself is the operator's: made as it is named, links and all.
+  if (options.create) await mkdir(root, { recursive: true });
   let current = root;
   let stats: Stats | undefined;
   for (const [index, part] of parts.entries()) {

@@ -198,6 +198,7 @@ services:
     writeFileSync(join(dir, 'compose.yaml'), v2);
     await cli(dir, ['stack', 'update', 'links', '-f', 'compose.yaml']);
     const second = await deploy('links');
+    assert.deepEqual(await bindsOfHostFiles(), [], 'no container on any daemon binds the host’s /');
     assert.equal(second.status, 'rolled_back', second.error ?? '');
     assert.match(
       second.error ?? '',
@@ -205,7 +206,6 @@ services:
         `service intruder: ${link.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is a symbolic link \\(to /\\); Graphium follows no link in a stack's directories`,
       ),
     );
-    assert.deepEqual(await bindsOfHostFiles(), [], 'no container on any daemon binds the host’s /');
     const left = (await probes[0]!.containers())
       .filter((c) => c.name.startsWith('links_'))
       .map((c) => c.name);
@@ -223,7 +223,8 @@ services:
   reader:
     image: ${TEST_IMAGE}
     command: ${idle}
-    secrets: [token]
+    # The bundle file's own mode and owner: bound as it is, by path, when the reader starts.
+    secrets: [{ source: token, mode: 0600 }]
     depends_on:
       writer: { condition: service_completed_successfully }
 secrets:
@@ -237,6 +238,8 @@ secrets:
     await cli(dir, ['stack', 'create', '-f', 'compose.yaml', '--name', 'linksecret']);
     const deployed = await deploy('linksecret');
     assert.equal(deployed.status, 'succeeded', deployed.error ?? '');
+    const [digest] = readdirSync(join(stacksDir, 'linksecret', 'bundles'));
+    const secretFile = join(stacksDir, 'linksecret', 'bundles', digest!, 'secrets', 'token.txt');
     const read = await probes[0]!.exec('linksecret_reader_1', ['cat', '/run/secrets/token']);
     assert.equal(read.output, 'the-real-token\n', 'the reader gets the secret, not the host file');
     const writer = await probes[0]!.inspect('linksecret_writer_1');
@@ -246,14 +249,12 @@ secrets:
       'a bundle bind is read-only',
     );
     assert.deepEqual(await bindsOfHostFiles(), []);
+    assert.ok(lstatSync(secretFile).isFile(), 'the version’s file is still the secret');
 
     // A link already in the version's files on the host (planted before binds were read-only): the
     // next deploy refuses it rather than bind or copy the host file.
-    const [digest] = readdirSync(join(stacksDir, 'linksecret', 'bundles'));
-    const secretFile = join(stacksDir, 'linksecret', 'bundles', digest!, 'secrets', 'token.txt');
     rmSync(secretFile);
     symlinkSync(marker, secretFile);
-    rmSync(join(stacksDir, 'linksecret', 'file-mounts'), { recursive: true, force: true });
     await probes[0]!.removeContainer('linksecret_reader_1');
     const again = await deploy('linksecret');
     assert.equal(again.status, 'rolled_back', again.error ?? '');

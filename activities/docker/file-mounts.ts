@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -135,8 +136,8 @@ async function copyWithOwner(
   want: { uid: number; gid: number; mode: number },
 ) {
   const { content } = await readRegularFile(root, from);
-  const scratch = `${to}.tmp-${process.pid}`;
-  await rm(scratch, { force: true });
+  // Its own name: two uses of one secret with the same owner and mode are copied side by side.
+  const scratch = `${to}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await writeNewFile(scratch, content, want);
     await rename(scratch, to);

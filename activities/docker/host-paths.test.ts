@@ -213,6 +213,15 @@ describe('resolveHostFiles refuses links a container planted', () => {
       }),
     );
     const copy = real.fileMounts[0]!.source;
+    // The same secret twice, same owner and mode: copied concurrently into the one copy.
+    const twice = await resolveHostFiles(
+      files,
+      request({
+        secrets: ['/a', '/b'].map((target) => ({ source: 'real', target, uid: '7', gid: '7', mode: 0o440 })),
+      }),
+    );
+    assert.equal(twice.fileMounts[0]!.source, twice.fileMounts[1]!.source);
+    assert.equal(readFileSync(twice.fileMounts[0]!.source, 'utf8'), 's3cret\n');
     assert.equal(readFileSync(copy, 'utf8'), 's3cret\n');
     const stats = lstatSync(copy);
     assert.deepEqual([stats.isFile(), stats.uid, stats.gid, stats.mode & 0o777], [true, 1000, 1000, 0o400]);

@@ -257,7 +257,8 @@ describe('buildCreateOptions', () => {
         },
         { type: 'bind', source: '/srv/logs', target: '/logs', readOnly: true, createHostPath: true },
         { type: 'bind', source: '/srv/keep', target: '/keep', readOnly: false, createHostPath: false },
-        { type: 'bundle', source: 'nginx.conf', target: '/etc/nginx/nginx.conf', readOnly: true },
+        // A bundle is the version's immutable content: read-only even when the bind says rw.
+        { type: 'bundle', source: 'nginx.conf', target: '/etc/nginx/nginx.conf', readOnly: false },
         { type: 'stack-data', source: 'data/db', target: '/var/lib/db', readOnly: false },
       ],
     };

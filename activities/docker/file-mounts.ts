@@ -1,14 +1,23 @@
-import { constants } from 'node:fs';
-import { access, chmod, chown, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { FileMountSpec, MountSpec } from '../../stack/types.js';
 import { INVALID_CONTAINER_SPEC } from '../../workflows/errors.js';
 import type { AgentFiles } from './agent-files.js';
+import {
+  HostPathRefused,
+  insideAgentFiles,
+  readRegularFile,
+  resolveBeneath,
+  writeNewFile,
+} from './host-paths.js';
 import type { ContainerRequest } from './types.js';
 
 // Where, on this host, the files a container binds come from: bundle paths and stack data under the
 // agent's data directory, and secrets and configs with the owner and mode the service asks for.
+// Every path under the data directory is walked without following a link (host-paths.ts), right
+// before the container is created: a link a container planted in its data is refused.
 
 /** Compose's default mode of a mounted secret or config: world-readable, so any container user reads it. */
 const DEFAULT_FILE_MODE = 0o444;
@@ -22,16 +31,36 @@ export interface HostFiles {
 
 /** Resolves (and creates where needed) every host path the container's definition names. */
 export async function resolveHostFiles(files: AgentFiles, request: ContainerRequest): Promise<HostFiles> {
+  try {
+    return await hostFiles(files, request);
+  } catch (error) {
+    if (error instanceof HostPathRefused) throw refused(request, error.message);
+    throw error;
+  }
+}
+
+async function hostFiles(files: AgentFiles, request: ContainerRequest): Promise<HostFiles> {
   const { service, stack } = request;
   const mountSources = new Map<number, string>();
   for (const [index, mount] of service.mounts.entries()) {
     if (mount.type === 'stack-data') {
-      const path = files.dataPath(stack, mount.source);
       // Compose creates a missing bind source as a directory; data kept per stack lives here.
-      await mkdir(path, { recursive: true });
+      const { path, stats } = await resolveBeneath(files.root, files.dataPath(stack, mount.source), {
+        create: true,
+      });
+      if (!stats?.isDirectory() && !stats?.isFile())
+        throw refused(request, `bind source ${path} is neither a directory nor a regular file`);
       mountSources.set(index, path);
     } else if (mount.type === 'bundle') {
       mountSources.set(index, await bundleSource(files, request, mount));
+    } else if (mount.type === 'bind' && !mount.readOnly) {
+      // An admin's absolute bind, writable, must not give a container the files containers only read.
+      const inside = await insideAgentFiles(files.root, mount.source);
+      if (inside)
+        throw refused(
+          request,
+          `writable bind source ${mount.source} is ${inside}, among the agent's bundles and secret copies; bind it read-only`,
+        );
     }
   }
   const fileMounts = [
@@ -47,13 +76,13 @@ export async function resolveHostFiles(files: AgentFiles, request: ContainerRequ
 
 async function bundleSource(files: AgentFiles, request: ContainerRequest, mount: MountSpec): Promise<string> {
   const digest = requireBundle(request, `mounts ./${mount.source}`);
-  const path = files.bundlePath(request.stack, digest, mount.source);
-  if (!(await exists(path))) {
-    // An empty directory of the project travels as no file at all.
-    if (mount.createHostPath === false)
-      throw refused(request, `bind source ./${mount.source} is not in the project`);
-    await mkdir(path, { recursive: true });
-  }
+  // An empty directory of the project travels as no file at all.
+  const { path, stats } = await resolveBeneath(
+    files.root,
+    files.bundlePath(request.stack, digest, mount.source),
+    { create: mount.createHostPath !== false },
+  );
+  if (!stats) throw refused(request, `bind source ./${mount.source} is not in the project`);
   return path;
 }
 
@@ -71,7 +100,8 @@ async function fileMount(
     throw refused(request, `"${use.source}" is not a ${kind} name`);
   const digest = requireBundle(request, `uses ${kind} ${use.source}`);
   const original = files.bundlePath(request.stack, digest, file);
-  const owner = await stat(original);
+  const { stats: owner } = await resolveBeneath(files.root, original);
+  if (!owner?.isFile()) throw refused(request, `${kind} ${use.source}: ${original} is not a regular file`);
   const want = {
     uid: use.uid !== undefined ? numericId(request, kind, use, 'uid') : owner.uid,
     gid: use.gid !== undefined ? numericId(request, kind, use, 'gid') : owner.gid,
@@ -90,17 +120,26 @@ async function fileMount(
     digest,
     `${kind}-${use.source}-${want.uid}-${want.gid}-${want.mode.toString(8)}`,
   );
-  if (!(await exists(copy))) await copyWithOwner(original, copy, want);
+  await resolveBeneath(files.root, dirname(copy), { create: true, mode: 0o700 });
+  const existing = await resolveBeneath(files.root, copy);
+  if (existing.stats?.isFile()) return { source: copy, target };
+  if (existing.stats) throw refused(request, `${copy} is not a regular file`);
+  await copyWithOwner(files.root, original, copy, want);
   return { source: copy, target };
 }
 
-async function copyWithOwner(from: string, to: string, want: { uid: number; gid: number; mode: number }) {
-  await mkdir(dirname(to), { recursive: true, mode: 0o700 });
-  const scratch = `${to}.tmp-${process.pid}`;
+/** Copies through descriptors: the original is read with O_NOFOLLOW, the copy written with O_EXCL. */
+async function copyWithOwner(
+  root: string,
+  from: string,
+  to: string,
+  want: { uid: number; gid: number; mode: number },
+) {
+  const { content } = await readRegularFile(root, from);
+  // Its own name: two uses of one secret with the same owner and mode are copied side by side.
+  const scratch = `${to}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await copyFile(from, scratch);
-    await chown(scratch, want.uid, want.gid);
-    await chmod(scratch, want.mode);
+    await writeNewFile(scratch, content, want);
     await rename(scratch, to);
   } catch (error) {
     await rm(scratch, { force: true });
@@ -128,9 +167,3 @@ function refused(request: ContainerRequest, reason: string): ApplicationFailure 
     message: `service ${request.service.name}: ${reason}`,
   });
 }
-
-const exists = (path: string) =>
-  access(path, constants.F_OK).then(
-    () => true,
-    () => false,
-  );

@@ -60,6 +60,9 @@ function dockerMount(
       };
     }
     case 'bundle':
+      // A stack version's files, shared by its replicas and the source of its secrets: never written
+      // by a container, whatever the bind says (writable data belongs in stack-data directories).
+      return { Type: 'bind', Source: hostPath ?? mount.source, ...common, ReadOnly: true };
     case 'stack-data':
       return { Type: 'bind', Source: hostPath ?? mount.source, ...common };
     default:

@@ -7,7 +7,7 @@ import { UNSIGNED_WORK } from '../../contracts/signed-work.js';
 import { LABEL_DEPLOYMENT, ORCHESTRATOR_TASK_QUEUE } from '../../contracts/vocabulary.js';
 import { findDeployment } from '../../db/repositories/deployments.js';
 import type { DeploymentRow } from '../../db/schema.js';
-import { useDeployEnvironment } from '../harness/deploy-env.js';
+import { itReplaysEveryWorkflowItRan, useDeployEnvironment } from '../harness/deploy-env.js';
 import { TEST_IMAGE } from '../harness/docker-hosts.js';
 import { containersOnHosts, putStack, runOperation } from '../harness/stack-ops.js';
 
@@ -117,6 +117,10 @@ describe('replayed work: a sealed start input re-submitted through Temporal chan
       assert.equal(cause.type, UNSIGNED_WORK, cause.message);
       assert.match(cause.message, new RegExp(`it was signed to start deployWorkflow, not ${type}`));
     }
+    assert.match(
+      env.orchestrator.logs,
+      /workflow start refused: its signed input was not made for this start/,
+    );
   });
 
   it('the same input under another workflow ID: refused for its signature', async () => {
@@ -124,4 +128,6 @@ describe('replayed work: a sealed start input re-submitted through Temporal chan
     assert.equal(cause.type, UNSIGNED_WORK, cause.message);
     assert.match(cause.message, /does not match it/);
   });
+
+  itReplaysEveryWorkflowItRan(env, 'replayed-work');
 });

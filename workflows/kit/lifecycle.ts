@@ -61,11 +61,17 @@ export async function trackOperation<Options>(
     { key: operationKey, value: operation },
     { key: statusKey, value: 'running' },
   ]);
+  // Asked before the claim: a run recorded before the claim replays it without a marker, even when
+  // its answer (none) arrives after the replay.
+  const mustClaim = patched(START_BINDING_PATCH);
+  let claimed = !mustClaim;
   try {
-    await claimOperation(input);
+    await claimOperation(input, mustClaim);
+    claimed = true;
     return await body(tracker);
   } catch (error) {
-    if (!isCancellation(error) || tracker.status !== 'running') throw error;
+    // A run cancelled before it holds the row has nothing to record, and no right to the row.
+    if (!claimed || !isCancellation(error) || tracker.status !== 'running') throw error;
     return CancellationScope.nonCancellable(async () => {
       tracker.setPhase('cancelled: checking what each host holds now');
       await syncObserved(input, await observeHosts(hosts, input, input.hostIds));
@@ -83,11 +89,8 @@ export const OPERATION_NOT_CLAIMED = 'OperationNotClaimed';
  * second start of a signed input) stops here: no host is touched, and the row, which is another
  * run's, is not written. Runs recorded before the claim got no answer from this step.
  */
-async function claimOperation(input: StackOperationInput<unknown>): Promise<void> {
+async function claimOperation(input: StackOperationInput<unknown>, mustClaim: boolean): Promise<void> {
   const { workflowId, runId } = workflowInfo();
-  // Asked before the step: a run recorded before the claim replays it without a marker, even when
-  // its answer (none) arrives after the replay.
-  const mustClaim = patched(START_BINDING_PATCH);
   const claim = await control.operationStarted({
     deploymentId: input.deploymentId,
     workflowId,

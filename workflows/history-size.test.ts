@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ReplicaRequest, StackInventory } from '../activities/docker/types.js';
+import { startBinding } from '../contracts/signed-work.js';
 import { hostLivenessQueue, hostTaskQueue, ORCHESTRATOR_TASK_QUEUE } from '../contracts/vocabulary.js';
 import { ensureSearchAttributes } from '../lib/temporal.js';
 import type { PlacedContainer, ServiceSpec, StackSpec } from '../stack/types.js';
@@ -41,9 +42,11 @@ const placements: PlacedContainer[] = Array.from({ length: REPLICAS }, (_, i) =>
   name: `big_web_${i + 1}`,
 }));
 
-function input(spec: StackSpec, sequence: number): StackOperationInput {
+function input(spec: StackSpec, sequence: number, workflowId: string): StackOperationInput {
+  const deploymentId = `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`;
   return {
-    deploymentId: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
+    ...startBinding({ workflowType: 'deployWorkflow', workflowId, deploymentId, stack: 'big' }),
+    deploymentId,
     stackId: '00000000-0000-4000-8000-000000000000',
     stack: 'big',
     requestedBy: 'test',
@@ -75,6 +78,7 @@ describe('history size of a 1,000-container deploy (real server and workflow cod
     await ensureSearchAttributes(clientConnection, NAMESPACE);
     connection = await NativeConnection.connect({ address: infra.temporalAddress });
     const noop = async () => {};
+    const claimed = async () => ({ claimed: true as const });
     workers.push(
       await Worker.create({
         connection,
@@ -82,7 +86,7 @@ describe('history size of a 1,000-container deploy (real server and workflow cod
         taskQueue: ORCHESTRATOR_TASK_QUEUE,
         workflowBundle: { codePath: infra.workflowBundle },
         activities: {
-          operationStarted: noop,
+          operationStarted: claimed,
           recordProgress: noop,
           operationFinished: noop,
           syncPlacements: noop,
@@ -150,7 +154,7 @@ describe('history size of a 1,000-container deploy (real server and workflow cod
     const result = await client.workflow.execute(deployWorkflow, {
       taskQueue: ORCHESTRATOR_TASK_QUEUE,
       workflowId,
-      args: [input(spec, sequence)],
+      args: [input(spec, sequence, workflowId)],
     });
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     return { result, events: history.events?.length ?? 0 };

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   log,
   type Next,
+  patched,
   type QueryInput,
   type SignalInput,
   type UpdateInput,
@@ -15,6 +16,8 @@ import {
 import {
   firstRefusal,
   refusalOf,
+  START_BINDING_PATCH,
+  startRefusal,
   UNSIGNED_WORK,
   WORK_BINDING_KEY,
   type WorkBinding,
@@ -23,7 +26,9 @@ import {
 // Deterministic halves of signed work (docs/security.md, "Signed and encrypted work"). The codec,
 // outside the sandbox, checks signatures and hands on a refused payload in place of one it does not
 // trust; here a workflow refuses to run on one, and binds every activity it schedules to its queue,
-// run and step. No key is needed for either: the codec signs the binding with the arguments.
+// run and step. No key is needed for either: the codec signs the binding with the arguments. A
+// signed input is also checked against the start it arrived with (type, ID, window), so an input
+// taken from an old history cannot start again as the same or another workflow type.
 
 const refused = (what: string, reason: string) =>
   ApplicationFailure.create({
@@ -38,6 +43,23 @@ class RefuseUnsignedInput implements WorkflowInboundCallsInterceptor {
     if (reason !== undefined) {
       log.error('workflow input refused: not sent by the API or the orchestrator', { reason });
       throw refused('workflow input', reason);
+    }
+    // Runs recorded before the start binding existed replay without the check (and its marker).
+    if (patched(START_BINDING_PATCH)) {
+      const info = workflowInfo();
+      const unbound = startRefusal(input.args, {
+        workflowType: info.workflowType,
+        workflowId: info.workflowId,
+        startTime: info.startTime,
+        hasParent: info.parent !== undefined,
+      });
+      if (unbound !== undefined) {
+        log.error('workflow start refused: its signed input was not made for this start', {
+          workflowType: info.workflowType,
+          reason: unbound,
+        });
+        throw refused(`workflow start of ${info.workflowType}`, unbound);
+      }
     }
     return next(input);
   }

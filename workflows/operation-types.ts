@@ -1,3 +1,4 @@
+import type { StartBinding } from '../contracts/signed-work.js';
 import type { RegistryCredential } from '../stack/image-ref.js';
 import type { PlacedContainer, StackSpec } from '../stack/types.js';
 
@@ -26,6 +27,12 @@ export interface StackOperationInput<Options = OperationOptions> {
    * each image's registry; builds get them all, for their base images.
    */
   registries?: RegistryCredential[];
+  /**
+   * Which start this input was signed for (contracts/signed-work.ts): added by the API as it starts
+   * the workflow; a run whose input lacks it, or names another type, ID or deployment, is refused.
+   * Absent only from runs recorded before it existed.
+   */
+  startBinding?: StartBinding;
 }
 
 /** The deploy options; other types declare their own (workflows/kit/operation-type.ts). */

@@ -1,8 +1,8 @@
 import type { Database } from '../../db/client.js';
 import { readBlobs } from '../../db/repositories/blobs.js';
 import {
+  claimDeployment,
   finishDeployment,
-  markDeploymentStarted,
   recordDeploymentProgress,
 } from '../../db/repositories/deployments.js';
 import { type ObservedHost, replacePlacements } from '../../db/repositories/placements.js';
@@ -17,8 +17,8 @@ import { createReconcileActivities, type ReconcileDeps } from './reconcile.js';
  */
 export function createControlActivities(db: Database, keyring: Keyring, operations?: ReconcileDeps) {
   return {
-    operationStarted: (input: { deploymentId: string; runId: string; hostIds: string[] }) =>
-      markDeploymentStarted(db, input),
+    /** Claims the pending row for the run (claimDeployment): a run that loses it stops before any host. */
+    operationStarted: (input: Parameters<typeof claimDeployment>[1]) => claimDeployment(db, input),
     recordProgress: (input: Parameters<typeof recordDeploymentProgress>[1]) =>
       recordDeploymentProgress(db, input),
     operationFinished: (input: Parameters<typeof finishDeployment>[1]) => finishDeployment(db, input),

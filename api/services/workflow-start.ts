@@ -1,5 +1,6 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
+import { startBinding } from '../../contracts/signed-work.js';
 import { ORCHESTRATOR_TASK_QUEUE } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import { abandonDeployment, setDeploymentRunId } from '../../db/repositories/deployments.js';
@@ -46,7 +47,18 @@ export async function startOperationWorkflow(
         deps.temporal.workflow.start(start.workflow, {
           taskQueue: ORCHESTRATOR_TASK_QUEUE,
           workflowId: deployment.workflowId,
-          args: [start.input],
+          // Signed with the input: this type, ID and deployment only, and only for a while.
+          args: [
+            {
+              ...start.input,
+              ...startBinding({
+                workflowType: start.workflow.name,
+                workflowId: deployment.workflowId,
+                deploymentId: deployment.id,
+                stack: start.input.stack,
+              }),
+            },
+          ],
           staticSummary: start.staticSummary,
           staticDetails: startDetails(deployment.requestedBy, deployment.id),
           typedSearchAttributes: start.typedSearchAttributes,

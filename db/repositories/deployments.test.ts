@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
 import type { Operation } from '../../contracts/vocabulary.js';
 import { forEachDatabase } from '../../test/harness/databases.js';
 import type { Database } from '../client.js';
 import {
   abandonDeployment,
+  claimDeployment,
   findByIdempotencyKey,
   findDeployment,
   finishDeployment,
   insertDeployment,
   type NewDeployment,
   OperationInProgressError,
+  setDeploymentRunId,
   settleDeployment,
 } from './deployments.js';
 import { markStackDeleted } from './stack-deletion.js';
@@ -49,6 +52,58 @@ const finish = (db: Database, deploymentId: string, status: 'succeeded' | 'faile
   finishDeployment(db, { deploymentId, status, error: null, progress: 100, containers: [] });
 
 forEachDatabase('deployments repository', (db) => {
+  it('a run claims its pending row once; a replayed or second run finds it taken and changes nothing', async () => {
+    const stack = await newStack(db(), 'claimed');
+    const row = await insertDeployment(db(), pending(stack));
+    const claim = (runId: string, workflowId = row.workflowId) =>
+      claimDeployment(db(), { deploymentId: row.id, workflowId, runId, hostIds: ['vm1', 'vm2'] });
+    assert.deepEqual(await claim('run-a', 'deploy-other-1'), {
+      claimed: false,
+      reason: `deployment ${row.id} belongs to workflow ${row.workflowId}`,
+    });
+    assert.deepEqual(await claim('run-a'), { claimed: true });
+    assert.deepEqual(await claim('run-a'), { claimed: true }, 'the same run again (an activity retry)');
+    const running = await findDeployment(db(), row.id);
+    assert.deepEqual(
+      [running?.status, running?.runId, running?.hostIds],
+      ['running', 'run-a', ['vm1', 'vm2']],
+    );
+    assert.deepEqual(await claim('run-b'), {
+      claimed: false,
+      reason: `deployment ${row.id} is not pending (it is running, run run-a)`,
+    });
+    await finish(db(), row.id, 'succeeded');
+    const finished = await findDeployment(db(), row.id);
+    assert.deepEqual(await claim('run-c'), {
+      claimed: false,
+      reason: `deployment ${row.id} is not pending (it is succeeded, run run-a)`,
+    });
+    assert.deepEqual(await claim('run-a'), {
+      claimed: false,
+      reason: `deployment ${row.id} is not pending (it is succeeded, run run-a)`,
+    });
+    assert.deepEqual(await findDeployment(db(), row.id), finished, 'a lost claim writes nothing');
+  });
+
+  it('the run the API recorded may claim the pending row; another run may not', async () => {
+    const stack = await newStack(db(), 'recorded');
+    const row = await insertDeployment(db(), pending(stack));
+    await setDeploymentRunId(db(), row.id, 'run-api');
+    const claim = (runId: string) =>
+      claimDeployment(db(), { deploymentId: row.id, workflowId: row.workflowId, runId, hostIds: ['vm1'] });
+    assert.deepEqual(await claim('run-other'), {
+      claimed: false,
+      reason: `deployment ${row.id} was claimed by run run-api`,
+    });
+    assert.equal((await findDeployment(db(), row.id))?.status, 'pending');
+    assert.deepEqual(await claim('run-api'), { claimed: true });
+    const missing = randomUUID();
+    assert.deepEqual(await claimDeployment(db(), { deploymentId: missing, runId: 'run-x', hostIds: [] }), {
+      claimed: false,
+      reason: `deployment ${missing} does not exist`,
+    });
+  });
+
   it('numbers operations per stack name, across a deleted and re-created stack of that name', async () => {
     const shop = await newStack(db(), 'shop');
     const first = await insertDeployment(db(), pending(shop));

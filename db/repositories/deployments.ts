@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Operation } from '../../contracts/vocabulary.js';
 import { activeDeploymentStatuses, type DeploymentStatus } from '../../contracts/vocabulary.js';
 import type { ContainerProgress } from '../../workflows/progress-types.js';
@@ -144,11 +144,22 @@ export async function setDeploymentRunId(db: Database, id: string, runId: string
   await db.update(deployments).set({ runId }).where(eq(deployments.id, id));
 }
 
-export async function markDeploymentStarted(
+export type DeploymentClaim = { claimed: true } | { claimed: false; reason: string };
+
+/**
+ * The first step of an operation's workflow: takes its pending row for this run, atomically. Only a
+ * row of this workflow ID that is still pending, with no run or this run recorded (the API records
+ * the run id it started), is taken; the same run may take it again (an activity retry). A replayed
+ * or second start of the same input finds it taken (running or finished) and must change nothing:
+ * the row is left as it is.
+ */
+export async function claimDeployment(
   db: Database,
-  input: { deploymentId: string; runId: string; hostIds: string[] },
-): Promise<void> {
-  await db
+  /** `workflowId` is absent only from steps scheduled before the claim existed. */
+  input: { deploymentId: string; workflowId?: string; runId: string; hostIds: string[] },
+): Promise<DeploymentClaim> {
+  const mine = eq(deployments.runId, input.runId);
+  const [row] = await db
     .update(deployments)
     .set({
       status: 'running',
@@ -157,8 +168,26 @@ export async function markDeploymentStarted(
       startedAt: sql`coalesce(${deployments.startedAt}, now())`,
     })
     .where(
-      and(eq(deployments.id, input.deploymentId), inArray(deployments.status, [...activeDeploymentStatuses])),
-    );
+      and(
+        eq(deployments.id, input.deploymentId),
+        input.workflowId === undefined ? undefined : eq(deployments.workflowId, input.workflowId),
+        or(
+          and(eq(deployments.status, 'pending'), or(isNull(deployments.runId), mine)),
+          and(eq(deployments.status, 'running'), mine),
+        ),
+      ),
+    )
+    .returning({ id: deployments.id });
+  if (row) return { claimed: true };
+  const found = await findDeployment(db, input.deploymentId);
+  const reason = !found
+    ? `deployment ${input.deploymentId} does not exist`
+    : input.workflowId !== undefined && found.workflowId !== input.workflowId
+      ? `deployment ${input.deploymentId} belongs to workflow ${found.workflowId}`
+      : found.status !== 'pending'
+        ? `deployment ${input.deploymentId} is not pending (it is ${found.status}, run ${found.runId ?? 'none'})`
+        : `deployment ${input.deploymentId} was claimed by run ${found.runId}`;
+  return { claimed: false, reason };
 }
 
 export async function recordDeploymentProgress(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
+import { startBinding } from '../../contracts/signed-work.js';
 import { ORCHESTRATOR_TASK_QUEUE } from '../../contracts/vocabulary.js';
 import { DaemonProbe } from '../harness/daemon.js';
 import {
@@ -14,6 +15,10 @@ import { fetchHistories, replayHistories, saveHistories } from '../harness/histo
 import { type TestInfra, useInfra } from '../harness/infra.js';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres.js';
 import type { ManagedProcess } from '../harness/processes.js';
+
+/** Every signed start names its type and ID; a probe belongs to no deployment or stack. */
+const probeBinding = (workflowId: string) =>
+  startBinding({ workflowType: 'probeHostsWorkflow', workflowId, deploymentId: null, stack: null });
 
 describe('routing by host queue (real Temporal, real dockerd hosts, real agents)', () => {
   let infra: TestInfra;
@@ -44,7 +49,7 @@ describe('routing by host queue (real Temporal, real dockerd hosts, real agents)
     const results = await client.workflow.execute('probeHostsWorkflow', {
       taskQueue: ORCHESTRATOR_TASK_QUEUE,
       workflowId,
-      args: [{ hostIds: ['vm1', 'vm2'] }],
+      args: [{ hostIds: ['vm1', 'vm2'], ...probeBinding(workflowId) }],
     });
     const daemons = await Promise.all(
       infra.dockerHosts.slice(0, 2).map((host) => new DaemonProbe(host.socketPath).info()),
@@ -73,11 +78,12 @@ describe('routing by host queue (real Temporal, real dockerd hosts, real agents)
   });
 
   it('a host without an agent is reported as offline, naming it, after the pickup bound', async () => {
+    const workflowId = `probe-hosts-offline-${Date.now()}`;
     await assert.rejects(
       client.workflow.execute('probeHostsWorkflow', {
         taskQueue: ORCHESTRATOR_TASK_QUEUE,
-        workflowId: `probe-hosts-offline-${Date.now()}`,
-        args: [{ hostIds: ['vm1', 'vm-nobody'], pickupTimeout: '2s' }],
+        workflowId,
+        args: [{ hostIds: ['vm1', 'vm-nobody'], pickupTimeout: '2s', ...probeBinding(workflowId) }],
       }),
       (error: Error) => {
         assert.match(String((error as { cause?: Error }).cause?.message ?? error.message), /vm-nobody/);

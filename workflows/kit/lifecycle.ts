@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { CancellationScope, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ObservedContainer, SweepResult } from '../../activities/docker/types.js';
 import { hostsKey, operationKey, stackKey, statusKey } from '../../contracts/search-attributes.js';
+import { START_BINDING_PATCH } from '../../contracts/signed-work.js';
 import type { DeploymentStatus } from '../../contracts/vocabulary.js';
 import { control } from '../control.js';
 import { isCancellation } from '../failures.js';
@@ -60,15 +61,17 @@ export async function trackOperation<Options>(
     { key: operationKey, value: operation },
     { key: statusKey, value: 'running' },
   ]);
+  // Asked before the claim: a run recorded before the claim replays it without a marker, even when
+  // its answer (none) arrives after the replay.
+  const mustClaim = patched(START_BINDING_PATCH);
+  let claimed = !mustClaim;
   try {
-    await control.operationStarted({
-      deploymentId: input.deploymentId,
-      runId: workflowInfo().runId,
-      hostIds: input.hostIds,
-    });
+    await claimOperation(input, mustClaim);
+    claimed = true;
     return await body(tracker);
   } catch (error) {
-    if (!isCancellation(error) || tracker.status !== 'running') throw error;
+    // A run cancelled before it holds the row has nothing to record, and no right to the row.
+    if (!claimed || !isCancellation(error) || tracker.status !== 'running') throw error;
     return CancellationScope.nonCancellable(async () => {
       tracker.setPhase('cancelled: checking what each host holds now');
       await syncObserved(input, await observeHosts(hosts, input, input.hostIds));
@@ -76,6 +79,36 @@ export async function trackOperation<Options>(
       throw error;
     });
   }
+}
+
+/** The failure type of a run that found its deployment already claimed: it did nothing. */
+export const OPERATION_NOT_CLAIMED = 'OperationNotClaimed';
+
+/**
+ * Takes the deployment row for this run before anything else. A run that loses it (a replayed or
+ * second start of a signed input) stops here: no host is touched, and the row, which is another
+ * run's, is not written. Runs recorded before the claim got no answer from this step.
+ */
+async function claimOperation(input: StackOperationInput<unknown>, mustClaim: boolean): Promise<void> {
+  const { workflowId, runId } = workflowInfo();
+  const claim = await control.operationStarted({
+    deploymentId: input.deploymentId,
+    workflowId,
+    runId,
+    hostIds: input.hostIds,
+  });
+  if (!mustClaim || claim?.claimed === true) return;
+  const reason = claim?.reason ?? 'no answer from the claim';
+  log.error('operation not claimed: it stops before any host, and leaves the deployment record alone', {
+    deploymentId: input.deploymentId,
+    reason,
+  });
+  upsertSearchAttributes([{ key: statusKey, value: 'failed' }]);
+  throw ApplicationFailure.create({
+    type: OPERATION_NOT_CLAIMED,
+    nonRetryable: true,
+    message: `operation not claimed, nothing done: ${reason}`,
+  });
 }
 
 /** What each host holds of the stack right now (hosts that do not answer are left out). */

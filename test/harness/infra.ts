@@ -22,6 +22,14 @@ export interface TestInfra {
 export const INFRA_ENV = 'GRAPHIUM_TEST_INFRA';
 const DOCKER_HOST_COUNT = 3;
 
+/** What sets one copy of the infrastructure apart from another running beside it (test/run.ts lanes). */
+export interface InfraLane {
+  /** The daemons' bridge address pool: their bridges share the machine's network namespace. */
+  addressPool?: string;
+  /** A workflow bundle built once for every lane, instead of one each. */
+  workflowBundle?: Promise<string>;
+}
+
 export async function bundleWorkflows(outFile: string): Promise<string> {
   await writeWorkflowBundle(outFile);
   return outFile;
@@ -32,6 +40,7 @@ export async function startInfra(
   workDir: string,
   env: NodeJS.ProcessEnv = process.env,
   dockerHostCount = DOCKER_HOST_COUNT,
+  lane: InfraLane = {},
 ): Promise<{ infra: TestInfra; stop: () => Promise<void> }> {
   mkdirSync(workDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
@@ -53,11 +62,13 @@ export async function startInfra(
         stops.push(server.stop);
         return server;
       }),
-      startDockerHosts(dockerHostCount, join(workDir, 'docker')).then((handle: DockerHostsHandle) => {
-        stops.push(handle.stop);
-        return handle;
-      }),
-      bundleWorkflows(join(workDir, 'workflow-bundle.js')),
+      startDockerHosts(dockerHostCount, join(workDir, 'docker'), lane.addressPool).then(
+        (handle: DockerHostsHandle) => {
+          stops.push(handle.stop);
+          return handle;
+        },
+      ),
+      lane.workflowBundle ?? bundleWorkflows(join(workDir, 'workflow-bundle.js')),
     ]);
     const temporal = fulfilled(temporalResult);
     const docker = fulfilled(dockerResult);

@@ -6,6 +6,7 @@ import { writeWorkflowBundle } from '../../lib/workflow-bundle.js';
 import { type DockerHostsHandle, startDockerHosts, type TestDockerHost } from './docker-hosts.js';
 import { freePort } from './ports.js';
 import { pgAdminUrlFromEnv } from './postgres.js';
+import { onSignalTeardown } from './processes.js';
 
 /** What every end-to-end test stands on: one Temporal dev server, N dockerd hosts, a PostgreSQL server. */
 export interface TestInfra {
@@ -105,9 +106,15 @@ export async function useInfra(): Promise<TestInfra> {
   if (file) return JSON.parse(readFileSync(file, 'utf8')) as TestInfra;
   const workDir = join('/tmp', `graphium-test-${process.pid}`);
   const { infra, stop } = await startInfra(workDir);
-  after(async () => {
+  const teardown = async () => {
     await stop();
     rmSync(workDir, { recursive: true, force: true });
+  };
+  // Also when the file is ended by a signal (its time bound) before `after` runs.
+  const unregister = onSignalTeardown(teardown);
+  after(async () => {
+    unregister();
+    await teardown();
   });
   return infra;
 }

@@ -15,12 +15,13 @@ import { bundleWorkflows, INFRA_ENV, startInfra, type TestInfra } from './harnes
 import { readProcStat } from './harness/process-tree.js';
 import { LOG_DIR_ENV, REPO_ROOT } from './harness/processes.js';
 
-// `npm test`: starts the real infrastructure once (Temporal dev server, three dockerd hosts, a
-// PostgreSQL server check, the workflow bundle), runs every *.test.ts file against it with
+// `npm test`: starts the real infrastructure (Temporal dev server, three dockerd hosts, a PostgreSQL
+// server check, the workflow bundle) once per lane, runs every *.test.ts file against it with
 // node:test, tears it all down, and prints one summary line. Self-contained files run first, two
-// at a time; end-to-end files (sharing hosts vm1..vm3) one at a time; the fault suite (test/faults/)
-// last, two files at a time: each of its files brings its own Temporal server (and whatever else it
-// breaks), so they cannot disturb each other. `npm test -- <path>...` runs a subset;
+// at a time; end-to-end files (sharing hosts vm1..vm3) one at a time per lane, the lanes side by
+// side, each with its own Temporal server and daemons (so the same host ids and task queues do not
+// meet); the fault suite (test/faults/) last, two files at a time: each of its files brings its own
+// Temporal server (and whatever else it breaks), so they cannot disturb each other. `npm test -- <path>...` runs a subset;
 // `npm run test:faults` is `npm test -- test/faults`.
 
 const SOURCE_DIRS = [
@@ -42,6 +43,8 @@ const ci = process.env.CI === 'true' || process.env.CI === '1';
 const FILE_TIMEOUT_MS = 30 * 60_000;
 /** How many copies of the infrastructure the end-to-end files are spread over. */
 const LANES_ENV = 'GRAPHIUM_TEST_LANES';
+/** `1`: the fault files run beside the end-to-end lanes rather than after them. */
+const OVERLAP_ENV = 'GRAPHIUM_TEST_OVERLAP';
 const FAULTS_DIR = 'test/faults/';
 /** Fault files mostly wait (a partition, an outage): two at once halve the suite on two cores. */
 const FAULT_CONCURRENCY = 2;
@@ -83,16 +86,27 @@ async function main(): Promise<number> {
     return 1;
   }
   const e2eFiles = files.filter(isE2e);
-  const laneCount = Math.max(1, Math.min(configuredLanes(), e2eFiles.length));
+  const unitFiles = files.filter((f) => !isE2e(f) && !isFault(f));
+  const faultFiles = files.filter(isFault);
+  // The fault files alongside the end-to-end lanes, on a copy of the infrastructure of their own.
+  const overlap = process.env[OVERLAP_ENV] === '1' && e2eFiles.length > 0 && faultFiles.length > 0;
+  const laneCount = Math.max(1, Math.min(configuredLanes(overlap ? 1 : 0), e2eFiles.length));
   const workDir = join('/tmp', `graphium-test-${process.pid}`);
   // Per run, so two runs side by side (two terminals, two sessions) never clobber each other.
   const tmp = join(REPO_ROOT, '.tmp', 'runs', String(process.pid));
   mkdirSync(tmp, { recursive: true });
   console.log(
     `graphium tests: starting Temporal, dockerd hosts and the workflow bundle in ${workDir}` +
-      (laneCount > 1 ? ` for ${laneCount} end-to-end lanes` : ''),
+      (laneCount > 1 ? ` for ${laneCount} end-to-end lanes` : '') +
+      (overlap ? ' and one for the fault files beside them' : ''),
   );
-  const { lanes, stop } = await startLanes(laneCount, workDir, tmp);
+  const laneDirs = Array.from({ length: laneCount }, (_, i) => (i === 0 ? tmp : join(tmp, `lane${i + 1}`)));
+  const { lanes: started, stop } = await startLanes(
+    [...laneDirs, ...(overlap ? [join(tmp, 'faults')] : [])],
+    workDir,
+  );
+  const lanes = started.slice(0, laneCount);
+  const faultLane = overlap ? started[laneCount]! : started[0]!;
   const teardown = async () => {
     await stop();
     rmSync(workDir, { recursive: true, force: true });
@@ -105,36 +119,46 @@ async function main(): Promise<number> {
   console.log(
     `graphium tests: Temporal ${infra.temporalAddress}, ${infra.dockerHosts.length} Docker hosts ` +
       `(${infra.sharedDaemon ? 'one shared daemon' : 'separate dockerd daemons'}), PostgreSQL ${redactUrl(infra.pgAdminUrl)}` +
-      (lanes.length > 1 ? `; ${lanes.length - 1} more lane(s) of the same` : ''),
+      (started.length > 1 ? `; ${started.length - 1} more copies of the same` : ''),
   );
-  const unitFiles = files.filter((f) => !isE2e(f) && !isFault(f));
-  const faultFiles = files.filter(isFault);
-  const phases = [
-    // Self-contained files (each its own database; stack names that differ between files, as they
-    // share a Temporal namespace): two at once.
-    { name: 'unit', files: unitFiles, run: () => runPhase('unit', unitFiles, 2, first) },
-    // End-to-end files share their lane's hosts vm1..vm3: one at a time per lane, lanes side by side.
-    { name: 'end-to-end', files: e2eFiles, run: () => runLanes(e2eFiles, lanes) },
-    {
-      name: 'faults',
-      files: faultFiles,
-      run: () => runPhase('faults', faultFiles, FAULT_CONCURRENCY, first),
-    },
-  ].filter((phase) => phase.files.length > 0);
+  const unit = { name: 'unit', files: unitFiles, run: () => runPhase('unit', unitFiles, 2, first) };
+  const e2e = { name: 'end-to-end', files: e2eFiles, run: () => runLanes(e2eFiles, lanes) };
+  const faults = {
+    name: 'faults',
+    files: faultFiles,
+    run: () => runPhase('faults', faultFiles, FAULT_CONCURRENCY, faultLane, overlap),
+  };
+  // Self-contained files first (each its own database; stack names that differ between files, as
+  // they share a Temporal namespace), two at once; then the end-to-end lanes (each file alone on its
+  // lane's hosts vm1..vm3); the fault files after them, or beside them with GRAPHIUM_TEST_OVERLAP=1.
+  // The phases of a step run side by side.
+  const steps = (overlap ? [[unit], [e2e, faults]] : [[unit], [e2e], [faults]])
+    .map((step) => step.filter((phase) => phase.files.length > 0))
+    .filter((step) => step.length > 0);
   let code = 0;
   const summaries: Summary[] = [];
   let complete = true;
   try {
-    for (const phase of phases) {
-      const started = Date.now();
+    for (const step of steps) {
       const cpuBefore = childrenCpuSeconds();
-      const result = await phase.run();
-      code ||= result.code;
-      if (result.summaries.length === 0) complete = false;
-      summaries.push(...result.summaries);
+      const stepStarted = Date.now();
+      await Promise.all(
+        step.map(async (phase) => {
+          const phaseStarted = Date.now();
+          const result = await phase.run();
+          code ||= result.code;
+          if (result.summaries.length === 0) complete = false;
+          summaries.push(...result.summaries);
+          console.log(
+            `graphium tests: ${phase.name} phase took ${Math.round((Date.now() - phaseStarted) / 1000)} s`,
+          );
+        }),
+      );
+      // CPU time of the processes the step started and that have ended: what its tests cost, even
+      // on a machine others share.
       console.log(
-        `graphium tests: ${phase.name} phase took ${Math.round((Date.now() - started) / 1000)} s` +
-          ` (its finished processes used ${Math.round(childrenCpuSeconds() - cpuBefore)} CPU-s)`,
+        `graphium tests: ${step.map((p) => p.name).join(' + ')}: ${Math.round((Date.now() - stepStarted) / 1000)} s, ` +
+          `${Math.round(childrenCpuSeconds() - cpuBefore)} CPU-s of its ended processes`,
       );
     }
   } finally {
@@ -175,7 +199,7 @@ async function main(): Promise<number> {
       summary.skipped + summary.todo > 0 && 'tests were skipped',
       summary.e2ePassed === 0 && 'no end-to-end test ran',
       silentE2e && `no test passed in ${silentE2e}`,
-      lanes.some((lane) => lane.infra.sharedDaemon) && 'the Docker hosts were not separate dockerd daemons',
+      started.some((lane) => lane.infra.sharedDaemon) && 'the Docker hosts were not separate dockerd daemons',
     ].filter(Boolean);
     if (problems.length > 0) {
       console.error(`graphium tests: CI refuses this run: ${problems.join('; ')}`);
@@ -201,24 +225,29 @@ interface Lane {
  */
 const LANE_ADDRESS_POOLS = [undefined, '10.217.0.0/16', '10.218.0.0/16', '10.219.0.0/16'];
 
-/** GRAPHIUM_TEST_LANES, else one lane per core (the end-to-end files mostly wait), at most four. */
-function configuredLanes(): number {
+/**
+ * GRAPHIUM_TEST_LANES, else one lane per core (the end-to-end files mostly wait), with `reserved`
+ * copies of the infrastructure for other uses, four copies at most.
+ */
+function configuredLanes(reserved: number): number {
   const wanted = Number(process.env[LANES_ENV] || availableParallelism());
   if (!Number.isInteger(wanted) || wanted < 1) throw new Error(`${LANES_ENV} must be a whole number from 1`);
-  return Math.min(wanted, LANE_ADDRESS_POOLS.length);
+  return Math.min(wanted, LANE_ADDRESS_POOLS.length - reserved);
 }
 
-/** Starts every lane's infrastructure side by side, with one workflow bundle for all of them. */
+/**
+ * Starts one copy of the infrastructure per folder in `dirs` (where its files' logs go) side by
+ * side, with one workflow bundle for all of them.
+ */
 async function startLanes(
-  count: number,
+  dirs: string[],
   workDir: string,
-  tmp: string,
 ): Promise<{ lanes: Lane[]; stop: () => Promise<void> }> {
   mkdirSync(workDir, { recursive: true });
   const bundle = bundleWorkflows(join(workDir, 'workflow-bundle.js'));
   // Every start settles before a failure is thrown, so each started lane's stop is known.
   const results = await Promise.allSettled(
-    Array.from({ length: count }, (_, i) =>
+    dirs.map((_, i) =>
       startInfra(join(workDir, `lane${i + 1}`), process.env, undefined, {
         addressPool: LANE_ADDRESS_POOLS[i],
         workflowBundle: bundle,
@@ -235,7 +264,7 @@ async function startLanes(
     throw failed.reason;
   }
   const lanes = started.map(({ infra }, i) => {
-    const dir = i === 0 ? tmp : join(tmp, `lane${i + 1}`);
+    const dir = dirs[i]!;
     mkdirSync(dir, { recursive: true });
     const infraFile = join(dir, 'infra.json');
     writeFileSync(infraFile, JSON.stringify(infra, null, 2));
@@ -244,15 +273,21 @@ async function startLanes(
   return { lanes, stop };
 }
 
-/** One `node --test` run over a phase's files on lane 1, `concurrency` files at a time. */
+/**
+ * One `node --test` run over a phase's files, `concurrency` files at a time; with `buffered` (it runs
+ * beside the lanes), its output is printed whole at its end, as a lane's files are.
+ */
 async function runPhase(
   name: string,
   files: string[],
   concurrency: number,
   lane: Lane,
+  buffered = false,
 ): Promise<PhaseResult> {
   const summaryFile = join(lane.dir, `summary-${name}.json`);
-  const { code } = await runFiles(files, concurrency, summaryFile, lane);
+  const outputFile = buffered ? join(lane.dir, 'output', `${name}.log`) : undefined;
+  const { code, output } = await runFiles(files, concurrency, summaryFile, lane, outputFile);
+  if (buffered) process.stdout.write(`\n== the ${name} phase\n${output}\n`);
   return { code, summaries: existsSync(summaryFile) ? [readSummary(summaryFile)] : [] };
 }
 

@@ -59,7 +59,11 @@ export function canRunDockerd(): boolean {
  * Starts `count` independent dockerd daemons under `baseDir` and imports the busybox test image
  * into each. Every daemon is stopped by `stop()` (the caller runs it on success and on failure).
  */
-export async function startDockerHosts(count: number, baseDir: string): Promise<DockerHostsHandle> {
+export async function startDockerHosts(
+  count: number,
+  baseDir: string,
+  pool = SHARED_POOL,
+): Promise<DockerHostsHandle> {
   if (!canRunDockerd()) return sharedLocalDaemon(count);
   mkdirSync(baseDir, { recursive: true });
   const started: { host: TestDockerHost; child: ChildProcess }[] = [];
@@ -70,7 +74,7 @@ export async function startDockerHosts(count: number, baseDir: string): Promise<
     await Promise.all(
       Array.from({ length: count }, async (_, i) => {
         const dir = join(baseDir, `host${i + 1}`);
-        const entry = startDaemon(i + 1, dir);
+        const entry = startDaemon(i + 1, dir, pool);
         started.push(entry);
         await waitFor(`dockerd in ${dir}`, () => new DaemonProbe(entry.host.socketPath).ping(), {
           timeoutMs: 60_000,
@@ -86,7 +90,7 @@ export async function startDockerHosts(count: number, baseDir: string): Promise<
   return { hosts: started.map((s) => s.host).sort((a, b) => a.index - b.index), shared: false, stop };
 }
 
-/** The address pool of the runner's shared daemons; private ones (fault tests) take others. */
+/** The address pool of the runner's shared daemons (its first lane's); private ones (fault tests) take others. */
 const SHARED_POOL = '10.213.0.0/16';
 
 function startDaemon(

@@ -23,7 +23,7 @@ import { type TestInfra, useInfra } from './infra.js';
 import { AgentNamespace } from './netns.js';
 import { freePort } from './ports.js';
 import { PrivatePostgres } from './private-postgres.js';
-import { LOG_DIR, type ManagedProcess } from './processes.js';
+import { LOG_DIR, type ManagedProcess, onSignalTeardown } from './processes.js';
 import { type OpsContext, registerHosts } from './stack-ops.js';
 
 // The set-up of a fault test: a Temporal dev server of its own (so it may restart it, and so fault
@@ -170,6 +170,7 @@ export function useFaultEnvironment(options: FaultEnvOptions): FaultEnv {
     });
 
   before(async () => {
+    unregister = onSignalTeardown(teardown);
     const shared = await useInfra();
     workDir = join('/tmp', `graphium-fault-${options.name}-${process.pid}`);
     rmSync(workDir, { recursive: true, force: true });
@@ -225,7 +226,7 @@ export function useFaultEnvironment(options: FaultEnvOptions): FaultEnv {
     await waitUntilOnline(env.temporal, env.ctx.namespace, hostIds);
   });
 
-  after(async () => {
+  const teardown = async () => {
     // Processes first (they hold connections to everything else), then the rest in reverse order.
     await Promise.all(processes.map((p) => p.stop(10_000)));
     for (const cleanup of cleanups.reverse()) {
@@ -235,6 +236,12 @@ export function useFaultEnvironment(options: FaultEnvOptions): FaultEnv {
         console.error(`fault env ${options.name} teardown:`, error);
       }
     }
+  };
+  // Also when the file is ended by a signal (its time bound) before `after` runs.
+  let unregister: () => void = () => {};
+  after(async () => {
+    unregister();
+    await teardown();
   });
 
   return env;

@@ -6,6 +6,7 @@ import { writeWorkflowBundle } from '../../lib/workflow-bundle.js';
 import { type DockerHostsHandle, startDockerHosts, type TestDockerHost } from './docker-hosts.js';
 import { freePort } from './ports.js';
 import { pgAdminUrlFromEnv } from './postgres.js';
+import { onSignalTeardown } from './processes.js';
 
 /** What every end-to-end test stands on: one Temporal dev server, N dockerd hosts, a PostgreSQL server. */
 export interface TestInfra {
@@ -22,6 +23,14 @@ export interface TestInfra {
 export const INFRA_ENV = 'GRAPHIUM_TEST_INFRA';
 const DOCKER_HOST_COUNT = 3;
 
+/** What sets one copy of the infrastructure apart from another running beside it (test/run.ts lanes). */
+export interface InfraLane {
+  /** The daemons' bridge address pool: their bridges share the machine's network namespace. */
+  addressPool?: string;
+  /** A workflow bundle built once for every lane, instead of one each. */
+  workflowBundle?: Promise<string>;
+}
+
 export async function bundleWorkflows(outFile: string): Promise<string> {
   await writeWorkflowBundle(outFile);
   return outFile;
@@ -32,6 +41,7 @@ export async function startInfra(
   workDir: string,
   env: NodeJS.ProcessEnv = process.env,
   dockerHostCount = DOCKER_HOST_COUNT,
+  lane: InfraLane = {},
 ): Promise<{ infra: TestInfra; stop: () => Promise<void> }> {
   mkdirSync(workDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
@@ -53,11 +63,13 @@ export async function startInfra(
         stops.push(server.stop);
         return server;
       }),
-      startDockerHosts(dockerHostCount, join(workDir, 'docker')).then((handle: DockerHostsHandle) => {
-        stops.push(handle.stop);
-        return handle;
-      }),
-      bundleWorkflows(join(workDir, 'workflow-bundle.js')),
+      startDockerHosts(dockerHostCount, join(workDir, 'docker'), lane.addressPool).then(
+        (handle: DockerHostsHandle) => {
+          stops.push(handle.stop);
+          return handle;
+        },
+      ),
+      lane.workflowBundle ?? bundleWorkflows(join(workDir, 'workflow-bundle.js')),
     ]);
     const temporal = fulfilled(temporalResult);
     const docker = fulfilled(dockerResult);
@@ -94,9 +106,15 @@ export async function useInfra(): Promise<TestInfra> {
   if (file) return JSON.parse(readFileSync(file, 'utf8')) as TestInfra;
   const workDir = join('/tmp', `graphium-test-${process.pid}`);
   const { infra, stop } = await startInfra(workDir);
-  after(async () => {
+  const teardown = async () => {
     await stop();
     rmSync(workDir, { recursive: true, force: true });
+  };
+  // Also when the file is ended by a signal (its time bound) before `after` runs.
+  const unregister = onSignalTeardown(teardown);
+  after(async () => {
+    unregister();
+    await teardown();
   });
   return infra;
 }

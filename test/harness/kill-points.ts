@@ -1,6 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { waitFor } from './ports.js';
 
 // Kill points of a running workflow, read from its history on the Temporal server (which outlives
 // the orchestrator), so a test can SIGKILL the orchestrator at a chosen step of a deploy.
@@ -99,24 +98,20 @@ export async function killAtPoints(
     // still for a while, kill there. (A point that asks the daemons, not the history, answers for
     // now rather than for the last kill; the stall rule keeps it from firing on the same step early.)
     const overtaken = lastKill.length > 0 && (await point.reached(lastKill));
-    let seen: HistoryEvent[] = [];
-    let stillSince = Date.now();
-    const events = await waitFor(
-      `${handle.workflowId} to reach "${point.name}"`,
-      async () => {
-        const history = (await client.workflow.getHandle(handle.workflowId).fetchHistory()).events ?? [];
-        if (history.length !== seen.length) stillSince = Date.now();
-        seen = history;
+    const events = await followHistory(
+      client,
+      handle.workflowId,
+      `reach "${point.name}"`,
+      async (history, stillMs) => {
         if (closed(history)) return history;
         // Past the last kill, so no two kills land on the same step (unless the point was overtaken).
-        const stalled = Date.now() - stillSince >= STALL_MS;
-        const moved = (overtaken && stalled) || history.length > (kills.at(-1)?.events ?? 0);
+        const moved = (overtaken && stillMs >= STALL_MS) || history.length > (kills.at(-1)?.events ?? 0);
         return moved && (await point.reached(history)) ? history : undefined;
       },
-      { timeoutMs: 180_000, intervalMs: 100 },
+      100,
     ).catch((error: Error) => {
-      // A point never reached is a hang somewhere: say where the workflow stood, for the CI log.
-      throw new Error(`${error.message}; kills so far ${JSON.stringify(kills)}; last events:\n${tail(seen)}`);
+      // A point never reached is a hang somewhere: say where, for the CI log.
+      throw new Error(`${error.message}; kills so far ${JSON.stringify(kills)}`);
     });
     if (closed(events)) break;
     await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * jitterMs)));
@@ -130,6 +125,63 @@ export async function killAtPoints(
     await point.afterRestart?.();
   }
   return kills;
+}
+
+/**
+ * How long a history may stand still before a wait on it fails as a hang. Bounds follow progress,
+ * not the clock, so a slow machine makes the test slower, not red: no step here goes this long
+ * without an event (a frozen agent's liveness watch alone records one a minute).
+ */
+const STUCK_MS = 180_000;
+/** However much the history moves, a wait this long is a livelock (a check repeated forever). */
+const LONGEST_WAIT_MS = 15 * 60_000;
+
+/**
+ * Reads the workflow's history every `intervalMs` until `probe` (given the history and how long it
+ * has stood still) answers; fails with the last events when it stood still for STUCK_MS.
+ */
+async function followHistory<T>(
+  client: Client,
+  workflowId: string,
+  what: string,
+  probe: (history: HistoryEvent[], stillMs: number) => Promise<T | undefined>,
+  intervalMs: number,
+): Promise<T> {
+  const started = Date.now();
+  let seen: HistoryEvent[] = [];
+  let stillSince = Date.now();
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const history = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      if (history.length !== seen.length) stillSince = Date.now();
+      seen = history;
+      const value = await probe(history, Date.now() - stillSince);
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    const stillMs = Date.now() - stillSince;
+    const allMs = Date.now() - started;
+    if (stillMs >= STUCK_MS || allMs >= LONGEST_WAIT_MS) {
+      throw new Error(
+        `${workflowId} did not ${what}: its history stood still for ${Math.round(stillMs / 1000)} s ` +
+          `(${Math.round(allMs / 1000)} s in all)${lastError ? `; last error: ${lastError}` : ''}; last events:\n${tail(seen)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Waits until the workflow has closed, for as long as its history moves (see STUCK_MS). */
+export async function untilClosed(client: Client, handle: WorkflowHandle): Promise<void> {
+  await followHistory(
+    client,
+    handle.workflowId,
+    'close',
+    async (history) => (closed(history) ? true : undefined),
+    500,
+  );
 }
 
 /** The last events of a history, one per line: type, activity and failure, enough to see a hang. */

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { descendantPids, isAlive, readProcStat } from './process-tree.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Set by test/run.ts to the run's own log folder. */
@@ -118,3 +119,77 @@ export function startProcess(
   });
   return new ManagedProcess(name, child);
 }
+
+// A test file that outlives node:test's --test-timeout (in Node 20 it bounds the whole file) is
+// ended with SIGTERM, and its `after` hooks never run: everything it started (a Temporal server,
+// daemons, agents, an orchestrator) would go on running, with their ports, daemons and CPU, long
+// after the run. So a test file's process stops what it started on its way out: on SIGTERM or
+// SIGINT the teardowns registered here (bounded), then every descendant still alive; on any exit,
+// SIGKILL to whatever is left. Only in node:test's file processes (NODE_TEST_CONTEXT), never in the
+// runner, which stops its own infrastructure.
+
+/** How long the registered teardowns may take after a signal, before the rest is killed. */
+const SIGNAL_TEARDOWN_MS = 60_000;
+const teardowns = new Set<() => Promise<void> | void>();
+
+/**
+ * Registers what `after` would do, for a file ended by a signal before its hooks run; returns the
+ * function that unregisters it (call it once `after` has done the work itself).
+ */
+export function onSignalTeardown(teardown: () => Promise<void> | void): () => void {
+  teardowns.add(teardown);
+  return () => {
+    teardowns.delete(teardown);
+  };
+}
+
+/**
+ * SIGTERM to this process's children (a dockerd stops its own containerd and containers), SIGCONT
+ * to every descendant (a frozen one cannot act on it), SIGKILL to all those left after `graceMs`.
+ */
+export async function stopDescendants(graceMs: number): Promise<void> {
+  const signal = (pids: number[], name: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // Gone already.
+      }
+    }
+  };
+  const pids = descendantPids(process.pid);
+  signal(
+    pids.filter((pid) => Number(readProcStat(`/proc/${pid}/stat`)?.fields[1]) === process.pid),
+    'SIGTERM',
+  );
+  signal(pids, 'SIGCONT');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && pids.some(isAlive)) await new Promise((r) => setTimeout(r, 100));
+  signal(descendantPids(process.pid), 'SIGKILL');
+}
+
+function stopEverythingOnExit(): void {
+  let ending = false;
+  const onSignal = async (name: NodeJS.Signals, code: number) => {
+    if (ending) return;
+    ending = true;
+    process.stderr.write(`graphium test process ${process.pid}: ${name}: stopping what it started\n`);
+    const bound = new Promise((resolve) => setTimeout(resolve, SIGNAL_TEARDOWN_MS).unref());
+    await Promise.race([Promise.allSettled([...teardowns].map(async (teardown) => teardown())), bound]);
+    await stopDescendants(15_000);
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void onSignal('SIGTERM', 143));
+  process.on('SIGINT', () => void onSignal('SIGINT', 130));
+  process.on('exit', () => {
+    for (const pid of descendantPids(process.pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+  });
+}
+
+if (process.env.NODE_TEST_CONTEXT) stopEverythingOnExit();

@@ -55,7 +55,9 @@ services:
     deploy: { replicas: 6, placement: { constraints: ["node.labels.zone == a"] } }
 `,
     );
-    const started = await startStackOperation(env.ctx, 'crash', 'deploy', {
+    // The restarted agent must be back within the pickup bound: this file's 4 s (which the offline-host
+    // case below needs) is less than a cold `tsx` start on a loaded two-core machine.
+    const started = await startStackOperation({ ...env.ctx, pickupTimeout: '60s' }, 'crash', 'deploy', {
       options: { maxParallelPerHost: 2, settleMs: 300 },
     });
     const handle = env.ctx.temporal.workflow.getHandle(started.workflowId);

@@ -112,6 +112,7 @@ export const HOSTILE: [string, string, Expect][] = [
   ],
   [
     'volume driver_opts through a variable',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose interpolation, as users write it
     withVolume('    driver_opts: {type: none, o: bind, device: "${ROOT:-/}"}'),
     forbidden('volumes.data.driver_opts'),
   ],
@@ -294,6 +295,7 @@ export const HOSTILE: [string, string, Expect][] = [
   ],
   [
     'container_name through a variable',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose interpolation, as users write it
     app('container_name: ${NAME:-postgres}'),
     forbidden('services.app.container_name'),
   ],
@@ -460,6 +462,7 @@ export const HOSTILE: [string, string, Expect][] = [
   ],
   [
     'bind through a variable to the root',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose interpolation, as users write it
     app('volumes: ["${HOSTDIR:-/}:/host"]'),
     forbidden('services.app.volumes[0]'),
   ],

@@ -101,6 +101,13 @@ export interface ServiceSpec {
   platform?: string;
   /** A fixed container name (Compose `container_name`); only with one replica. */
   containerName?: string;
+  /**
+   * Set by the API only: this reaches beyond the stack on its host (stack/namespace.ts) and the
+   * version's author may do that (an admin, or this installation's Compose policy). Agents refuse
+   * what reaches beyond the stack without it.
+   */
+  hostAccess?: true;
+
   hostname?: string;
   domainname?: string;
   user?: string;
@@ -266,6 +273,12 @@ export interface NetworkSpec {
   external: boolean;
   /** The Docker name of an external network (Compose `name:`), else `<stack>_<name>`. */
   externalName?: string;
+  /**
+   * Set by the API only: this reaches beyond the stack on its host (stack/namespace.ts) and the
+   * version's author may do that (an admin, or this installation's Compose policy). Agents refuse
+   * what reaches beyond the stack without it.
+   */
+  hostAccess?: true;
 }
 
 export interface VolumeSpec {
@@ -275,6 +288,12 @@ export interface VolumeSpec {
   labels?: Record<string, string>;
   external: boolean;
   externalName?: string;
+  /**
+   * Set by the API only: this reaches beyond the stack on its host (stack/namespace.ts) and the
+   * version's author may do that (an admin, or this installation's Compose policy). Agents refuse
+   * what reaches beyond the stack without it.
+   */
+  hostAccess?: true;
 }
 
 /** A host as placement sees it. */

@@ -27,6 +27,7 @@ export function resourcesFor(
         ...(n.enableIpv6 !== undefined ? { enableIpv6: n.enableIpv6 } : {}),
         ...(n.labels ? { labels: n.labels } : {}),
         ...(n.ipam ? { ipam: n.ipam } : {}),
+        ...(n.hostAccess ? { hostAccess: n.hostAccess } : {}),
       })),
     volumes: spec.volumes
       .filter((v) => usedVolumes.has(v.name))
@@ -36,6 +37,7 @@ export function resourcesFor(
         external: v.external,
         ...(v.driverOpts ? { driverOpts: v.driverOpts } : {}),
         ...(v.labels ? { labels: v.labels } : {}),
+        ...(v.hostAccess ? { hostAccess: v.hostAccess } : {}),
       })),
   };
 }

@@ -5,6 +5,7 @@ import { ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/a
 import { builtImageTag } from '../../stack/names.js';
 import { IMAGE_BUILD_FAILED } from '../../workflows/errors.js';
 import { projectRelative } from './agent-files.js';
+import { beyondStack } from './confinement.js';
 import { bounded } from './deadline.js';
 import type { HostDocker } from './host-docker.js';
 import { authConfig } from './images.js';
@@ -27,7 +28,7 @@ export async function buildImage(host: HostDocker, input: BuildImageInput): Prom
   const tag = builtImageTag(input.stack, input.service, input.build.contextDigest);
   const existing = await host.inspectImage(tag);
   if (existing && !input.rebuild) {
-    await tagAs(host, existing.Id, input.image);
+    await tagAs(host, existing.Id, input);
     return { tag, imageId: existing.Id, built: false };
   }
   const context = host.files.bundlePath(input.stack, input.bundleDigest, input.build.context);
@@ -79,7 +80,7 @@ export async function buildImage(host: HostDocker, input: BuildImageInput): Prom
   }
   const built = await host.inspectImage(tag);
   if (!built) throw new Error(`the build of ${tag} on host ${host.hostId} ended without an image`);
-  await tagAs(host, built.Id, input.image);
+  await tagAs(host, built.Id, input);
   host.log.info({ service: input.service, tag, imageId: built.Id }, 'image built');
   return { tag, imageId: built.Id, built: true };
 }
@@ -119,9 +120,20 @@ function registryConfig(input: BuildImageInput) {
   );
 }
 
-/** Tags the built image as the service's `image` too (a digest reference cannot be a tag). */
-async function tagAs(host: HostDocker, imageId: string, image: string | undefined): Promise<void> {
+/** Tags the built image as the service's `image` too (a digest reference cannot be a tag), when it may. */
+async function tagAs(host: HostDocker, imageId: string, input: BuildImageInput): Promise<void> {
+  const { image } = input;
   if (!image || image.includes('@')) return;
+  // Another name would replace that image for every stack on the host; the build keeps its own tag.
+  const reach = beyondStack(input.stack, {
+    kind: 'image tag',
+    image,
+    ...(input.hostAccess ? { hostAccess: input.hostAccess } : {}),
+  });
+  if (reach) {
+    host.log.warn({ service: input.service, image }, `not tagged: ${reach} is outside stack ${input.stack}`);
+    return;
+  }
   const slash = image.lastIndexOf('/');
   const colon = image.lastIndexOf(':');
   const [repo, tag] = colon > slash ? [image.slice(0, colon), image.slice(colon + 1)] : [image, 'latest'];

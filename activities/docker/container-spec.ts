@@ -123,6 +123,8 @@ function containerDefinition(service: ServiceSpec): Partial<ServiceSpec> {
     constraints: undefined,
     updateConfig: undefined,
     rollbackConfig: undefined,
+    // Permission, not definition: marking a stored version does not recreate its dependents.
+    hostAccess: undefined,
   };
 }
 

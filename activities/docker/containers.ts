@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { LABEL_CONFIG_HASH, LABEL_DEPLOYMENT, LABEL_HOST, LABEL_STACK } from '../../contracts/vocabulary.js';
 import { serviceImage } from '../../stack/names.js';
 import { CONTAINER_UNHEALTHY, INVALID_CONTAINER_SPEC } from '../../workflows/errors.js';
+import { refuseBeyondStack } from './confinement.js';
 import { describeDifference } from './container-drift.js';
 import { buildCreateOptions, effectiveHealthcheck, endpoint } from './container-spec.js';
 import { bounded, withSignal } from './deadline.js';
@@ -29,6 +30,12 @@ export async function createContainer(
   request: ContainerRequest,
 ): Promise<CreateContainerResult> {
   const { attempt } = activityInfo();
+  refuseBeyondStack(request.stack, `container ${request.name}`, host.hostId, {
+    kind: 'container',
+    name: request.name,
+    ...(request.networkMode ? { networkMode: request.networkMode } : {}),
+    ...(request.service.hostAccess ? { hostAccess: request.service.hostAccess } : {}),
+  });
   const reference = serviceImage(request.stack, request.service);
   const image = await host.inspectImage(reference);
   if (!image) throw new Error(`image ${reference} is not on host ${host.hostId}`);

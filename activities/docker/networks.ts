@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { LABEL_HOST, LABEL_STACK } from '../../contracts/vocabulary.js';
 import { INVALID_CONTAINER_SPEC } from '../../workflows/errors.js';
+import { refuseBeyondStack } from './confinement.js';
 import { bounded, withSignal } from './deadline.js';
 import { isNotFound, messageOf, specFailure, statusOf } from './errors.js';
 import type { HostDocker } from './host-docker.js';
@@ -15,6 +16,14 @@ import type { PrepareHostInput, StackNetwork } from './types.js';
  */
 export async function prepareHost(host: HostDocker, input: PrepareHostInput): Promise<void> {
   await checkPlatforms(host, input.platforms);
+  // Before anything is created: a refused network or volume leaves nothing half made.
+  for (const network of input.networks)
+    refuseBeyondStack(input.stack, `network ${network.dockerName}`, host.hostId, {
+      kind: 'network',
+      network,
+    });
+  for (const volume of input.volumes)
+    refuseBeyondStack(input.stack, `volume ${volume.dockerName}`, host.hostId, { kind: 'volume', volume });
   const labels = { [LABEL_STACK]: input.stack, [LABEL_HOST]: host.hostId };
   const inspectNetwork = (name: string) => () => host.docker.getNetwork(name).inspect() as Promise<Owned>;
   for (const network of input.networks) {

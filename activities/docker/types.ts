@@ -205,8 +205,10 @@ export interface BuildImageInput {
   /** The stack version's bundle: the build context is a directory of it. */
   bundleDigest: string;
   build: BuildSpec;
-  /** The service's `image`, tagged as well when it names one. */
+  /** The service's `image`, tagged as well when it names one (outside `<stack>/`: with hostAccess only). */
   image?: string;
+  /** The service's `hostAccess` (stack/types.ts). */
+  hostAccess?: true;
   /** `pull_policy: build`: build even when the tag exists. */
   rebuild?: boolean;
   /** Credentials for base images in private registries. */

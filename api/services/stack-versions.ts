@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.js';
 import { putBlobs } from '../../db/repositories/blobs.js';
 import type { NewStackVersion } from '../../db/repositories/stacks.js';
 import type { Keyring } from '../../lib/encryption.js';
+import { approveHostAccess } from '../../stack/namespace.js';
 import { ApiError } from '../lib/errors.js';
 import type { StackDocument } from '../routes/stacks/stack-document.js';
 
@@ -15,7 +16,8 @@ import type { StackDocument } from '../routes/stacks/stack-document.js';
  * devices, host namespaces, absolute bind mounts such as `/` or the Docker socket, external
  * resources): the loader lists them, and only an admin may store a version that uses one. A
  * deployer's container names must be the stack's own, and its builds are tagged only with the
- * stack's own image names (the other `image:` is dropped with a warning).
+ * stack's own image names (the other `image:` is dropped with a warning). What passes and still
+ * reaches beyond the stack is marked `hostAccess`, which the agents require (stack/namespace.ts).
  */
 export function requireAdminForHostAccess(
   role: Role,
@@ -23,7 +25,10 @@ export function requireAdminForHostAccess(
   stack: string,
   policy?: RolePolicy,
 ): void {
-  if (role === 'admin') return;
+  if (role === 'admin') {
+    approveHostAccess(stack, document.spec);
+    return;
+  }
   // Names outside the stack's namespace (compose/stack-names.ts): known only with the stack's name.
   const names = stackNameIssues(stack, document.spec, policy);
   const adminOnly = [...document.adminOnly, ...names.adminOnly];
@@ -39,6 +44,7 @@ export function requireAdminForHostAccess(
     if (spec) spec.image = '';
     document.warnings.push(warning);
   }
+  approveHostAccess(stack, document.spec);
 }
 
 /** Stores the version's files (content-addressed, secrets sealed) and returns the row to insert. */

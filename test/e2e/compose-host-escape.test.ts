@@ -99,7 +99,8 @@ describe('a deployer cannot reach the host or other stacks through Compose keys'
     baseUrl = api.baseUrl;
     processes.push(
       startOrchestrator(infra, database.url),
-      startAgent(infra, 'vm1', infra.dockerHosts[0]!.dockerHost),
+      // Its own log: other files count the builds in agent-vm1.log.
+      startAgent(infra, 'vm1', infra.dockerHosts[0]!.dockerHost, {}, { name: 'agent-vm1-escape' }),
     );
     await waitUntilPolling(processes.slice(1));
     probes = infra.dockerHosts.map((host) => new DaemonProbe(host.socketPath));

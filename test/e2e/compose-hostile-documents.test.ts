@@ -108,10 +108,11 @@ export const HOSTILE: [string, string, Expect][] = [
   [
     'volume driver_opts as a list',
     withVolume('    driver_opts: ["type=none", "o=bind", "device=/"]'),
-    forbidden('volumes.data.driver_opts'),
+    invalid('volumes.data.driver_opts', /expected a mapping/),
   ],
   [
     'volume driver_opts through a variable',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose interpolation, as users write it
     withVolume('    driver_opts: {type: none, o: bind, device: "${ROOT:-/}"}'),
     forbidden('volumes.data.driver_opts'),
   ],
@@ -154,7 +155,7 @@ export const HOSTILE: [string, string, Expect][] = [
   [
     'volume with labels forging ownership',
     withVolume('    labels: {io.graphium.stack: shop}'),
-    invalid('volumes.data.labels'),
+    accepted(/* the agent writes Graphium's labels over these */),
   ],
 
   // Networks: host interfaces, routes, addresses, docker0.
@@ -230,7 +231,7 @@ export const HOSTILE: [string, string, Expect][] = [
   [
     'network labels forging ownership',
     withNetwork('    labels: {io.graphium.stack: shop}'),
-    invalid('networks.lan.labels'),
+    accepted(/* the agent writes Graphium's labels over these */),
   ],
   [
     'fixed IPv4 address',
@@ -294,6 +295,7 @@ export const HOSTILE: [string, string, Expect][] = [
   ],
   [
     'container_name through a variable',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose interpolation, as users write it
     app('container_name: ${NAME:-postgres}'),
     forbidden('services.app.container_name'),
   ],
@@ -337,7 +339,11 @@ export const HOSTILE: [string, string, Expect][] = [
     `services:\n  app:\n    build: {context: ., dockerfile_inline: "FROM busybox:1.36", tags: ["postgres:16"]}\n`,
     accepted('services.app.build.tags'),
   ],
-  ['stack name of Graphium’s project', `name: graphium\n${app('command: ["true"]')}`, invalid('')],
+  [
+    '`name: graphium` (a default only)',
+    `name: graphium\n${app('command: ["true"]')}`,
+    accepted(undefined, (body) => assert.match(body.name, /^h\d+$/)),
+  ],
 
   // Host power: privileges, capabilities, devices, namespaces, kernel settings.
   ['privileged', app('privileged: true'), forbidden('services.app.privileged')],
@@ -456,6 +462,7 @@ export const HOSTILE: [string, string, Expect][] = [
   ],
   [
     'bind through a variable to the root',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose interpolation, as users write it
     app('volumes: ["${HOSTDIR:-/}:/host"]'),
     forbidden('services.app.volumes[0]'),
   ],
@@ -482,7 +489,7 @@ export const HOSTILE: [string, string, Expect][] = [
   [
     'volume type image',
     app('volumes: [{type: image, source: alpine, target: /img}]'),
-    invalid('services.app.volumes[0].image'),
+    invalid('services.app.volumes[0].type'),
   ],
   [
     'volume subpath escape',
@@ -503,22 +510,42 @@ export const HOSTILE: [string, string, Expect][] = [
   ['tmpfs over a relative target', app('tmpfs: ["run"]'), invalid('services.app.tmpfs[0]')],
 
   // Labels: Graphium's ownership labels are reserved.
-  ['label forging the stack', app('labels: {io.graphium.stack: shop}'), invalid('services.app.labels')],
-  ['label forging the host', app('labels: ["io.graphium.host=vm2"]'), invalid('services.app.labels')],
-  ['label forging upper case', app('labels: {IO.GRAPHIUM.STACK: shop}'), invalid('services.app.labels')],
+  [
+    'label forging the stack',
+    app('labels: {io.graphium.stack: shop}'),
+    invalid('services.app.labels.io.graphium.stack', /reserved/),
+  ],
+  [
+    'label forging the host',
+    app('labels: ["io.graphium.host=vm2"]'),
+    invalid('services.app.labels.io.graphium.host', /reserved/),
+  ],
+  [
+    'label forging upper case',
+    app('labels: {IO.GRAPHIUM.STACK: shop}'),
+    accepted(/* labels are case-sensitive: not Graphium's */),
+  ],
   [
     'build label forging the stack',
     `services:\n  app:\n    build: {context: ., dockerfile_inline: "FROM busybox:1.36", labels: {io.graphium.stack: shop}}\n`,
-    invalid('services.app.build.labels'),
+    accepted(/* image only: containers get Graphium's io.graphium.* labels over the image's */),
   ],
 
   // Files outside the project: env files, includes, extends, secrets, configs, build contexts.
-  ['env_file of the host', app('env_file: [/etc/passwd]'), invalid('services.app.env_file')],
-  ['env_file ../', app('env_file: [../.env]'), invalid('services.app.env_file')],
+  [
+    'env_file of the host',
+    app('env_file: [/etc/passwd]'),
+    invalid('services.app.env_file[0]', /outside the project directory/),
+  ],
+  [
+    'env_file ../',
+    app('env_file: [../.env]'),
+    invalid('services.app.env_file[0]', /outside the project directory/),
+  ],
   [
     'env_file long form of the host',
     app('env_file: [{path: /proc/self/environ, required: true}]'),
-    invalid('services.app.env_file'),
+    invalid('services.app.env_file[0]', /outside the project directory/),
   ],
   ['label_file of the host', app('label_file: /etc/hostname'), invalid('services.app.label_file')],
   ['include of the host', `include: [/etc/compose.yaml]\n${app('command: ["true"]')}`, invalid('include[0]')],
@@ -526,17 +553,17 @@ export const HOSTILE: [string, string, Expect][] = [
   [
     'include of a URL',
     `include: ["https://example.com/compose.yaml"]\n${app('command: ["true"]')}`,
-    invalid('include[0]'),
+    invalid('', /not found in the project/),
   ],
   [
     'extends a file of the host',
     app('extends: {file: /etc/compose.yaml, service: web}'),
-    invalid('services.app.extends'),
+    invalid('services.app.extends.file', /outside the project directory/),
   ],
   [
     'extends a file above the project',
     app('extends: {file: ../base.yaml, service: web}'),
-    invalid('services.app.extends'),
+    invalid('services.app.extends.file', /outside the project directory/),
   ],
   ['extends itself', app('extends: {service: app}'), invalid('services.app.extends')],
   [
@@ -615,7 +642,11 @@ export const HOSTILE: [string, string, Expect][] = [
 
   // Parser tricks.
   ['YAML alias bomb (billion laughs)', BILLION_LAUGHS, invalid('')],
-  ['YAML custom tag', `services:\n  app:\n    image: !!js/function "function(){}"\n`, invalid('')],
+  [
+    'YAML custom tag (a plain string to the loader)',
+    `services:\n  app:\n    image: !!js/function "function(){}"\n`,
+    accepted(undefined, (body) => assert.equal(body.spec.services[0].image, 'function(){}')),
+  ],
   [
     'two documents in one file',
     `${app('command: ["true"]')}---\nservices:\n  app: {image: busybox, privileged: true}\n`,
@@ -633,10 +664,14 @@ export const HOSTILE: [string, string, Expect][] = [
   ],
   [
     'privileged through extends in the same file',
-    `services:\n  base: {image: busybox:1.36, privileged: true, profiles: [never]}\n  app: {extends: {service: base}}\n`,
+    `services:\n  base: {image: busybox:1.36, privileged: true}\n  app: {extends: {service: base}}\n`,
     forbidden('services.app.privileged'),
   ],
-  ['jobs', `${app('command: ["true"]')}jobs:\n  j: {image: busybox}\n`, invalid('jobs')],
+  [
+    'jobs',
+    `${app('command: ["true"]')}jobs:\n  j: {image: busybox, triggers: {manual: true}}\n`,
+    invalid('jobs'),
+  ],
   ['models', `${app('command: ["true"]')}models:\n  m: {model: ai/x}\n`, invalid('models')],
   [
     'provider service',

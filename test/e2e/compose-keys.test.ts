@@ -74,6 +74,8 @@ function project(appConf: string): Record<string, ProjectFile> {
 function keysSpec(cacheGeneration: string): StackSpec {
   const app = service('app', {
     image: 'acme/app:dev',
+    // As the API marks an admin's version: the build is tagged `acme/app:dev` too.
+    hostAccess: true,
     build: {
       context: 'app',
       dockerfile: 'Dockerfile',
@@ -163,7 +165,12 @@ function keysSpec(cacheGeneration: string): StackSpec {
     ],
     networks: [
       { name: 'default', external: false },
-      { name: 'backend', external: false, ipam: { config: [{ subnet: '172.28.5.0/24' }] } },
+      {
+        name: 'backend',
+        external: false,
+        ipam: { config: [{ subnet: '172.28.5.0/24' }] },
+        hostAccess: true,
+      },
     ],
     volumes: [],
     secrets: [{ name: 'db_password', file: 'secrets/db_password.txt' }],

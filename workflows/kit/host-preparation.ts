@@ -169,6 +169,7 @@ function buildOn(op: Operation, hostId: string, service: ServiceSpec) {
         bundleDigest: bundle.digest,
         build,
         ...(service.image ? { image: service.image } : {}),
+        ...(service.hostAccess ? { hostAccess: service.hostAccess } : {}),
         ...(service.pullPolicy === 'build' ? { rebuild: true } : {}),
         ...(input.registries?.length ? { registries: input.registries } : {}),
         ...(service.platform ? { platform: service.platform } : {}),

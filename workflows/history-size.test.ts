@@ -172,8 +172,8 @@ describe('history size of a 1,000-container deploy (real server and workflow cod
         networks: [{ name: 'default', external: false }],
         volumes: [],
       };
-      // Each replica settles 1 s on its stand-in agent, 8 at once per host: 80 in flight, as on 10 hosts.
-      const { result, tasks } = await deploy(spec, 3, { settleMs: 1_000 });
+      // Each replica settles 2 s (the default) on its stand-in agent, 8 at once per host: 80 in flight.
+      const { result, tasks } = await deploy(spec, 3, { settleMs: 2_000 });
       assert.equal(result.status, 'succeeded', result.error ?? '');
       assert.equal(result.containers.filter((c) => c.status === 'running').length, REPLICAS);
       t.diagnostic(

@@ -118,7 +118,15 @@ async function main(): Promise<number> {
       'bench',
       `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: sleep 86400\n    stop_grace_period: 1s\n    deploy: { replicas: ${containers} }\n`,
     );
-    const ctx = { db: database.db, temporal: client, namespace: infra.namespace, pickupTimeout };
+    // A deploy whose orchestrator or agent died fails at once with its last log lines (issue 29: the
+    // benchmark once waited 15 minutes on a workflow nobody polled any more).
+    const ctx = {
+      db: database.db,
+      temporal: client,
+      namespace: infra.namespace,
+      pickupTimeout,
+      processes: () => processes,
+    };
     const orchestratorIdleMb = rssMb(orchestrator);
 
     const orchestratorPid = orchestrator.child.pid!;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { msToTs, tsToMs } from '@temporalio/common/lib/time.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ReplicaRequest, StackInventory } from '../activities/docker/types.js';
 import { startBinding } from '../contracts/signed-work.js';
@@ -13,8 +14,10 @@ import type { StackOperationInput } from './operation-types.js';
 import { deployWorkflow } from './operations/deploy.js';
 
 // The deploy workflow's history must stay far below Temporal's limits (51,200 events per workflow)
-// for a 1,000-container stack. Its activities are stand-ins that answer at once, on 10 host queues;
-// the workflow code, its bundle and the Temporal server are the real ones.
+// for a 1,000-container stack, and each of its workflow tasks short (issue 29: tasks of 5 s and more
+// ended in the orchestrator's abort). Its activities are stand-ins on 10 host queues, a documented
+// fake for a scale real daemons cannot give a test: they answer at once, or after a replica's settle
+// time as an agent does; the workflow code, its bundle and the Temporal server are the real ones.
 
 const HOSTS = Array.from({ length: 10 }, (_, i) => `h${i + 1}`);
 const REPLICAS = 1000;
@@ -65,6 +68,8 @@ describe('history size of a 1,000-container deploy (real server and workflow cod
   let running: Promise<unknown>;
   /** What the stand-in hosts hold: nothing at first, then version 1 of every replica. */
   let existing: 'nothing' | 'version 1' = 'nothing';
+  /** How long a stand-in takes for a replica: at once, or its settle time as a real agent waits it. */
+  let replicaPace: 'at once' | 'settle' = 'at once';
 
   before(async () => {
     const infra = await useInfra();
@@ -121,13 +126,16 @@ describe('history size of a 1,000-container deploy (real server and workflow cod
                         health: 'healthy' as const,
                       })),
             }),
-            deployReplica: async (request: ReplicaRequest) => ({
-              containerId: `id-${request.name}`,
-              action: 'created' as const,
-              status: 'running' as const,
-              attempt: 1,
-              agent: `agent:${hostId}@stand-in`,
-            }),
+            deployReplica: async (request: ReplicaRequest) => {
+              if (replicaPace === 'settle') await sleep(request.settleMs);
+              return {
+                containerId: `id-${request.name}`,
+                action: 'created' as const,
+                status: 'running' as const,
+                attempt: 1,
+                agent: `agent:${hostId}@stand-in`,
+              };
+            },
             pruneStack: async () => ({ affected: [], restored: [], remaining: [] }),
           },
         }),
@@ -149,16 +157,41 @@ describe('history size of a 1,000-container deploy (real server and workflow cod
     await client?.connection.close();
   });
 
-  const deploy = async (spec: StackSpec, sequence: number) => {
+  const deploy = async (spec: StackSpec, sequence: number, options?: StackOperationInput['options']) => {
     const workflowId = `deploy-big-${sequence}-${Date.now()}`;
     const result = await client.workflow.execute(deployWorkflow, {
       taskQueue: ORCHESTRATOR_TASK_QUEUE,
       workflowId,
-      args: [input(spec, sequence, workflowId)],
+      args: [{ ...input(spec, sequence, workflowId), ...(options ? { options } : {}) }],
     });
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
-    return { result, events: history.events?.length ?? 0 };
+    return { result, events: history.events?.length ?? 0, tasks: workflowTasks(history.events ?? []) };
   };
+
+  it('a 1,000-container deploy at an agent pace: every workflow task well under a second', async (t) => {
+    replicaPace = 'settle';
+    try {
+      const spec: StackSpec = {
+        services: [service()],
+        networks: [{ name: 'default', external: false }],
+        volumes: [],
+      };
+      // Each replica settles 2 s (the default) on its stand-in agent, 8 at once per host: 80 in flight.
+      const { result, tasks } = await deploy(spec, 3, { settleMs: 2_000 });
+      assert.equal(result.status, 'succeeded', result.error ?? '');
+      assert.equal(result.containers.filter((c) => c.status === 'running').length, REPLICAS);
+      t.diagnostic(
+        `${tasks.durations.length} workflow tasks, longest ${tasks.longestMs} ms, ` +
+          `median ${tasks.durations[Math.floor(tasks.durations.length / 2)]} ms`,
+      );
+      // A failed or timed-out task makes the next one replay the whole history: the slow path.
+      assert.deepEqual(tasks.failures, [], 'no workflow task failed or timed out');
+      // The SDK stops an activation after 5 s, and that abort takes the orchestrator with it.
+      assert.ok(tasks.longestMs < 1_000, `longest workflow task ${tasks.longestMs} ms`);
+    } finally {
+      replicaPace = 'at once';
+    }
+  });
 
   it('a fresh deploy of 1,000 containers on 10 hosts', async (t) => {
     const spec: StackSpec = {
@@ -194,3 +227,27 @@ describe('history size of a 1,000-container deploy (real server and workflow cod
     assert.ok(events < 10_000, `${events} events`);
   });
 });
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/** Each workflow task's time from WorkflowTaskStarted to WorkflowTaskCompleted, slowest first, and failures. */
+function workflowTasks(events: HistoryEvent[]): {
+  durations: number[];
+  longestMs: number;
+  failures: string[];
+} {
+  const ms = (event: HistoryEvent) => tsToMs(event.eventTime!);
+  const durations: number[] = [];
+  const failures: string[] = [];
+  let started: number | undefined;
+  for (const event of events) {
+    if (event.workflowTaskStartedEventAttributes) started = ms(event);
+    if (event.workflowTaskCompletedEventAttributes && started !== undefined)
+      durations.push(ms(event) - started);
+    const failed = event.workflowTaskFailedEventAttributes;
+    if (failed) failures.push(`event ${event.eventId}: task failed (${failed.cause})`);
+    if (event.workflowTaskTimedOutEventAttributes) failures.push(`event ${event.eventId}: task timed out`);
+  }
+  durations.sort((a, b) => b - a);
+  return { durations, longestMs: durations[0] ?? 0, failures };
+}

@@ -40,6 +40,8 @@ export class ProgressTracker {
   awaiting: Awaiting | null = null;
   private taken: ActionRequest | undefined;
   private readonly containers = new Map<string, ContainerProgress>();
+  /** Containers per state, kept up to date by every change: an update costs O(1), not O(containers). */
+  private readonly counts = new Map<ContainerState, number>();
   private readonly goal: ReadonlySet<string>;
   /** Hosts whose agents did work for this operation. */
   readonly reachedHosts = new Set<string>();
@@ -53,7 +55,7 @@ export class ProgressTracker {
   ) {
     this.goal = new Set(goalStates);
     for (const placed of placements) {
-      this.containers.set(key(placed.hostId, placed.name), {
+      this.put({
         service: placed.service,
         replica: placed.replica,
         hostId: placed.hostId,
@@ -64,6 +66,21 @@ export class ProgressTracker {
         error: null,
       });
     }
+  }
+
+  /** Sets a container's progress, keeping the per-state counts in step. */
+  private put(container: ContainerProgress): void {
+    const at = key(container.hostId, container.name);
+    const previous = this.containers.get(at);
+    if (previous) this.count(previous.status, -1);
+    this.containers.set(at, container);
+    this.count(container.status, 1);
+  }
+
+  private count(status: ContainerState, delta: number): void {
+    const n = (this.counts.get(status) ?? 0) + delta;
+    if (n === 0) this.counts.delete(status);
+    else this.counts.set(status, n);
   }
 
   /** Installs the `progress` query, the `action` update and the handler of the children's progress signal. */
@@ -94,7 +111,7 @@ export class ProgressTracker {
   apply(updates: ContainerUpdate[]): void {
     for (const update of updates) {
       const current = this.containers.get(key(update.hostId, update.name));
-      this.containers.set(key(update.hostId, update.name), {
+      this.put({
         service: update.service ?? current?.service ?? '',
         replica: update.replica ?? current?.replica ?? 0,
         hostId: update.hostId,
@@ -111,7 +128,11 @@ export class ProgressTracker {
 
   /** Forgets containers that no longer exist (canaries and other stand-ins, once removed). */
   drop(gone: (container: ContainerProgress) => boolean): void {
-    for (const [at, container] of [...this.containers]) if (gone(container)) this.containers.delete(at);
+    for (const [at, container] of [...this.containers]) {
+      if (!gone(container)) continue;
+      this.containers.delete(at);
+      this.count(container.status, -1);
+    }
     this.publish();
   }
 
@@ -137,6 +158,11 @@ export class ProgressTracker {
     this.publish();
   }
 
+  /** One container's progress, if it is tracked. */
+  get(hostId: string, name: string): ContainerProgress | undefined {
+    return this.containers.get(key(hostId, name));
+  }
+
   list(): ContainerProgress[] {
     // Code-unit order, not localeCompare: workflow code must not depend on the runtime's locale data.
     const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -146,9 +172,10 @@ export class ProgressTracker {
   }
 
   percent(): number {
-    const all = this.list();
-    if (all.length === 0) return this.status === 'running' ? 0 : 100;
-    return Math.floor((100 * all.filter((c) => this.goal.has(c.status)).length) / all.length);
+    if (this.containers.size === 0) return this.status === 'running' ? 0 : 100;
+    let done = 0;
+    for (const [status, n] of this.counts) if (this.goal.has(status)) done += n;
+    return Math.floor((100 * done) / this.containers.size);
   }
 
   snapshot(): OperationProgress {
@@ -165,13 +192,13 @@ export class ProgressTracker {
     };
   }
 
-  /** Keeps the Temporal UI's "current details" in step: phase, counts per state, the error if any. */
+  /**
+   * Keeps the Temporal UI's "current details" in step: phase, counts per state, the error if any.
+   * It runs on every change of every container, so it reads only the counts: a pass over all the
+   * containers here made a 1,000-replica deploy's workflow tasks quadratic (docs/workflows.md).
+   */
   publish(): void {
-    const counts = new Map<string, number>();
-    for (const container of this.containers.values()) {
-      counts.set(container.status, (counts.get(container.status) ?? 0) + 1);
-    }
-    const states = [...counts.entries()].map(([state, n]) => `${state} ${n}`).join(', ');
+    const states = [...this.counts.entries()].map(([state, n]) => `${state} ${n}`).join(', ');
     setCurrentDetails(
       [
         `**${this.operation} ${this.stack}**: ${this.status}, ${this.percent()}%`,

@@ -48,7 +48,13 @@ export function useDeployEnvironment(
     env.infra = await useInfra();
     database = await openTestDatabase('postgres', env.infra.pgAdminUrl);
     client = await temporalClient(env.infra);
-    env.ctx = { db: database.db, temporal: client, namespace: env.infra.namespace, pickupTimeout };
+    env.ctx = {
+      db: database.db,
+      temporal: client,
+      namespace: env.infra.namespace,
+      pickupTimeout,
+      processes: () => [env.orchestrator, ...env.agents.values()],
+    };
     await registerHosts(
       database.db,
       env.hostIds.map((id, i) => ({ id, labels: hostLabels[i] })),
@@ -57,7 +63,7 @@ export function useDeployEnvironment(
     processes.push(env.orchestrator);
     for (const hostId of env.hostIds) env.startAgent(hostId, agentEnv[hostId]);
     await waitUntilPolling(processes);
-    await waitUntilOnline(client, env.infra.namespace, env.hostIds);
+    await waitUntilOnline(client, env.infra.namespace, env.hostIds, env.agents.values());
   });
 
   after(async () => {

@@ -87,6 +87,7 @@ export function useFaultEnvironment(options: FaultEnvOptions): FaultEnv {
   const processes: ManagedProcess[] = [];
   const cleanups: (() => Promise<void> | void)[] = [];
   let database: OpenTestDatabase | undefined;
+  let apiProcess: ManagedProcess | undefined;
   let workDir = '';
   let temporalPort = 0;
   /** Where agents in a namespace reach Temporal: a relay on their veth pair to its loopback port. */
@@ -208,7 +209,14 @@ export function useFaultEnvironment(options: FaultEnvOptions): FaultEnv {
     env.temporal = await temporalClient(env.infra);
     cleanups.push(() => env.temporal.connection.close());
     await ensureSearchAttributes(env.temporal.connection, env.infra.namespace);
-    env.ctx = { db: database.db, temporal: env.temporal, namespace: env.infra.namespace, pickupTimeout };
+    env.ctx = {
+      db: database.db,
+      temporal: env.temporal,
+      namespace: env.infra.namespace,
+      pickupTimeout,
+      // The current ones: a process the test stopped or killed (and replaced) exited as asked.
+      processes: () => [env.orchestrator, ...env.agents.values(), ...(apiProcess ? [apiProcess] : [])],
+    };
     await registerHosts(
       database.db,
       hostIds.map((id, i) => ({ id, labels: options.hosts[i] })),
@@ -220,10 +228,11 @@ export function useFaultEnvironment(options: FaultEnvOptions): FaultEnv {
         GRAPHIUM_AGENT_PICKUP_TIMEOUT: pickupTimeout,
       });
       processes.push(api.process);
+      apiProcess = api.process;
       env.api = { baseUrl: api.baseUrl, token: ADMIN_TOKEN };
     }
     await waitUntilPolling([...env.agents.values()]);
-    await waitUntilOnline(env.temporal, env.ctx.namespace, hostIds);
+    await waitUntilOnline(env.temporal, env.ctx.namespace, hostIds, env.agents.values());
   });
 
   const teardown = async () => {

@@ -9,7 +9,7 @@ import { ORCHESTRATOR_MEMORY_ENV } from '../../orchestrator/memory-env.js';
 import type { TestInfra } from './infra.js';
 import { testApiSecurity, testPayloadEnv } from './payload-keys.js';
 import { freePort, waitFor } from './ports.js';
-import { type ManagedProcess, startProcess } from './processes.js';
+import { type ManagedProcess, startProcess, whileRunning } from './processes.js';
 
 // Starts Graphium's own processes against the test infrastructure, as `npm run …` would, and the
 // orchestrator with the memory settings docker-compose.yml gives it.
@@ -110,14 +110,23 @@ export async function waitUntilPolling(processes: ManagedProcess[]): Promise<voi
  * Until the API would see every host online. An agent logs "agent polling" just before its first
  * poll reaches Temporal: a deploy placed in between would leave out a host it sees offline.
  */
-export async function waitUntilOnline(client: Client, namespace: string, hostIds: string[]): Promise<void> {
-  await waitFor(
-    `hosts ${hostIds.join(', ')} to show online`,
-    async () =>
-      [...(await describeHostAgents(client, namespace, hostIds)).values()].every(
-        (s) => s.status === 'online',
-      ),
-    { timeoutMs: 60_000, intervalMs: 200 },
+export async function waitUntilOnline(
+  client: Client,
+  namespace: string,
+  hostIds: string[],
+  /** Their agents: one that exits meanwhile fails the wait at once, with its last log lines. */
+  agents: Iterable<ManagedProcess> = [],
+): Promise<void> {
+  await whileRunning(
+    agents,
+    waitFor(
+      `hosts ${hostIds.join(', ')} to show online`,
+      async () =>
+        [...(await describeHostAgents(client, namespace, hostIds)).values()].every(
+          (s) => s.status === 'online',
+        ),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    ),
   );
 }
 

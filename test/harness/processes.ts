@@ -13,7 +13,15 @@ export const LOG_DIR = process.env[LOG_DIR_ENV] ?? join(REPO_ROOT, '.tmp', 'logs
 export class ManagedProcess {
   private output = '';
   private waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  /** Set by `stop`, `kill` and `expectExit`: an exit after it is no surprise. */
+  private exitExpected = false;
   readonly exited: Promise<number | null>;
+  /**
+   * Rejects, naming the process and quoting its last log lines, when it exits without `stop`,
+   * `kill` or `expectExit` asking for it (a crash, an OOM kill, a fatal V8 error); never resolves.
+   * `whileRunning` races waits against it, so nothing waits for a dead process's work.
+   */
+  readonly died: Promise<never>;
   readonly logFile: string;
 
   constructor(
@@ -45,6 +53,27 @@ export class ManagedProcess {
     child.stdout?.on('data', onStream());
     child.stderr?.on('data', onStream());
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.died = new Promise<never>((_, reject) => {
+      child.once('exit', (code, signal) => {
+        if (this.exitExpected) return;
+        const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+        const fail = () =>
+          reject(new ProcessDiedError(`${this.name} (pid ${child.pid}) exited unexpectedly (${how})`, this));
+        // Its last lines (a fatal error's report) may still be in the pipes: 'close' comes after them.
+        const timer = setTimeout(fail, 1_000);
+        child.once('close', () => {
+          clearTimeout(timer);
+          fail();
+        });
+      });
+    });
+    // Nobody may be racing it when it rejects.
+    this.died.catch(() => {});
+  }
+
+  /** The test is about to make it exit (a wrong configuration, say): `died` stays pending. */
+  expectExit(): void {
+    this.exitExpected = true;
   }
 
   get logs(): string {
@@ -88,6 +117,7 @@ export class ManagedProcess {
 
   /** Graceful stop (SIGTERM), escalated to SIGKILL after `timeoutMs`. */
   async stop(timeoutMs = 30_000): Promise<number | null> {
+    this.exitExpected = true;
     if (!this.running) return this.child.exitCode;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
@@ -97,10 +127,30 @@ export class ManagedProcess {
   }
 
   async kill(): Promise<void> {
+    this.exitExpected = true;
     if (!this.running) return;
     this.child.kill('SIGKILL');
     await this.exited;
   }
+}
+
+/** A watched process exited on its own; the message ends with its last log lines. */
+export class ProcessDiedError extends Error {
+  constructor(
+    summary: string,
+    readonly process: ManagedProcess,
+  ) {
+    super(`${summary}; its last log lines (${process.logFile}):\n${process.tail(20)}`);
+    this.name = 'ProcessDiedError';
+  }
+}
+
+/**
+ * `work`, unless one of `processes` exits unexpectedly first: then it rejects at once with
+ * ProcessDiedError. A deploy whose orchestrator died would otherwise wait for its workflow forever.
+ */
+export function whileRunning<T>(processes: Iterable<ManagedProcess>, work: Promise<T>): Promise<T> {
+  return Promise.race([work, ...[...processes].map((p) => p.died)]);
 }
 
 /** Runs a TypeScript entry point of this repository (`worker-agent/main.ts`) in its own Node process. */

@@ -14,6 +14,7 @@ import { findOperationType } from '../../workflows/operations.js';
 import type { OperationProgress } from '../../workflows/progress-types.js';
 import { type DaemonContainer, DaemonProbe } from './daemon.js';
 import type { TestInfra } from './infra.js';
+import { type ManagedProcess, whileRunning } from './processes.js';
 
 // Drives stack operations the way the API does (through the operation service), and reads the
 // truth back from each Docker daemon.
@@ -23,6 +24,11 @@ export interface OpsContext {
   temporal: Client;
   namespace: string;
   pickupTimeout: string;
+  /**
+   * The processes the operation needs (orchestrator, agents): a wait for it fails at once, quoting
+   * the process's last log lines, when one of them exits unexpectedly.
+   */
+  processes?: () => Iterable<ManagedProcess>;
 }
 
 export async function registerHosts(db: Database, hosts: { id: string; labels?: Record<string, string> }[]) {
@@ -56,14 +62,15 @@ export async function runOperation(
 ): Promise<OperationOutcome> {
   const started = await startStackOperation(ctx, stackName, operation, extra);
   const handle = ctx.temporal.workflow.getHandle(started.workflowId);
-  let result: OperationProgress | undefined;
-  let failure: WorkflowFailedError | undefined;
-  try {
-    result = await handle.result();
-  } catch (error) {
-    failure = error as WorkflowFailedError;
-  }
-  return { deployment: (await findDeployment(ctx.db, started.id))!, result, failure };
+  // A failed workflow is an outcome; a dead orchestrator or agent is not, and must not be waited for.
+  const closed = await whileRunning(
+    ctx.processes?.() ?? [],
+    handle.result().then(
+      (result) => ({ result, failure: undefined }),
+      (error) => ({ result: undefined, failure: error as WorkflowFailedError }),
+    ),
+  );
+  return { deployment: (await findDeployment(ctx.db, started.id))!, ...closed };
 }
 
 export async function startStackOperation(

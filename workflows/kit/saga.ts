@@ -49,16 +49,10 @@ export async function commit(op: Operation, notes: string[] = []): Promise<Opera
             stack: input.stack,
             keep: (keep.get(hostId) ?? []).map((c) => c.name),
             // What this deploy found running must run when it commits (a daemon restart may have stopped it).
+            // One lookup per container: a sorted list per container was quadratic in the stack's size.
             running: (keep.get(hostId) ?? [])
               .filter((c) =>
-                tracker
-                  .list()
-                  .some(
-                    (t) =>
-                      t.hostId === hostId &&
-                      t.name === c.name &&
-                      ['running', 'healthy', 'unchanged'].includes(t.status),
-                  ),
+                ['running', 'healthy', 'unchanged'].includes(tracker.get(hostId, c.name)?.status ?? ''),
               )
               .map((c) => c.name),
             // Every other version's files go; a version without files keeps none.

@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { insertAuditEntry } from '../../db/repositories/audit.js';
-import { isCodecRead } from './auth.js';
 import { loggableError } from './error-handlers.js';
+import { redactTokens } from './redact-path.js';
 import type { AppEnv } from './types.js';
 
 // Every mutating request is recorded after its response is decided, refusals (401, 403, 4xx) included.
@@ -38,14 +38,14 @@ function safeDecode(segment: string): string {
 }
 
 export const auditMutations: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!MUTATING_METHODS.has(c.req.method) || isCodecRead(c.req.path)) return next();
+  if (!MUTATING_METHODS.has(c.req.method)) return next();
   await next();
   const pattern = routePattern(c);
   const principal = c.var.principal;
   const errorCode = c.var.errorCode;
   const entry = {
     actor: principal?.name ?? 'anonymous',
-    action: `${c.req.method} ${pattern ?? c.req.path.slice(0, MAX_PATH_LENGTH)}`,
+    action: `${c.req.method} ${pattern ?? redactTokens(c.req.path).slice(0, MAX_PATH_LENGTH)}`,
     target: c.var.auditTarget ?? (pattern ? idFromPath(pattern, c.req.path) : undefined) ?? null,
     status: c.res.status,
     details: {

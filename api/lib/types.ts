@@ -49,6 +49,11 @@ export interface Principal {
   name: string;
   role: Role;
   tokenId: string | null;
+  /**
+   * A token of role `codec`: authenticate lets it reach the codec endpoint and nothing else, so `role`
+   * (viewer, the lowest) is never what grants it anything.
+   */
+  codecOnly?: true;
 }
 
 export interface AppEnv {

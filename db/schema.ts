@@ -119,6 +119,8 @@ export const deployments = pgTable(
     runId: text('run_id'),
     requestedBy: text('requested_by').notNull(),
     idempotencyKey: text('idempotency_key'),
+    /** SHA-256 of what the keyed request asked (version, options): a reused key with another body is refused. */
+    requestHash: text('request_hash'),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

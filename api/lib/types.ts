@@ -8,6 +8,7 @@ import type { Logger } from '../../lib/log.js';
 import type { GraphiumPayloadCodec } from '../../lib/payload-codec.js';
 import type { DeploymentWatchers } from '../routes/deployments/deployment-watchers.js';
 import type { StreamLimit } from '../routes/deployments/stream-limit.js';
+import type { TokenLiveness } from '../routes/deployments/token-liveness.js';
 import type { RateLimits } from './rate-limit.js';
 
 /** Everything the handlers need, built by the entry point (or a test) and injected into every request. */
@@ -42,6 +43,8 @@ export interface AppDeps {
 export interface DeploymentFeeds {
   watchers: DeploymentWatchers;
   streams: StreamLimit;
+  /** Ends a stream whose token is revoked while it is open. */
+  liveness: TokenLiveness;
 }
 
 /** Who is calling: a stored API token, or the bootstrap admin token (which has no row, so no id). */

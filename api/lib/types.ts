@@ -66,6 +66,8 @@ export interface AppEnv {
     principal: Principal | undefined;
     /** Set by handlers that know the resource a mutation touched, for the audit log. */
     auditTarget: string | undefined;
+    /** Set by a read that returns secret values (stack variables): it is audited like a change. */
+    auditRead: boolean | undefined;
     /** Small, secret-free facts for the audit log (a role, a version); never request bodies. */
     auditDetails: Record<string, unknown> | undefined;
     /** The `error.code` of the response, set wherever an error body is written. */

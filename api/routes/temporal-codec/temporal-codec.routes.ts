@@ -52,6 +52,8 @@ export const signInPage = createRoute({
   method: 'get',
   path: '/temporal-codec/sign-in',
   tags: ['temporal'],
+  // No bearer header: the page is public, and the form checks the token it is sent itself.
+  security: [],
   summary: 'A form that trades a codec (or admin) token for the codec cookie, for the Temporal UI',
   description:
     'The Temporal UI cannot send an Authorization header, so its browser calls the codec endpoint with ' +
@@ -63,6 +65,8 @@ export const signIn = createRoute({
   method: 'post',
   path: '/temporal-codec/sign-in',
   tags: ['temporal'],
+  // No bearer header: the page is public, and the form checks the token it is sent itself.
+  security: [],
   summary: 'Set the codec cookie (HttpOnly) from a token of role codec or admin, sent in the form body',
   request: {
     body: {

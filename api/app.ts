@@ -18,6 +18,7 @@ import { temporalUiCors } from './lib/temporal-ui-cors.js';
 import type { AppDeps } from './lib/types.js';
 import { DeploymentWatchers } from './routes/deployments/deployment-watchers.js';
 import { StreamLimit } from './routes/deployments/stream-limit.js';
+import { TokenLiveness } from './routes/deployments/token-liveness.js';
 import { apiRoutes } from './routes/index.js';
 
 export type { AppDeps } from './lib/types.js';
@@ -37,7 +38,11 @@ const projectBodyLimit = bodyLimit({ maxSize: MAX_PROJECT_BODY_BYTES, onError: p
 export function createApp(deps: AppDeps) {
   const app = createRouter();
   const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
-  const feeds = { watchers: new DeploymentWatchers(deps), streams: new StreamLimit(deps.maxStreamsPerToken) };
+  const feeds = {
+    watchers: new DeploymentWatchers(deps),
+    streams: new StreamLimit(deps.maxStreamsPerToken),
+    liveness: new TokenLiveness(deps.db),
+  };
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     c.set('feeds', feeds);

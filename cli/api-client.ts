@@ -1,6 +1,6 @@
 import { type ClientResponse, hc, type InferRequestType, type InferResponseType } from 'hono/client';
 import type { AppType } from '../api/app.js';
-import type { Role } from '../contracts/vocabulary.js';
+import type { TokenRole } from '../contracts/vocabulary.js';
 import type { CliConfig } from './config.js';
 
 // The API client, typed from the API's own routes (Hono's RPC client over `AppType`): a route that
@@ -142,7 +142,7 @@ export class ApiClient {
     return (await this.ok(this.v1.deployments.$get({ query: { stackId } }))).json();
   }
 
-  async createToken(name: string, role: Role) {
+  async createToken(name: string, role: TokenRole) {
     return (await this.ok(this.v1.tokens.$post({ json: { name, role } }))).json();
   }
 

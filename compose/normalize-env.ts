@@ -58,6 +58,12 @@ function readVariableFiles(
   return values;
 }
 
+/**
+ * Linux refuses to exec with one `KEY=value` string longer than MAX_ARG_STRLEN (32 pages, 131072 bytes,
+ * its NUL included): such a container would only fail on the host. Refused here, with the key named.
+ */
+export const MAX_ENV_ENTRY_BYTES = 128 * 1024 - 1;
+
 export function environment(ctx: ProjectContext, path: string, service: Mapping): Record<string, string> {
   const env = readVariableFiles(ctx, `${path}.env_file`, service.env_file, 'env file');
   for (const [key, value] of keyValueEntries(service.environment)) {
@@ -65,6 +71,15 @@ export function environment(ctx: ProjectContext, path: string, service: Mapping)
     const resolved = value ?? ctx.lookup(key);
     if (resolved !== undefined) env[key] = resolved;
     else delete env[key];
+  }
+  for (const [key, value] of Object.entries(env)) {
+    const bytes = Buffer.byteLength(`${key}=${value}`);
+    if (bytes > MAX_ENV_ENTRY_BYTES) {
+      ctx.error(
+        `${path}.environment.${key}`,
+        `${key}=… is ${bytes} bytes: one environment entry may hold at most ${MAX_ENV_ENTRY_BYTES} (128 KiB, Linux's MAX_ARG_STRLEN); mount a file instead`,
+      );
+    }
   }
   return env;
 }

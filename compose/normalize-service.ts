@@ -21,6 +21,8 @@ import { parseExpose, parsePortEntry } from './ports.js';
 import type { ProjectContext } from './project-context.js';
 import { splitShellWords } from './shell-words.js';
 import {
+  atMost,
+  BOUNDS,
   parseBoolean,
   parseDurationValue,
   parseInteger,
@@ -82,7 +84,12 @@ export function normalizeService(
     const healthcheck = healthcheckOf(ctx, `${path}.healthcheck`, service.healthcheck);
     if (healthcheck) spec.healthcheck = healthcheck;
   }
-  const grace = take(ctx, `${path}.stop_grace_period`, service.stop_grace_period, parseDurationValue);
+  const grace = take(
+    ctx,
+    `${path}.stop_grace_period`,
+    service.stop_grace_period,
+    atMost(parseDurationValue, BOUNDS.stopGraceMs, '1h'),
+  );
   if (grace !== undefined) spec.stopGracePeriodMs = grace;
   if (isSet(service.stop_signal)) {
     const signal = scalarText(service.stop_signal);
@@ -156,10 +163,15 @@ function healthcheckOf(ctx: ProjectContext, path: string, h: Mapping): Healthche
     ['start_interval', 'startIntervalMs'],
   ] as const;
   for (const [key, field] of durations) {
-    const ms = take(ctx, `${path}.${key}`, h[key], parseDurationValue);
+    const ms = take(ctx, `${path}.${key}`, h[key], atMost(parseDurationValue, BOUNDS.healthcheckMs, '1h'));
     if (ms !== undefined) spec[field] = ms;
   }
-  const retries = take(ctx, `${path}.retries`, h.retries, (v) => parseInteger(v));
+  const retries = take(
+    ctx,
+    `${path}.retries`,
+    h.retries,
+    atMost((v) => parseInteger(v), BOUNDS.healthcheckRetries, String(BOUNDS.healthcheckRetries)),
+  );
   if (retries !== undefined) spec.retries = retries;
   return spec;
 }

@@ -44,6 +44,22 @@ export function parseDurationValue(value: unknown): Parsed<number> {
     : { value: ms };
 }
 
+/** The documented maxima of a Compose file's timings and counts (docs/compose.md#bounds). */
+export const BOUNDS = { healthcheckMs: 3_600_000, healthcheckRetries: 100, stopGraceMs: 3_600_000 };
+
+/**
+ * A parse that also refuses values above `max`: a healthcheck every 10 years or a 10-day stop grace
+ * period is a typo, and held by a workflow it would pin a deploy or a stop that long.
+ */
+export function atMost(parse: (v: unknown) => Parsed<number>, max: number, shown: string) {
+  return (value: unknown): Parsed<number> => {
+    const parsed = parse(value);
+    return 'error' in parsed || parsed.value <= max
+      ? parsed
+      : { error: `${JSON.stringify(value)} is above the maximum, ${shown}` };
+  };
+}
+
 /** A whole number, also written as a string (interpolated values are strings). */
 export function parseInteger(value: unknown, min = 0): Parsed<number> {
   const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;

@@ -5,6 +5,12 @@
 /** API token roles. Roles nest: an admin may do what a deployer may, a deployer what a viewer may. */
 export const roles = ['admin', 'deployer', 'viewer'] as const;
 export type Role = (typeof roles)[number];
+/**
+ * What an API token may be made with: a role, or `codec`, which may only decode Temporal payloads
+ * (`POST /api/v1/temporal-codec/decode`, for the Temporal UI) and reaches no other route.
+ */
+export const tokenRoles = [...roles, 'codec'] as const;
+export type TokenRole = (typeof tokenRoles)[number];
 
 /** Where a deployment (one operation on one stack) stands. */
 export const deploymentStatuses = [

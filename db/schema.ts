@@ -21,11 +21,11 @@ import {
   deploymentStatuses,
   type Operation,
   type ReconcileMode,
-  type Role,
   reconcileModes,
-  roles,
   type StackFormat,
   stackFormats,
+  type TokenRole,
+  tokenRoles,
 } from '../contracts/vocabulary.js';
 import type { StackSpec } from '../stack/types.js';
 import type { ContainerProgress } from '../workflows/progress-types.js';
@@ -119,6 +119,8 @@ export const deployments = pgTable(
     runId: text('run_id'),
     requestedBy: text('requested_by').notNull(),
     idempotencyKey: text('idempotency_key'),
+    /** SHA-256 of what the keyed request asked (version, options): a reused key with another body is refused. */
+    requestHash: text('request_hash'),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -227,7 +229,7 @@ export const apiTokens = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     name: text('name').notNull(),
-    role: text('role').$type<Role>().notNull(),
+    role: text('role').$type<TokenRole>().notNull(),
     /** SHA-256 of the secret; the secret itself is shown once and never stored. */
     tokenHash: text('token_hash').notNull(),
     createdBy: text('created_by').notNull(),
@@ -237,7 +239,7 @@ export const apiTokens = pgTable(
   },
   (t) => [
     uniqueIndex('api_tokens_hash_key').on(t.tokenHash),
-    check('api_tokens_role_check', oneOf(t.role, roles)),
+    check('api_tokens_role_check', oneOf(t.role, tokenRoles)),
   ],
 );
 

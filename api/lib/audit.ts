@@ -1,11 +1,12 @@
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { insertAuditEntry } from '../../db/repositories/audit.js';
-import { isCodecRead } from './auth.js';
 import { loggableError } from './error-handlers.js';
+import { redactTokens } from './redact-path.js';
 import type { AppEnv } from './types.js';
 
-// Every mutating request is recorded after its response is decided, refusals (401, 403, 4xx) included.
+// Every mutating request is recorded after its response is decided, refusals (401, 403, 4xx) included,
+// and so is every read of secret values (stack variables shown unmasked).
 // action = `<METHOD> <route pattern>` (`DELETE /api/v1/hosts/:id`): derived from the route table, so a
 // new route is audited without a list to keep in sync. target = the resource id; details stay small
 // (token id, error code, facts a handler adds) and never hold secrets or request bodies.
@@ -38,14 +39,19 @@ function safeDecode(segment: string): string {
 }
 
 export const auditMutations: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!MUTATING_METHODS.has(c.req.method) || isCodecRead(c.req.path)) return next();
-  await next();
+  if (!MUTATING_METHODS.has(c.req.method)) {
+    await next();
+    // Reads are not audited, but for those that return secret values (the handler says so).
+    if (!c.var.auditRead) return;
+  } else {
+    await next();
+  }
   const pattern = routePattern(c);
   const principal = c.var.principal;
   const errorCode = c.var.errorCode;
   const entry = {
     actor: principal?.name ?? 'anonymous',
-    action: `${c.req.method} ${pattern ?? c.req.path.slice(0, MAX_PATH_LENGTH)}`,
+    action: `${c.req.method} ${pattern ?? redactTokens(c.req.path).slice(0, MAX_PATH_LENGTH)}`,
     target: c.var.auditTarget ?? (pattern ? idFromPath(pattern, c.req.path) : undefined) ?? null,
     status: c.res.status,
     details: {

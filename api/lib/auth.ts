@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Role } from '../../contracts/vocabulary.js';
+import { getCookie } from 'hono/cookie';
+import type { Role, TokenRole } from '../../contracts/vocabulary.js';
 import { findTokenByHash, touchToken } from '../../db/repositories/tokens.js';
 import { loggableError } from './error-handlers.js';
 import { ApiError } from './errors.js';
-import type { AppEnv, Principal } from './types.js';
+import type { AppDeps, AppEnv, Principal } from './types.js';
 
 export const API_PREFIX = '/api/v1';
 export const TOKEN_PREFIX = 'gph_';
@@ -35,28 +36,54 @@ export function isPublic(method: string, path: string): boolean {
 
 const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message);
 
-const CODEC_PATH = new RegExp(`^${API_PREFIX}/temporal-codec/([^/]+)/decode$`);
+/** The one route a token of role `codec` may call, and the only one that reads the codec cookie. */
+export const CODEC_DECODE_PATH = `${API_PREFIX}/temporal-codec/decode`;
+/** Where a browser trades a codec token for the cookie the Temporal UI then sends (docs/temporal-ui.md). */
+export const CODEC_SIGN_IN_PATH = `${API_PREFIX}/temporal-codec/sign-in`;
+/**
+ * The codec cookie: the Temporal UI cannot send our Authorization header, but with its codec setting
+ * "include credentials" the browser sends this cookie, so no token ever sits in a URL the UI serves or
+ * a log records. HttpOnly, scoped to the codec path.
+ */
+export const CODEC_COOKIE = 'graphium_codec';
 
 /**
- * A call of the codec endpoint: a POST that changes nothing (it decodes), made by the Temporal UI for
- * every page it shows; neither audited nor counted as a change. Failed authentications still count.
+ * The codec endpoint's calls: POSTs that change nothing (they decode), made by the Temporal UI for every
+ * page it shows; not counted against the change limit. Each decode is audited (api/lib/audit.ts).
  */
 export function isCodecRead(path: string): boolean {
-  return path.startsWith(`${API_PREFIX}/temporal-codec/`);
+  return path === CODEC_DECODE_PATH;
+}
+
+/** The secret a request presents: its bearer header, or on the decode route only, the codec cookie. */
+function presentedSecret(c: Context<AppEnv>): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
+  if (match) return match[1];
+  return c.req.path === CODEC_DECODE_PATH ? getCookie(c, CODEC_COOKIE) || undefined : undefined;
 }
 
 /**
- * The Temporal UI calls its codec endpoint without any header of ours, so the UI's endpoint carries
- * the token in its path (`/api/v1/temporal-codec/<token>/decode`); no other route takes one there.
+ * A stored token's principal; a `codec` token gets the lowest role and the codecOnly mark, and is
+ * refused everywhere but the decode route by authenticate.
  */
-export function codecPathToken(path: string): string | undefined {
-  const token = CODEC_PATH.exec(path)?.[1];
-  if (token === undefined) return undefined;
-  try {
-    return decodeURIComponent(token);
-  } catch {
-    return token;
+export function principalOf(row: { id: string; name: string; role: TokenRole }): Principal {
+  return row.role === 'codec'
+    ? { name: row.name, role: 'viewer', tokenId: row.id, codecOnly: true }
+    : { name: row.name, role: row.role, tokenId: row.id };
+}
+
+/** The principal a secret stands for, or undefined (unknown or revoked): the bootstrap token first. */
+export async function principalForSecret(
+  deps: { db: AppDeps['db']; adminToken: string },
+  secret: string,
+): Promise<Principal | undefined> {
+  const hash = Buffer.from(hashToken(secret), 'hex');
+  // Comparing fixed-length digests keeps timingSafeEqual from leaking the admin token's length.
+  if (timingSafeEqual(hash, Buffer.from(hashToken(deps.adminToken), 'hex'))) {
+    return { name: BOOTSTRAP_ACTOR, role: 'admin', tokenId: null };
   }
+  const row = await findTokenByHash(deps.db, hash.toString('hex'));
+  return row && !row.revokedAt ? principalOf(row) : undefined;
 }
 
 /** Resolves the bearer token to a principal: the bootstrap admin token first, then `api_tokens`. */
@@ -66,9 +93,8 @@ export function authenticate(adminToken: string): MiddlewareHandler<AppEnv> {
   const lastTouched = new Map<string, number>();
 
   return async (c, next) => {
-    if (isPublic(c.req.method, c.req.path)) return next();
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-    const secret = match?.[1] ?? codecPathToken(c.req.path);
+    if (isPublic(c.req.method, c.req.path) || isCodecSignIn(c.req.path)) return next();
+    const secret = presentedSecret(c);
     if (!secret) throw unauthorized('missing bearer token: send Authorization: Bearer <token>');
     const hash = hashToken(secret);
     if (timingSafeEqual(Buffer.from(hash, 'hex'), adminDigest)) {
@@ -78,7 +104,11 @@ export function authenticate(adminToken: string): MiddlewareHandler<AppEnv> {
     const { db, log } = c.var.deps;
     const row = await findTokenByHash(db, hash);
     if (!row || row.revokedAt) throw unauthorized('invalid or revoked token');
-    c.set('principal', { name: row.name, role: row.role, tokenId: row.id });
+    const principal = principalOf(row);
+    c.set('principal', principal);
+    if (principal.codecOnly && c.req.path !== CODEC_DECODE_PATH) {
+      throw new ApiError(403, 'forbidden', `a codec token may only call POST ${CODEC_DECODE_PATH}`);
+    }
     const now = Date.now();
     if (now - (lastTouched.get(row.id) ?? 0) >= TOUCH_INTERVAL_MS) {
       lastTouched.set(row.id, now);
@@ -89,6 +119,17 @@ export function authenticate(adminToken: string): MiddlewareHandler<AppEnv> {
     return next();
   };
 }
+
+/** The sign-in page and form check the token they are given themselves (temporal-codec handlers). */
+function isCodecSignIn(path: string): boolean {
+  return path === CODEC_SIGN_IN_PATH;
+}
+
+/** The codec route's gate: an admin, or a token of role codec. */
+export const requireCodecAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!currentPrincipal(c).codecOnly) assertRole(c, 'admin');
+  return next();
+};
 
 /** Route middleware: admin > deployer > viewer. */
 export function requireRole(role: Role): MiddlewareHandler<AppEnv> {

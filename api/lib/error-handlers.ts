@@ -7,6 +7,7 @@ import { ComposeError, formatPath } from '../../compose/index.js';
 import { isUnstorableValue } from '../../db/errors.js';
 import { PlacementError } from '../../stack/index.js';
 import { ApiError, errorJson } from './errors.js';
+import { redactTokens } from './redact-path.js';
 import { isTemporalUnreachable } from './temporal-calls.js';
 import type { AppEnv } from './types.js';
 
@@ -55,11 +56,14 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   }
   // A Temporal call that no service turned into its own 503 (they all should): still not a bug of ours.
   if (isTemporalUnreachable(error)) {
-    c.var.deps?.log.warn({ err: error, method: c.req.method, path: c.req.path }, 'Temporal unavailable');
+    c.var.deps?.log.warn(
+      { err: error, method: c.req.method, path: redactTokens(c.req.path) },
+      'Temporal unavailable',
+    );
     return errorJson(c, 503, 'unavailable', 'Temporal is unavailable; retry');
   }
   c.var.deps?.log.error(
-    { err: loggableError(error), method: c.req.method, path: c.req.path },
+    { err: loggableError(error), method: c.req.method, path: redactTokens(c.req.path) },
     'request failed',
   );
   return errorJson(c, 500, 'internal', 'internal error');

@@ -19,6 +19,8 @@ export function temporalUiCors(temporalUiUrl: string | undefined): MiddlewareHan
     origin: origins,
     allowMethods: ['POST'],
     allowHeaders: ['Content-Type', 'X-Namespace', 'Authorization'],
+    // The UI's "include credentials" codec setting sends the codec cookie (api/lib/auth.ts).
+    credentials: true,
     maxAge: 600,
   });
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../../lib/log.js';
 import type { GraphiumPayloadCodec } from '../../lib/payload-codec.js';
 import type { DeploymentWatchers } from '../routes/deployments/deployment-watchers.js';
 import type { StreamLimit } from '../routes/deployments/stream-limit.js';
+import type { TokenLiveness } from '../routes/deployments/token-liveness.js';
 import type { RateLimits } from './rate-limit.js';
 
 /** Everything the handlers need, built by the entry point (or a test) and injected into every request. */
@@ -42,6 +43,8 @@ export interface AppDeps {
 export interface DeploymentFeeds {
   watchers: DeploymentWatchers;
   streams: StreamLimit;
+  /** Ends a stream whose token is revoked while it is open. */
+  liveness: TokenLiveness;
 }
 
 /** Who is calling: a stored API token, or the bootstrap admin token (which has no row, so no id). */
@@ -49,6 +52,11 @@ export interface Principal {
   name: string;
   role: Role;
   tokenId: string | null;
+  /**
+   * A token of role `codec`: authenticate lets it reach the codec endpoint and nothing else, so `role`
+   * (viewer, the lowest) is never what grants it anything.
+   */
+  codecOnly?: true;
 }
 
 export interface AppEnv {
@@ -58,6 +66,8 @@ export interface AppEnv {
     principal: Principal | undefined;
     /** Set by handlers that know the resource a mutation touched, for the audit log. */
     auditTarget: string | undefined;
+    /** Set by a read that returns secret values (stack variables): it is audited like a change. */
+    auditRead: boolean | undefined;
     /** Small, secret-free facts for the audit log (a role, a version); never request bodies. */
     auditDetails: Record<string, unknown> | undefined;
     /** The `error.code` of the response, set wherever an error body is written. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { hostsKey, operationKey, stackKey, statusKey } from '../../contracts/search-attributes.js';
 import type { Operation } from '../../contracts/vocabulary.js';
@@ -48,6 +49,8 @@ export interface OperationRequest {
   requestedBy: string;
   /** Unique per `requestedBy`; a request that repeats one gets the earlier deployment back. */
   idempotencyKey?: string;
+  /** What the keyed request asked (requestHash below); a replay must have asked the same. */
+  requestHash?: string;
   /** The type's options, already validated against its schema (tests may pass internal ones too). */
   options?: Record<string, unknown>;
   /** Registry credentials to use instead of the stored ones (tests). */
@@ -122,6 +125,7 @@ export async function startOperation(
     })),
     requestedBy: request.requestedBy,
     idempotencyKey: request.idempotencyKey,
+    requestHash: request.idempotencyKey ? request.requestHash : undefined,
     workflowId: (sequence) => operationWorkflowId(definition.name, stack.name, sequence),
   };
   const inserted = await insertPendingDeployment(deps, request, newDeployment);
@@ -220,8 +224,15 @@ async function waitForEnd(deps: OperationDeps, row: DeploymentRow): Promise<Depl
 }
 
 /** An Idempotency-Key names one request: reusing it for another stack or operation is a client bug. */
-function replay(earlier: DeploymentRow, request: { stack: StackRow; type: OperationType }): StartedOperation {
-  if (earlier.stackId !== request.stack.id || earlier.operation !== request.type.name) {
+function replay(
+  earlier: DeploymentRow,
+  request: { stack: StackRow; type: OperationType; requestHash?: string | undefined },
+): StartedOperation {
+  if (
+    earlier.stackId !== request.stack.id ||
+    earlier.operation !== request.type.name ||
+    !sameBody(earlier, request.requestHash)
+  ) {
     throw keyReused(earlier);
   }
   return { deployment: earlier, replayed: true };
@@ -231,9 +242,24 @@ function keyReused(earlier: DeploymentRow): ApiError {
   return new ApiError(
     422,
     'unprocessable',
-    `this Idempotency-Key was already used for another request (${earlier.operation} of stack ${earlier.stackId})`,
+    `this Idempotency-Key was already used for another request (${earlier.operation} of stack ${earlier.stackId}, with its own version and options)`,
     { deploymentId: earlier.id, operation: earlier.operation, stackId: earlier.stackId },
   );
+}
+
+/** Rows from before request hashes were kept have none: those replay on stack and operation alone. */
+function sameBody(earlier: DeploymentRow, requestHash: string | undefined): boolean {
+  return earlier.requestHash === null || requestHash === undefined || earlier.requestHash === requestHash;
+}
+
+/**
+ * A keyed request's fingerprint: its version and options as the route parsed them (zod's output has a
+ * fixed key order, so the same request always hashes the same).
+ */
+export function requestHash(request: { version?: number | undefined; options?: unknown }): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ version: request.version ?? null, options: request.options ?? null }))
+    .digest('hex');
 }
 
 /**
@@ -242,13 +268,21 @@ function keyReused(earlier: DeploymentRow): ApiError {
  */
 export async function findReplayedOperation(
   db: Database,
-  request: { requestedBy: string; idempotencyKey: string; stackRef: string; operation: Operation },
+  request: {
+    requestedBy: string;
+    idempotencyKey: string;
+    stackRef: string;
+    operation: Operation;
+    requestHash: string;
+  },
 ): Promise<StartedOperation | undefined> {
   const earlier = await findByIdempotencyKey(db, request.requestedBy, request.idempotencyKey);
   if (!earlier) return undefined;
   const stack = await findStackAnyState(db, earlier.stackId);
   const sameStack = request.stackRef === stack?.id || request.stackRef === stack?.name;
-  if (!sameStack || earlier.operation !== request.operation) throw keyReused(earlier);
+  if (!sameStack || earlier.operation !== request.operation || !sameBody(earlier, request.requestHash)) {
+    throw keyReused(earlier);
+  }
   return { deployment: earlier, replayed: true };
 }
 

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { type Role, roles } from '../../contracts/vocabulary.js';
+import { type TokenRole, tokenRoles } from '../../contracts/vocabulary.js';
 import type { CliContext } from '../context.js';
 
 export function registerTokenCommands(program: Command, context: CliContext): void {
@@ -9,10 +9,14 @@ export function registerTokenCommands(program: Command, context: CliContext): vo
     .command('create')
     .description('create an API token (admin); its secret is printed once, on stdout')
     .argument('<name>', 'who or what uses it, e.g. ci-deployer')
-    .addOption(new Option('--role <role>', 'what it may do').choices(roles).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'what it may do (codec: only decode payloads for the Temporal UI)')
+        .choices(tokenRoles)
+        .makeOptionMandatory(),
+    )
     .option('--json', 'print the API answer as JSON')
     .addHelpText('after', '\nExample:\n  export GRAPHIUM_TOKEN=$(graphium token create ci --role deployer)')
-    .action(async (name: string, options: { role: Role; json?: boolean }) => {
+    .action(async (name: string, options: { role: TokenRole; json?: boolean }) => {
       const created = await context.api().createToken(name, options.role);
       if (options.json) return context.json(created);
       // Only the secret on stdout, so `$(graphium token create …)` captures exactly it.

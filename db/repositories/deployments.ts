@@ -15,6 +15,7 @@ export interface NewDeployment {
   containers: ContainerProgress[];
   requestedBy: string;
   idempotencyKey?: string;
+  requestHash?: string;
   workflowId: (sequence: number) => string;
 }
 
@@ -51,6 +52,7 @@ export async function insertDeployment(db: Database, input: NewDeployment): Prom
         workflowId: input.workflowId(sequence),
         requestedBy: input.requestedBy,
         idempotencyKey: input.idempotencyKey,
+        requestHash: input.requestHash,
       })
       .returning();
     return row!;

@@ -1,11 +1,11 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Role } from '../../contracts/vocabulary.js';
+import type { TokenRole } from '../../contracts/vocabulary.js';
 import type { Database } from '../client.js';
 import { type ApiTokenRow, apiTokens } from '../schema.js';
 
 export interface NewToken {
   name: string;
-  role: Role;
+  role: TokenRole;
   /** SHA-256 hex of the secret; the secret itself never reaches the database. */
   tokenHash: string;
   createdBy: string;

@@ -18,7 +18,9 @@ export interface BannerFacts {
  */
 export function renderBanner(facts: BannerFacts): string {
   const ui = facts.temporal.uiUrl
-    ? `${facts.temporal.uiUrl}/namespaces/${facts.namespace}/workflows   (payloads decoded by the API)`
+    ? `${facts.temporal.uiUrl}/namespaces/${facts.namespace}/workflows\n` +
+      `               to see payloads decoded: sign in at ${facts.apiUrl}/api/v1/temporal-codec/sign-in, then tick\n` +
+      '               "include cross-origin credentials" in the UI\'s codec server settings (docs/temporal-ui.md)'
     : "(external Temporal: use that server's own UI; docs/temporal-ui.md sets up decoding)";
   const { hostId, problem, pickupTimeout } = facts.agent;
   const agent = problem

@@ -57,7 +57,8 @@ export async function runDev(env: DevEnv): Promise<void> {
     const shutdown = shutdownOnSignals(() => killTemporal?.());
     // Whatever ends this process (a crash included), the detached server must not outlive it.
     process.once('exit', () => killTemporal?.());
-    const codecEndpoint = `http://127.0.0.1:${env.PORT}/api/v1/temporal-codec/${admin.token}`;
+    // No token in it: the UI serves this URL to whoever opens it. The browser sends the codec cookie.
+    const codecEndpoint = `http://127.0.0.1:${env.PORT}/api/v1/temporal-codec`;
     const temporal = await provideTemporal(
       env,
       dataDir,

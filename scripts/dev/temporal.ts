@@ -46,7 +46,7 @@ export async function provideTemporal(
   dataDir: string,
   log: Logger,
   onKillable: (kill: () => void) => void,
-  /** The API's codec endpoint, token included: the UI then shows payloads decoded (docs/temporal-ui.md). */
+  /** The API's codec endpoint, never a token in it: the UI serves it to anyone (docs/temporal-ui.md). */
   uiCodecEndpoint: string,
 ): Promise<DevTemporal> {
   if (env.TEMPORAL_ADDRESS) {

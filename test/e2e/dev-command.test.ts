@@ -143,11 +143,10 @@ describe('npm run dev', () => {
     for (const file of ['payload-keys', 'api-signing-key', 'orchestrator-signing-key']) {
       assert.equal(statSync(join(dataDir, file)).mode & 0o777, 0o600, file);
     }
-    // The UI decodes payloads through the API's codec endpoint, with the admin token.
-    const settings = (await (await fetch(`http://127.0.0.1:${ports.ui}/api/v1/settings`)).json()) as {
-      Codec: { Endpoint: string };
-    };
-    assert.equal(settings.Codec.Endpoint, `http://127.0.0.1:${ports.api}/api/v1/temporal-codec/${token}`);
+    // The UI decodes payloads through the API's codec endpoint; the settings it serves to anyone hold no token.
+    const settings = await (await fetch(`http://127.0.0.1:${ports.ui}/api/v1/settings`)).text();
+    assert.equal(JSON.parse(settings).Codec.Endpoint, `http://127.0.0.1:${ports.api}/api/v1/temporal-codec`);
+    assert.ok(!settings.includes(token), 'the UI serves no token');
   });
 
   it('deploys a one-container stack to host local with the CLI, using the printed export line', async () => {
@@ -173,7 +172,10 @@ describe('npm run dev', () => {
     assert.match(await decodeThroughUiEndpoint(), /"stack":"devcmd"/);
   });
 
-  /** What the Temporal UI does to show the deploy's input: a CORS preflight, then the decode. */
+  /**
+   * What the Temporal UI does to show the deploy's input once its user signed in at the codec sign-in
+   * form (with the admin token here): a CORS preflight, then the decode with the codec cookie.
+   */
   async function decodeThroughUiEndpoint(): Promise<string> {
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
     let input: unknown;
@@ -196,6 +198,13 @@ describe('npm run dev', () => {
       Codec: { Endpoint: string };
     };
     const origin = `http://localhost:${ports.ui}`;
+    const signedIn = await fetch(`http://127.0.0.1:${ports.api}/api/v1/temporal-codec/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    assert.equal(signedIn.status, 200);
+    const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
     const preflight = await fetch(`${settings.Codec.Endpoint}/decode`, {
       method: 'OPTIONS',
       headers: {
@@ -207,7 +216,7 @@ describe('npm run dev', () => {
     assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
     const decoded = await fetch(`${settings.Codec.Endpoint}/decode`, {
       method: 'POST',
-      headers: { origin, 'content-type': 'application/json', 'x-namespace': 'default' },
+      headers: { origin, cookie, 'content-type': 'application/json', 'x-namespace': 'default' },
       body: JSON.stringify(input),
     });
     assert.equal(decoded.status, 200, await decoded.clone().text());

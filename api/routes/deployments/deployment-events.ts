@@ -5,6 +5,7 @@ import { deploymentDataForRole } from './container-output.js';
 import { requireDeployment } from './deployment-view.js';
 import { sseTiming } from './deployment-watchers.js';
 import type * as routes from './deployments.routes.js';
+import { revocationTiming } from './token-liveness.js';
 
 // GET /deployments/:id/events: the format is documented in deployments.routes.ts (SSE_FORMAT) and in
 // docs/http-api.md; the CLI and the dashboard rely on it. Every stream of a deployment reads the one
@@ -32,6 +33,19 @@ export const events: AppRouteHandler<typeof routes.events> = async (c) => {
       // The client went away: leave the watcher, which stops once no one is left.
       stream.onAbort(stop);
       signal?.addEventListener('abort', stop, { once: true });
+      // The request was authenticated once; a stream outlives it, so a revoked token must end it.
+      let revoked = false;
+      const { tokenId } = principal;
+      const revocationCheck = tokenId
+        ? setInterval(() => {
+            void feeds.liveness.isLive(tokenId).then((live) => {
+              if (live || closed) return;
+              revoked = true;
+              stop();
+            });
+          }, revocationTiming.checkMs)
+        : undefined;
+      revocationCheck?.unref();
       try {
         while (!closed) {
           const update = await subscription.next(sseTiming.keepAliveMs);
@@ -53,7 +67,12 @@ export const events: AppRouteHandler<typeof routes.events> = async (c) => {
             }
           }
         }
+        if (revoked) {
+          const body = { error: { code: 'unauthorized', message: 'the token was revoked' } };
+          await stream.writeSSE({ event: 'error', data: JSON.stringify(body) });
+        }
       } finally {
+        clearInterval(revocationCheck);
         signal?.removeEventListener('abort', stop);
         subscription.close();
         release();

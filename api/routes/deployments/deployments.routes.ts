@@ -113,7 +113,8 @@ export const SSE_FORMAT =
   '`failed`, `rolled_back`, `cancelled`), after which the server closes the stream. A finished ' +
   'deployment gets one `progress` and one `end`. A `: keep-alive` comment line follows every 15 s ' +
   'without an event. Should the server fail mid-stream it sends `error` with `{"error": {code, message}}` ' +
-  'and closes; reconnecting is safe, since the first event always carries the full state. Every stream ' +
+  'and closes; reconnecting is safe, since the first event always carries the full state. A stream whose ' +
+  'token is revoked gets `error` with code `unauthorized` within 2 s and closes. Every stream ' +
   'of a deployment shares one server-side watcher; a token may hold `GRAPHIUM_MAX_STREAMS_PER_TOKEN` ' +
   'streams at once (32 by default), and gets `429 too_many_requests` beyond that.';
 

@@ -445,6 +445,46 @@ describe('deployments API', () => {
     }
   });
 
+  it('ends an open event stream within seconds once its token is revoked', async () => {
+    await createStack('dep-revoke');
+    const started = await start('/stacks/dep-revoke/deploy');
+    const made = await json(
+      await api.request('POST', '/tokens', { json: { name: 'revoked-viewer', role: 'viewer' } }),
+    );
+    const saved = { ...sseTiming };
+    Object.assign(sseTiming, { pollMs: 50, keepAliveMs: 300 });
+    try {
+      const response = await api.request('GET', `/deployments/${started.deploymentId}/events`, {
+        token: made.token,
+      });
+      assert.equal(response.status, 200);
+      const seen: string[] = [];
+      let revokedAt = 0;
+      let error: unknown;
+      for await (const item of readSse(response.body!)) {
+        // Keep-alives keep coming while a stream stays open: give up on one that outlives the revoke.
+        if (revokedAt && Date.now() - revokedAt > 8_000) break;
+        if ('comment' in item) {
+          // The stream is flowing: revoke its token now.
+          if (!revokedAt) {
+            assert.equal((await api.request('DELETE', `/tokens/${made.id}`)).status, 204);
+            revokedAt = Date.now();
+          }
+          continue;
+        }
+        seen.push(item.event);
+        if (item.event === 'error') error = JSON.parse(item.data);
+      }
+      const closedAfter = Date.now() - revokedAt;
+      assert.ok(revokedAt > 0, seen.join(', '));
+      assert.ok(closedAfter < 5_000, `closed ${closedAfter} ms after the revoke`);
+      assert.deepEqual(error, { error: { code: 'unauthorized', message: 'the token was revoked' } });
+    } finally {
+      Object.assign(sseTiming, saved);
+      await terminate(started.workflowId);
+    }
+  });
+
   it('caps the open streams of one token with 429, and frees a slot when a stream closes', async () => {
     const capped = await createTestApi(await useInfra(), { deps: { maxStreamsPerToken: 2 } });
     try {

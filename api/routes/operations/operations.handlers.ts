@@ -7,7 +7,12 @@ import { findOperationType, operationTypes } from '../../../workflows/operations
 import { assertRole, currentPrincipal } from '../../lib/auth.js';
 import { ApiError, notFound } from '../../lib/errors.js';
 import type { AppEnv, AppRouteHandler } from '../../lib/types.js';
-import { findReplayedOperation, type StartedOperation, startOperation } from '../../services/operations.js';
+import {
+  findReplayedOperation,
+  requestHash,
+  type StartedOperation,
+  startOperation,
+} from '../../services/operations.js';
 import type * as routes from './operations.routes.js';
 
 interface OperationCall {
@@ -66,6 +71,7 @@ async function run(c: Context<AppEnv>, call: OperationCall) {
   const deps = c.var.deps;
   const requestedBy = currentPrincipal(c).name;
   const idempotencyKey = scopedKey(c, call.idempotencyKey);
+  const hash = requestHash({ version: call.version, options });
   let started: StartedOperation | undefined;
   if (idempotencyKey) {
     started = await findReplayedOperation(deps.db, {
@@ -73,6 +79,7 @@ async function run(c: Context<AppEnv>, call: OperationCall) {
       idempotencyKey,
       stackRef: call.stackRef,
       operation: call.type.name,
+      requestHash: hash,
     });
   }
   if (!started) {
@@ -85,6 +92,7 @@ async function run(c: Context<AppEnv>, call: OperationCall) {
       version: call.version,
       requestedBy,
       idempotencyKey,
+      requestHash: hash,
       options,
     });
   }

@@ -234,6 +234,15 @@ describe('stack operations API', () => {
     assert.deepEqual(await json(again), started);
     assert.equal(again.headers.get('idempotent-replayed'), 'true');
 
+    // The same key with another body is another request, not a replay of the first.
+    const otherBody = await deploy('op-idem', withKey('release-1', { json: { version: 2 } }));
+    assert.equal(otherBody.status, 422);
+    const { error } = await json(otherBody);
+    assert.equal(error.code, 'unprocessable');
+    assert.match(error.message, /Idempotency-Key was already used for another request/);
+    assert.equal(error.details.deploymentId, started.deploymentId);
+    assert.equal(otherBody.headers.get('idempotent-replayed'), null);
+
     // The key belongs to the token: another token's identical key is a new request (here: a 409).
     const other = await api.request(
       'POST',

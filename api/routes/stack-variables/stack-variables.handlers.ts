@@ -15,6 +15,11 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   if (!stack) throw notFound(`no stack "${id}"`);
   const variables = await readStackVariables(db, keyring, stack.id);
   const viewer = currentPrincipal(c).role === 'viewer';
+  if (!viewer) {
+    c.set('auditRead', true);
+    c.set('auditTarget', stack.id);
+    c.set('auditDetails', { names: Object.keys(variables).sort() });
+  }
   return c.json(
     { variables: viewer ? Object.fromEntries(Object.keys(variables).map((k) => [k, REDACTED])) : variables },
     200,

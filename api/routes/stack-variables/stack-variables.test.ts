@@ -51,6 +51,18 @@ describe('stack variables API', () => {
 
     const audit = await json(await api.request('GET', '/audit?limit=5'));
     assert.ok(!JSON.stringify(audit).includes('hunter2'), 'the audit log holds names, never values');
+    // Who read the values is audited; a viewer, who got them masked, is not.
+    const reads = audit.items.filter(
+      (entry: { action: string }) => entry.action === 'GET /api/v1/stacks/:id/variables',
+    );
+    assert.deepEqual(
+      reads.map((entry: { actor: string; target: string; details: { names: string[] } }) => [
+        entry.actor,
+        entry.target,
+        entry.details.names,
+      ]),
+      [['test-deployer', stackId, ['DB_PASSWORD', 'TAG']]],
+    );
   });
 
   it('replaces the whole set, and refuses a name no shell would accept', async () => {

@@ -25,10 +25,16 @@ import type * as routes from './stacks.routes.js';
 
 export const REDACTED = '***';
 
+const maskValues = (record: Record<string, string>) =>
+  Object.fromEntries(Object.keys(record).map((key) => [key, REDACTED]));
+const maskWords = (words: string[] | undefined) => words?.map(() => REDACTED);
+
 /**
- * What a role may read of a stack document. Environment values are where Compose files keep
- * passwords, so a viewer gets the keys with every value masked, and not the source text at all
- * (it holds the same values). Deployers and admins, who may change the document, read it whole.
+ * What a role may read of a stack document. Compose files keep passwords in environment values, but
+ * also in build args, command lines (`--password=…`, a healthcheck's `curl -u`) and logging driver
+ * options (a log shipper's key), so a viewer gets those keys and word counts with every value masked,
+ * and not the source text at all (it holds the same values). Deployers and admins, who may change the
+ * document, read it whole.
  */
 function documentFor(role: Role, version: StackVersionRow): { source?: string; spec: StackSpec } {
   if (role !== 'viewer') return { source: version.source, spec: version.spec };
@@ -37,7 +43,20 @@ function documentFor(role: Role, version: StackVersionRow): { source?: string; s
       ...version.spec,
       services: version.spec.services.map((service) => ({
         ...service,
-        environment: Object.fromEntries(Object.keys(service.environment).map((key) => [key, REDACTED])),
+        environment: maskValues(service.environment),
+        ...(service.command && { command: maskWords(service.command) }),
+        ...(service.entrypoint && { entrypoint: maskWords(service.entrypoint) }),
+        ...(service.healthcheck && {
+          // The CMD/CMD-SHELL/NONE form word stays: it says what kind of check it is.
+          healthcheck: {
+            ...service.healthcheck,
+            test: service.healthcheck.test.map((word, i) => (i === 0 ? word : REDACTED)),
+          },
+        }),
+        ...(service.build && { build: { ...service.build, args: maskValues(service.build.args) } }),
+        ...(service.logging?.options && {
+          logging: { ...service.logging, options: maskValues(service.logging.options) },
+        }),
       })),
     },
   };

@@ -263,6 +263,36 @@ describe('stacks API', () => {
     }
   });
 
+  it('masks command lines, healthcheck commands and logging options for viewers too', async () => {
+    const secretive = `services:
+  app:
+    image: busybox
+    entrypoint: ["/bin/run", "--token=ep-secret"]
+    command: ["serve", "--password=cmd-secret"]
+    healthcheck:
+      test: ["CMD-SHELL", "curl -u admin:hc-secret localhost"]
+    logging:
+      driver: json-file
+      options:
+        max-size: log-secret
+`;
+    assert.equal(
+      (await api.request('POST', '/stacks?name=wordy', { ...yaml(secretive), token: api.tokens.deployer }))
+        .status,
+      201,
+    );
+    const response = await api.request('GET', '/stacks/wordy', { token: api.tokens.viewer });
+    assert.equal(response.status, 200);
+    assert.doesNotMatch(await response.clone().text(), /secret/);
+    const [service] = (await json(response)).spec.services;
+    assert.deepEqual(service.entrypoint, ['***', '***']);
+    assert.deepEqual(service.command, ['***', '***']);
+    assert.deepEqual(service.healthcheck.test, ['CMD-SHELL', '***']);
+    assert.deepEqual(service.logging, { driver: 'json-file', options: { 'max-size': '***' } });
+    const whole = await json(await api.request('GET', '/stacks/wordy', { token: api.tokens.deployer }));
+    assert.deepEqual(whole.spec.services[0].command, ['serve', '--password=cmd-secret']);
+  });
+
   it('lets only admins store a bind mount; deployers keep named volumes', async () => {
     const withBind = (name: string, volume: string) =>
       `services:

@@ -1,4 +1,7 @@
 import type { Payload } from '@temporalio/common';
+import { setCookie } from 'hono/cookie';
+import { CODEC_COOKIE, CODEC_DECODE_PATH, principalForSecret } from '../../lib/auth.js';
+import { ApiError } from '../../lib/errors.js';
 import type { AppRouteHandler } from '../../lib/types.js';
 import type * as routes from './temporal-codec.routes.js';
 
@@ -31,8 +34,57 @@ async function decodePayloads(
   return { payloads: (await codec.decode(body.payloads.map(fromJson))).map(toJson) };
 }
 
-export const decode: AppRouteHandler<typeof routes.decode> = async (c) =>
-  c.json(await decodePayloads(c.var.deps.payloadCodec, c.req.valid('json')), 200);
+export const decode: AppRouteHandler<typeof routes.decode> = async (c) => {
+  const body = c.req.valid('json');
+  // Who read what is the audit row (api/lib/audit.ts); how many payloads, never their contents.
+  c.set('auditDetails', { payloads: body.payloads.length });
+  return c.json(await decodePayloads(c.var.deps.payloadCodec, body), 200);
+};
 
-export const decodeWithPathToken: AppRouteHandler<typeof routes.decodeWithPathToken> = async (c) =>
-  c.json(await decodePayloads(c.var.deps.payloadCodec, c.req.valid('json')), 200);
+const COOKIE_MAX_AGE_S = 12 * 60 * 60;
+
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>` +
+  `<body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${title}</h1>${body}</body></html>`;
+
+export const signInPage: AppRouteHandler<typeof routes.signInPage> = (c) =>
+  c.html(
+    page(
+      'Graphium: decode payloads in the Temporal UI',
+      '<p>Paste a token of role <code>codec</code> (<code>graphium token create temporal-ui --role codec</code>). ' +
+        'This browser then sends it as an HttpOnly cookie to the codec endpoint only; in the Temporal UI, turn on ' +
+        '"include cross-origin credentials" in the codec server settings if the server does not.</p>' +
+        '<form method="post"><input type="password" name="token" autocomplete="off" size="60" required> ' +
+        '<button>Sign in</button></form>',
+    ),
+    200,
+  );
+
+export const signIn: AppRouteHandler<typeof routes.signIn> = async (c) => {
+  const { token } = c.req.valid('form');
+  const principal = await principalForSecret(c.var.deps, token);
+  if (principal) c.set('principal', principal);
+  if (!principal) throw new ApiError(401, 'unauthorized', 'invalid or revoked token');
+  if (!principal.codecOnly && principal.role !== 'admin') {
+    throw new ApiError(403, 'forbidden', 'requires a token of role codec or admin');
+  }
+  setCookie(c, CODEC_COOKIE, token, {
+    path: CODEC_DECODE_PATH,
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: new URL(c.req.url).protocol === 'https:',
+    maxAge: COOKIE_MAX_AGE_S,
+  });
+  return c.html(
+    page(
+      'Signed in',
+      `<p>As <code>${escapeHtml(principal.name)}</code>, for 12 hours or until the token is revoked. ` +
+        'The Temporal UI now shows payloads decoded.</p>',
+    ),
+    200,
+  );
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

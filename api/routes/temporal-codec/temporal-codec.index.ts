@@ -4,4 +4,5 @@ import * as routes from './temporal-codec.routes.js';
 
 export const temporalCodecRouter = createRouter()
   .openapi(routes.decode, handlers.decode)
-  .openapi(routes.decodeWithPathToken, handlers.decodeWithPathToken);
+  .openapi(routes.signInPage, handlers.signInPage)
+  .openapi(routes.signIn, handlers.signIn);

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { roles } from '../../../contracts/vocabulary.js';
+import { tokenRoles } from '../../../contracts/vocabulary.js';
 import { requireRole } from '../../lib/auth.js';
 import { bodyErrorResponses, errorResponses } from '../../lib/errors.js';
 import { isoDate, jsonBody, jsonContent, listOf } from '../../lib/schemas.js';
@@ -10,7 +10,7 @@ const tokenSchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
-    role: z.enum(roles),
+    role: z.enum(tokenRoles),
     createdBy: z.string(),
     createdAt: isoDate,
     lastUsedAt: isoDate.nullable().openapi({ description: 'Updated at most once a minute' }),
@@ -27,7 +27,7 @@ const createTokenRequest = z
         'expected 1-64 letters, digits, spaces, ".", "_", "@" or "-"',
       )
       .openapi({ example: 'ci-deployer' }),
-    role: z.enum(roles),
+    role: z.enum(tokenRoles),
   })
   .openapi('CreateTokenRequest');
 
@@ -35,7 +35,7 @@ const createdTokenSchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
-    role: z.enum(roles),
+    role: z.enum(tokenRoles),
     token: z.string().openapi({ description: 'The secret. Shown only in this response; store it now.' }),
   })
   .openapi('CreatedToken');

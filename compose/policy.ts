@@ -113,7 +113,7 @@ const service: Record<string, KeyPolicy> = {
   hostname: supported('the container hostname'),
   image: supported(
     'the image to run (or the tag of the built image with `build:`)',
-    "with `build:`, a deployer's image is tagged `image:` only when it is `<stack>/…` (else a warning): another name would replace that image for every stack on the host",
+    "with `build:`, a deployer's image is tagged `image:` only when it is `graphium.local/<stack>/…` (else a warning): another name would replace that image for every stack on the host",
   ),
   init: supported('run an init process as PID 1'),
   ipc: supported(

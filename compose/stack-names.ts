@@ -4,7 +4,7 @@
 // take, and so block, another stack's or Graphium's container); a build's `image:` outside it is not
 // tagged for a deployer (it would replace that image for every stack on the host), with a warning:
 // the service still runs what it built, as `<stack>-<service>:<hash>`.
-import { isOwnContainerName, isOwnImageName } from '../stack/namespace.js';
+import { isOwnContainerName, isOwnImageName, ownImagePrefix } from '../stack/namespace.js';
 import type { StackSpec } from '../stack/types.js';
 import type { ComposeIssue } from './compose-errors.js';
 import { RolePolicy } from './role-policy.js';
@@ -45,7 +45,7 @@ export function stackNameIssues(
         service: service.name,
         warning: {
           path: `${path}.image`,
-          message: `not tagged: with build:, a deployer's image is tagged only as "${stack}/…" (a name such as "${service.image}" would replace that image for every stack on the host); the service runs its build as ${stack}-${service.name.toLowerCase()}:<hash>`,
+          message: `not tagged: with build:, a deployer's image is tagged only as "${ownImagePrefix(stack)}…" (a name such as "${service.image}" would replace that image for every stack on the host); the service runs its build as ${stack}-${service.name.toLowerCase()}:<hash>`,
         },
       });
     }

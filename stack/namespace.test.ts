@@ -4,15 +4,18 @@ import { approveHostAccess, isOwnContainerName, isOwnImageName } from './namespa
 import type { StackSpec } from './types.js';
 
 describe('a stack’s namespace on a host', () => {
-  it('owns `<stack>_…` containers and `<stack>/…` images only', () => {
+  it('owns `<stack>_…` containers and `graphium.local/<stack>/…` images only', () => {
     assert.ok(isOwnContainerName('shop', 'shop_web'));
     assert.ok(!isOwnContainerName('shop', 'shop-web_app_1'), 'stack shop-web’s');
     assert.ok(!isOwnContainerName('shop', 'shop_'));
     assert.ok(!isOwnContainerName('shop', 'graphium-api-1'));
-    assert.ok(isOwnImageName('shop', 'shop/web:1'));
+    assert.ok(isOwnImageName('shop', 'graphium.local/shop/web:1'));
+    assert.ok(!isOwnImageName('shop', 'shop/web:1'), 'Docker Hub user shop’s image');
+    assert.ok(!isOwnImageName('library', 'library/postgres:16'), 'Docker Hub’s postgres:16');
+    assert.ok(!isOwnImageName('shop', 'graphium.local/shop-web/app:1'), 'stack shop-web’s image');
     assert.ok(!isOwnImageName('shop', 'shop-web:0123456789ab'), 'stack shop-web’s build');
     assert.ok(!isOwnImageName('shop', 'postgres:16'));
-    assert.ok(!isOwnImageName('shop', 'shop/web@sha256:00'));
+    assert.ok(!isOwnImageName('shop', 'graphium.local/shop/web@sha256:00'));
   });
 
   it('the API marks exactly what reaches beyond the stack', () => {

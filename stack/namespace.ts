@@ -1,7 +1,10 @@
 // What names a stack may give Docker objects on a host without reaching another stack's or Graphium's:
 // the API holds deployers' documents to these, and the agents check them again before creating anything.
-// Only `<stack>_` (containers) and `<stack>/` (images) are unambiguous: a new stack's name has no "_"
-// nor "/", while "-" is in names (`shop-web_app_1` is stack shop-web's, not shop's).
+// Only `<stack>_` (containers) and `graphium.local/<stack>/` (images) are unambiguous: a new stack's
+// name has no "_" nor "/", while "-" is in names (`shop-web_app_1` is stack shop-web's, not shop's).
+// A bare `<stack>/` would not do for images: Docker reads `library/postgres` as Docker Hub's
+// `postgres`, and `grafana/grafana` as that vendor's image, so stacks named library or grafana could
+// replace them. A first component with a dot is a registry host, and none answers to graphium.local.
 import type { NetworkSpec, StackSpec, VolumeSpec } from './types.js';
 
 /** A container name of the stack's own: `<stack>_<anything>`, which no other new stack can produce. */
@@ -9,9 +12,16 @@ export function isOwnContainerName(stack: string, name: string): boolean {
   return name.startsWith(`${stack}_`) && name.length > stack.length + 1;
 }
 
-/** An image repository of the stack's own: `<stack>/<name>[:tag]`. */
+/** The registry part of every image name a stack may tag its builds with. */
+export const OWN_IMAGE_REGISTRY = 'graphium.local';
+
+/** The prefix of a stack's own image names: `graphium.local/<stack>/`. */
+export const ownImagePrefix = (stack: string) => `${OWN_IMAGE_REGISTRY}/${stack}/`;
+
+/** An image repository of the stack's own: `graphium.local/<stack>/<name>[:tag]`. */
 export function isOwnImageName(stack: string, image: string): boolean {
-  return image.startsWith(`${stack}/`) && image.length > stack.length + 1 && !image.includes('@');
+  const prefix = ownImagePrefix(stack);
+  return image.startsWith(prefix) && image.length > prefix.length && !image.includes('@');
 }
 
 /** The network driver and volume driver a stack may use without approval (Docker's defaults). */

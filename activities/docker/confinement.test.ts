@@ -52,7 +52,8 @@ describe('the agent’s own check of what it creates', () => {
       [{ kind: 'container', name: 'shop_web_1', networkMode: 'host' }, 'network_mode host'],
       [{ kind: 'container', name: 'shop_web_1', networkMode: 'none' }, undefined],
       [{ kind: 'image tag', image: 'postgres:16' }, 'the image name "postgres:16"'],
-      [{ kind: 'image tag', image: 'shop/web:1' }, undefined],
+      [{ kind: 'image tag', image: 'graphium.local/shop/web:1' }, undefined],
+      [{ kind: 'image tag', image: 'shop/web:1' }, 'the image name "shop/web:1"'],
       [{ kind: 'image tag', image: 'postgres:16', hostAccess: true }, undefined],
     ];
     for (const [creation, expected] of cases)

@@ -205,7 +205,7 @@ export interface BuildImageInput {
   /** The stack version's bundle: the build context is a directory of it. */
   bundleDigest: string;
   build: BuildSpec;
-  /** The service's `image`, tagged as well when it names one (outside `<stack>/`: with hostAccess only). */
+  /** The service's `image`, tagged as well when it names one (outside `graphium.local/<stack>/`: with hostAccess only). */
   image?: string;
   /** The service's `hostAccess` (stack/types.ts). */
   hostAccess?: true;

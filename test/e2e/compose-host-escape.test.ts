@@ -258,7 +258,7 @@ volumes:
     assert.deepEqual(
       warnings.map((w: { path: string; message: string }) => `${w.path}: ${w.message}`),
       [
-        `services.web.image: not tagged: with build:, a deployer's image is tagged only as "retag/…" (a name such as "${VICTIM_IMAGE}:1" would replace that image for every stack on the host); the service runs its build as retag-web:<hash>`,
+        `services.web.image: not tagged: with build:, a deployer's image is tagged only as "graphium.local/retag/…" (a name such as "${VICTIM_IMAGE}:1" would replace that image for every stack on the host); the service runs its build as retag-web:<hash>`,
       ],
     );
   });

@@ -330,9 +330,16 @@ export const HOSTILE: [string, string, Expect][] = [
     accepted('services.app.image'),
   ],
   [
-    'image of a build in its own namespace',
+    'image of a build under the stack’s name on Docker Hub (stack library: library/postgres)',
     `services:\n  app:\n    build: {context: ., dockerfile_inline: "FROM busybox:1.36"}\n    image: h{row}/app:1\n`,
-    accepted(undefined, (body) => assert.match(body.spec.services[0].image, /^h\d+\/app:1$/)),
+    accepted('services.app.image', (body) => assert.equal(body.spec.services[0].image, '')),
+  ],
+  [
+    'image of a build in its own namespace',
+    `services:\n  app:\n    build: {context: ., dockerfile_inline: "FROM busybox:1.36"}\n    image: graphium.local/h{row}/app:1\n`,
+    accepted(undefined, (body) =>
+      assert.match(body.spec.services[0].image, /^graphium\.local\/h\d+\/app:1$/),
+    ),
   ],
   [
     'build tags',

@@ -3,6 +3,7 @@ export { ComposeError, type ComposeIssue } from './compose-errors.js';
 export { formatPath } from './compose-issues.js';
 export { jsonSyntaxMessage } from './json-syntax.js';
 export { type LoadedProject, type LoadProjectOptions, loadProject } from './load-project.js';
+export { nestedDataBindIssues } from './nested-binds.js';
 export { composePolicy, type KeyPolicy, type KeyStatus } from './policy.js';
 export type { BundleEntry } from './project-context.js';
 export { memoryReader, type ProjectFile, type ProjectReader } from './project-reader.js';

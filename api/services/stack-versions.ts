@@ -1,4 +1,4 @@
-import { type RolePolicy, stackNameIssues } from '../../compose/index.js';
+import { nestedDataBindIssues, type RolePolicy, stackNameIssues } from '../../compose/index.js';
 import type { Role } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import { putBlobs } from '../../db/repositories/blobs.js';
@@ -18,6 +18,7 @@ import type { StackDocument } from '../routes/stacks/stack-document.js';
  * deployer's container names must be the stack's own, and its builds are tagged only with the
  * stack's own image names (the other `image:` is dropped with a warning). What passes and still
  * reaches beyond the stack is marked `hostAccess`, which the agents require (stack/namespace.ts).
+ * A data bind nested in a writable one is admin-only too (compose/nested-binds.ts).
  */
 export function requireAdminForHostAccess(
   role: Role,
@@ -31,7 +32,7 @@ export function requireAdminForHostAccess(
   }
   // Names outside the stack's namespace (compose/stack-names.ts): known only with the stack's name.
   const names = stackNameIssues(stack, document.spec, policy);
-  const adminOnly = [...document.adminOnly, ...names.adminOnly];
+  const adminOnly = [...document.adminOnly, ...names.adminOnly, ...nestedDataBindIssues(document.spec)];
   if (adminOnly.length > 0) {
     const [first, ...others] = adminOnly;
     const more = others.length > 0 ? ` (and ${others.length} more)` : '';

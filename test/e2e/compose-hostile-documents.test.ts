@@ -409,6 +409,17 @@ export const HOSTILE: [string, string, Expect][] = [
   // Binds: absolute, traversal, home, propagation, tmpfs.
   ['bind of the host root', app('volumes: ["/:/host"]'), forbidden('services.app.volumes[0]')],
   [
+    'data bind inside a writable one (a link planted there is followed at a restart)',
+    app('volumes: ["./d:/d", "./d/root:/host"]'),
+    forbidden('services.app.volumes', /lies inside "\.\/d"/),
+  ],
+  [
+    'data bind inside another service’s writable one',
+    `services:\n  writer:\n    image: busybox:1.36\n    volumes: ["./d:/d"]\n  reader:\n    image: busybox:1.36\n    volumes: ["./d/root:/host:ro"]\n`,
+    forbidden('services.reader.volumes'),
+  ],
+  ['data binds side by side', app('volumes: ["./data:/data", "./logs:/logs"]'), accepted()],
+  [
     'bind of the Docker socket',
     app('volumes: ["/var/run/docker.sock:/var/run/docker.sock"]'),
     forbidden('services.app.volumes[0]'),

@@ -70,8 +70,8 @@ describe('links planted by containers in their stack directories', () => {
     return deployment;
   }
 
-  /** `graphium <args>` in a project directory, as a deployer runs it. */
-  function cli(project: string, args: string[]): Promise<void> {
+  /** `graphium <args>` in a project directory, as a deployer runs it (or another token's holder). */
+  function cli(project: string, args: string[], token = deployerToken): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [join(REPO_ROOT, 'cli', 'bin.js'), ...args], {
         cwd: project,
@@ -79,7 +79,7 @@ describe('links planted by containers in their stack directories', () => {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
           GRAPHIUM_API_URL: baseUrl,
-          GRAPHIUM_TOKEN: deployerToken,
+          GRAPHIUM_TOKEN: token,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -196,7 +196,14 @@ services:
     volumes: ["./d/root:/host"]
 `;
     writeFileSync(join(dir, 'compose.yaml'), v2);
-    await cli(dir, ['stack', 'update', 'links', '-f', 'compose.yaml']);
+    // A deployer cannot store it: ./d/root lies inside ./d, which writer can write (a link planted
+    // there would be followed by the daemon at the intruder's next restart).
+    await assert.rejects(
+      cli(dir, ['stack', 'update', 'links', '-f', 'compose.yaml']),
+      /"\.\/d\/root" lies inside "\.\/d", which service writer can write/,
+    );
+    // An admin can; the agent still refuses the link when it creates the container.
+    await cli(dir, ['stack', 'update', 'links', '-f', 'compose.yaml'], adminToken);
     const second = await deploy('links');
     assert.deepEqual(await bindsOfHostFiles(), [], 'no container on any daemon binds the host’s /');
     assert.equal(second.status, 'rolled_back', second.error ?? '');

@@ -76,6 +76,9 @@ export const START_BINDING_TTL_MS = 15 * 60_000;
 /** The patch id that turns the start checks on: runs recorded before them replay without them. */
 export const START_BINDING_PATCH = 'start-binding';
 
+/** The marker a reset run records where it refuses to schedule work (workflows/interceptors.ts). */
+export const RESET_RUN_PATCH = 'reset-run-refused';
+
 /**
  * Frozen pre-kit type started only as a child of a frozen deploy already in flight (which itself
  * was started before bindings existed): it needs a parent, never a binding. No binding is issued for

@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import {
   firstRefusal,
+  RESET_RUN_PATCH,
   refusalOf,
   START_BINDING_PATCH,
   startRefusal,
@@ -95,6 +96,18 @@ class BindActivitiesToTheirTask implements WorkflowOutboundCallsInterceptor {
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
   ) {
     const info = workflowInfo();
+    // A reset run (Temporal UI's Reset, ResetWorkflowExecution) copies its history up to the reset
+    // point, start binding and deployment claim included, under a new run ID: resetting a finished
+    // deploy would run its old version again. So a reset run schedules nothing new; it fails at its
+    // first new step. The marker patched() records where it refuses keeps replays deterministic: the
+    // steps copied from before the reset point have none, so they replay as they were recorded.
+    if (info.runId !== info.originalExecutionRunId && patched(RESET_RUN_PATCH)) {
+      log.error('a reset run tried to schedule work', { activity: input.activityType });
+      throw refused(
+        `${input.activityType} of a reset run`,
+        'this run was reset from another, whose deployment it no longer owns; start a new operation instead',
+      );
+    }
     const binding: WorkBinding = {
       taskQueue: input.options.taskQueue ?? info.taskQueue,
       workflowId: info.workflowId,

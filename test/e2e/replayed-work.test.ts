@@ -129,5 +129,42 @@ describe('replayed work: a sealed start input re-submitted through Temporal chan
     assert.match(cause.message, /does not match it/);
   });
 
+  it('v1’s first run reset to just after its claim (Temporal’s Reset): the new run schedules nothing', async () => {
+    const execution = { workflowId: v1.workflowId, runId: v1.runId! };
+    const { history } = await env.ctx.temporal.workflowService.getWorkflowExecutionHistory({
+      namespace: env.infra.namespace,
+      execution,
+    });
+    const events = history!.events!;
+    const claim = events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'operationStarted',
+    );
+    assert.ok(claim, 'v1 claimed its deployment');
+    const claimed = events.find(
+      (e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === String(claim.eventId),
+    );
+    const resetPoint = events.find(
+      (e) => e.workflowTaskCompletedEventAttributes && Number(e.eventId) > Number(claimed!.eventId),
+    );
+    const { runId } = await env.ctx.temporal.workflowService.resetWorkflowExecution({
+      namespace: env.infra.namespace,
+      workflowExecution: execution,
+      reason: 'an attacker replays v1 past its claim',
+      workflowTaskFinishEventId: resetPoint!.eventId,
+      requestId: randomUUID(),
+    });
+    const outcome = await env.ctx.temporal.workflow
+      .getHandle(v1.workflowId, runId!)
+      .result()
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    assert.deepEqual(await onDaemons(), expected, 'the reset run changed the hosts');
+    assert.deepEqual(await rows(), [v1, v2], 'the reset run changed the deployment rows');
+    assert.ok(outcome instanceof WorkflowFailedError, `the reset run ended: ${outcome}`);
+    assert.match(env.orchestrator.logs, /a reset run tried to schedule work/);
+  });
+
   itReplaysEveryWorkflowItRan(env, 'replayed-work');
 });

@@ -20,15 +20,15 @@ describe('Compose bounds', () => {
     });
   });
 
-  it('refuses healthcheck timings above 1h, retries above 100 and a stop grace period above 1h', () => {
+  it('refuses healthcheck timings above 1h, retries above 1,000 and a stop grace period above 1h', () => {
     const doc = (service: string) => `services:\n  web:\n    image: busybox\n${service}`;
     const at = doc(
-      '    stop_grace_period: 1h\n    healthcheck:\n      interval: 60m\n      timeout: 1h\n      start_period: 3600s\n      retries: 100\n',
+      '    stop_grace_period: 1h\n    healthcheck:\n      interval: 60m\n      timeout: 1h\n      start_period: 3600s\n      retries: 1000\n',
     );
     const ok = parseStackDefinition(at, 'yaml').services[0]!;
     assert.deepEqual(
       [ok.stopGracePeriodMs, ok.healthcheck?.intervalMs, ok.healthcheck?.timeoutMs, ok.healthcheck?.retries],
-      [3_600_000, 3_600_000, 3_600_000, 100],
+      [3_600_000, 3_600_000, 3_600_000, 1_000],
     );
     const cases: [string, RegExp][] = [
       ['    stop_grace_period: 61m\n', /services\.web\.stop_grace_period: "61m" is above the maximum, 1h/],
@@ -45,8 +45,8 @@ describe('Compose bounds', () => {
         /healthcheck\.start_period: "87600h" is above the maximum/,
       ],
       [
-        '    healthcheck:\n      retries: 101\n',
-        /services\.web\.healthcheck\.retries: 101 is above the maximum, 100/,
+        '    healthcheck:\n      retries: 1001\n',
+        /services\.web\.healthcheck\.retries: 1001 is above the maximum, 1000/,
       ],
     ];
     for (const [service, message] of cases) {

@@ -45,7 +45,7 @@ export function parseDurationValue(value: unknown): Parsed<number> {
 }
 
 /** The documented maxima of a Compose file's timings and counts (docs/compose.md#bounds). */
-export const BOUNDS = { healthcheckMs: 3_600_000, healthcheckRetries: 100, stopGraceMs: 3_600_000 };
+export const BOUNDS = { healthcheckMs: 3_600_000, healthcheckRetries: 1_000, stopGraceMs: 3_600_000 };
 
 /**
  * A parse that also refuses values above `max`: a healthcheck every 10 years or a 10-day stop grace

@@ -97,6 +97,8 @@ forEachDatabase('deployments repository', (db) => {
     });
     assert.equal((await findDeployment(db(), row.id))?.status, 'pending');
     assert.deepEqual(await claim('run-api'), { claimed: true });
+    await setDeploymentRunId(db(), row.id, 'run-late');
+    assert.equal((await findDeployment(db(), row.id))?.runId, 'run-api', 'a claimed row keeps its run');
     const missing = randomUUID();
     assert.deepEqual(await claimDeployment(db(), { deploymentId: missing, runId: 'run-x', hostIds: [] }), {
       claimed: false,

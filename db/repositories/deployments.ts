@@ -142,8 +142,15 @@ export async function hostsEverTargeted(db: Database, stackId: string): Promise<
   return [...new Set(rows.flatMap((row) => row.hostIds))].sort();
 }
 
+/**
+ * The API records the run it started. Never over another run's claim: if the started run died before
+ * claiming and a copy of its input claimed instead, the row must keep naming the run that holds it.
+ */
 export async function setDeploymentRunId(db: Database, id: string, runId: string): Promise<void> {
-  await db.update(deployments).set({ runId }).where(eq(deployments.id, id));
+  await db
+    .update(deployments)
+    .set({ runId })
+    .where(and(eq(deployments.id, id), or(isNull(deployments.runId), eq(deployments.runId, runId))));
 }
 
 export type DeploymentClaim = { claimed: true } | { claimed: false; reason: string };

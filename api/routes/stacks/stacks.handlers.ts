@@ -32,7 +32,7 @@ const maskWords = (words: string[] | undefined) => words?.map(() => REDACTED);
 /**
  * What a role may read of a stack document. Compose files keep passwords in environment values, but
  * also in build args, command lines (`--password=…`, a healthcheck's `curl -u`) and logging driver
- * options (a log shipper's key), so a viewer gets those keys and word counts with every value masked,
+ * options (a log shipper's key), and volume and network driver options (a share's password), so a viewer gets those keys and word counts with every value masked,
  * and not the source text at all (it holds the same values). Deployers and admins, who may change the
  * document, read it whole.
  */
@@ -58,6 +58,13 @@ function documentFor(role: Role, version: StackVersionRow): { source?: string; s
           logging: { ...service.logging, options: maskValues(service.logging.options) },
         }),
       })),
+      // An admin's CIFS or NFS volume carries its share's password in its options.
+      volumes: version.spec.volumes.map((volume) =>
+        volume.driverOpts ? { ...volume, driverOpts: maskValues(volume.driverOpts) } : volume,
+      ),
+      networks: version.spec.networks.map((network) =>
+        network.driverOpts ? { ...network, driverOpts: maskValues(network.driverOpts) } : network,
+      ),
     },
   };
 }

@@ -263,10 +263,11 @@ describe('stacks API', () => {
     }
   });
 
-  it('masks command lines, healthcheck commands and logging options for viewers too', async () => {
+  it('masks command lines, healthcheck commands, logging and driver options for viewers too', async () => {
     const secretive = `services:
   app:
     image: busybox
+    volumes: ["share:/share"]
     entrypoint: ["/bin/run", "--token=ep-secret"]
     command: ["serve", "--password=cmd-secret"]
     healthcheck:
@@ -275,9 +276,13 @@ describe('stacks API', () => {
       driver: json-file
       options:
         max-size: log-secret
+volumes:
+  share:
+    driver_opts: { type: cifs, device: //nas/share, o: "username=u,password=vol-secret" }
 `;
+    // Driver options are admin-only; an admin stores what a viewer then reads.
     assert.equal(
-      (await api.request('POST', '/stacks?name=wordy', { ...yaml(secretive), token: api.tokens.deployer }))
+      (await api.request('POST', '/stacks?name=wordy', { ...yaml(secretive), token: api.tokens.admin }))
         .status,
       201,
     );
@@ -289,6 +294,8 @@ describe('stacks API', () => {
     assert.deepEqual(service.command, ['***', '***']);
     assert.deepEqual(service.healthcheck.test, ['CMD-SHELL', '***']);
     assert.deepEqual(service.logging, { driver: 'json-file', options: { 'max-size': '***' } });
+    const masked = (await json(await api.request('GET', '/stacks/wordy', { token: api.tokens.viewer }))).spec;
+    assert.deepEqual(masked.volumes[0].driverOpts, { type: '***', device: '***', o: '***' });
     const whole = await json(await api.request('GET', '/stacks/wordy', { token: api.tokens.deployer }));
     assert.deepEqual(whole.spec.services[0].command, ['serve', '--password=cmd-secret']);
   });

@@ -95,10 +95,11 @@ describe('Temporal histories hold sealed payloads; the codec endpoint opens them
     }
   };
 
-  const signInResponse = (token: string) =>
+  /** The form as a browser posts it: from the API's own page (its Origin), unless said otherwise. */
+  const signInResponse = (token: string, origin = baseUrl) =>
     fetch(`${baseUrl}/api/v1/temporal-codec/sign-in`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
       body: new URLSearchParams({ token }).toString(),
     });
 
@@ -297,6 +298,8 @@ secrets:
     // The sign-in form takes codec and admin tokens only.
     assert.equal((await signInResponse(deployerToken)).status, 403);
     assert.equal((await signInResponse('gph_not-a-token')).status, 401);
+    // Another site's page cannot sign this browser in with a token of its own (login CSRF).
+    assert.equal((await signInResponse(codecToken, 'https://attacker.example')).status, 403);
     // Revoked: its cookie stops working at once.
     const other = await json(
       await call('POST', '/tokens', adminToken, { name: 'codec-revoked', role: 'codec' }),

@@ -1,8 +1,10 @@
 import type { Payload } from '@temporalio/common';
+import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { CODEC_COOKIE, CODEC_DECODE_PATH, principalForSecret } from '../../lib/auth.js';
 import { ApiError } from '../../lib/errors.js';
-import type { AppRouteHandler } from '../../lib/types.js';
+import { DEFAULT_RATE_LIMITS } from '../../lib/rate-limit.js';
+import type { AppEnv, AppRouteHandler } from '../../lib/types.js';
 import type * as routes from './temporal-codec.routes.js';
 
 interface JsonPayload {
@@ -60,7 +62,33 @@ export const signInPage: AppRouteHandler<typeof routes.signInPage> = (c) =>
     200,
   );
 
+/**
+ * Whether the browser reached the API over HTTPS: directly, or through one of the trusted reverse
+ * proxies (GRAPHIUM_TRUSTED_PROXIES) that says so in X-Forwarded-Proto, as TLS is usually ended there.
+ */
+function overHttps(c: Context<AppEnv>): boolean {
+  if (new URL(c.req.url).protocol === 'https:') return true;
+  return forwarded(c, 'x-forwarded-proto') === 'https';
+}
+
+/** What a trusted reverse proxy says of the browser's request (its first value), if one is trusted. */
+function forwarded(c: Context<AppEnv>, header: string): string | undefined {
+  if ((c.var.deps.rateLimits ?? DEFAULT_RATE_LIMITS).trustedProxies === 0) return undefined;
+  return c.req.header(header)?.split(',')[0]?.trim() || undefined;
+}
+
 export const signIn: AppRouteHandler<typeof routes.signIn> = async (c) => {
+  // Only the form this API serves may sign a browser in: another site posting its own token would
+  // have this browser's decodes audited under, and cut off with, a token of the attacker's.
+  const origin = c.req.header('origin');
+  const host = forwarded(c, 'x-forwarded-host') ?? c.req.header('host');
+  if (origin !== undefined && (!URL.canParse(origin) || new URL(origin).host !== host)) {
+    throw new ApiError(
+      403,
+      'forbidden',
+      `sign-in is accepted only from this API's own form, not from ${origin}`,
+    );
+  }
   const { token } = c.req.valid('form');
   const principal = await principalForSecret(c.var.deps, token);
   if (principal) c.set('principal', principal);
@@ -72,7 +100,7 @@ export const signIn: AppRouteHandler<typeof routes.signIn> = async (c) => {
     path: CODEC_DECODE_PATH,
     httpOnly: true,
     sameSite: 'Strict',
-    secure: new URL(c.req.url).protocol === 'https:',
+    secure: overHttps(c),
     maxAge: COOKIE_MAX_AGE_S,
   });
   return c.html(

@@ -168,7 +168,7 @@ describe('history size of a 1,000-container deploy (real server and workflow cod
     return { result, events: history.events?.length ?? 0, tasks: workflowTasks(history.events ?? []) };
   };
 
-  it('a 1,000-container deploy at an agent pace: every workflow task well under a second', async (t) => {
+  it('a 1,000-container deploy at an agent pace: every workflow task well under the 2 s deadlock warning', async (t) => {
     replicaPace = 'settle';
     try {
       const spec: StackSpec = {

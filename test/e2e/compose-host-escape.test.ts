@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LABEL_STACK } from '../../contracts/vocabulary.js';
 import { json } from '../harness/api-app.js';
+import { apiCaller, deployAndWait } from '../harness/api-calls.js';
 import { DaemonProbe } from '../harness/daemon.js';
 import { TEST_IMAGE } from '../harness/docker-hosts.js';
 import { startAgent, startApi, startOrchestrator, stopAll, waitUntilPolling } from '../harness/graphium.js';
 import { type TestInfra, useInfra } from '../harness/infra.js';
-import { waitFor } from '../harness/ports.js';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres.js';
 import type { ManagedProcess } from '../harness/processes.js';
 
@@ -33,34 +33,11 @@ describe('a deployer cannot reach the host or other stacks through Compose keys'
   const adminToken = `e2e-${randomBytes(16).toString('hex')}`;
   let deployerToken: string;
 
-  const call = (method: string, path: string, token: string, body?: { yaml?: string; json?: unknown }) =>
-    fetch(`${baseUrl}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body?.yaml ? { 'content-type': 'application/yaml' } : {}),
-        ...(body?.json ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body?.yaml ?? (body?.json ? JSON.stringify(body.json) : undefined),
-    });
+  const call = apiCaller(() => baseUrl);
   const createStack = (name: string, yaml: string, token = deployerToken) =>
     call('POST', `/stacks?name=${name}`, token, { yaml });
 
-  async function deploy(stack: string): Promise<{ status: string; error: string | null }> {
-    const started = await call('POST', `/stacks/${stack}/deploy`, deployerToken);
-    assert.equal(started.status, 202, await started.clone().text());
-    const { deploymentId } = await json(started);
-    let deployment = { status: 'pending', error: null };
-    await waitFor(
-      `deploy of ${stack} to end`,
-      async () => {
-        deployment = await json(await call('GET', `/deployments/${deploymentId}`, deployerToken));
-        return !['pending', 'running'].includes(deployment.status);
-      },
-      { timeoutMs: 120_000 },
-    );
-    return deployment;
-  }
+  const deploy = (stack: string) => deployAndWait(call, stack, deployerToken);
 
   /**
    * The refusal: 403 with the documented error shape, naming the key. Accepted instead, the attack is

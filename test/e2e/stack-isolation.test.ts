@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LABEL_STACK } from '../../contracts/vocabulary.js';
 import { json } from '../harness/api-app.js';
+import { apiCaller, deployAndWait } from '../harness/api-calls.js';
 import { DaemonProbe } from '../harness/daemon.js';
 import { TEST_IMAGE } from '../harness/docker-hosts.js';
 import {
@@ -40,34 +41,12 @@ describe('stack isolation on a real host', () => {
   const adminToken = `e2e-${randomBytes(16).toString('hex')}`;
   let deployerToken: string;
 
-  const call = (method: string, path: string, token: string, yaml?: string) =>
-    fetch(`${baseUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(yaml ? { 'content-type': 'application/yaml' } : {}) },
-      body: yaml,
-    });
+  const call = apiCaller(() => baseUrl);
 
   const createStack = (name: string, yaml: string, token = deployerToken) =>
-    call('POST', `/stacks?name=${name}`, token, yaml);
+    call('POST', `/stacks?name=${name}`, token, { yaml });
 
-  /** Deploys through the API and waits for the deployment's end; returns its final record. */
-  async function deploy(
-    stack: string,
-  ): Promise<{ status: string; error: string | null; workflowId: string }> {
-    const started = await call('POST', `/stacks/${stack}/deploy`, deployerToken);
-    assert.equal(started.status, 202, await started.clone().text());
-    const { deploymentId } = await json(started);
-    let deployment = { status: 'pending', error: null, workflowId: '' };
-    await waitFor(
-      `deploy of ${stack} to end`,
-      async () => {
-        deployment = await json(await call('GET', `/deployments/${deploymentId}`, deployerToken));
-        return !['pending', 'running'].includes(deployment.status);
-      },
-      { timeoutMs: 120_000 },
-    );
-    return deployment;
-  }
+  const deploy = (stack: string) => deployAndWait(call, stack, deployerToken);
 
   function cli(args: string[]): Promise<{ code: number | null; output: string }> {
     return new Promise((resolve) => {

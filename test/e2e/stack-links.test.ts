@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { json } from '../harness/api-app.js';
+import { apiCaller, deployAndWait } from '../harness/api-calls.js';
 import { DaemonProbe } from '../harness/daemon.js';
 import { TEST_IMAGE } from '../harness/docker-hosts.js';
 import {
@@ -50,25 +51,9 @@ describe('links planted by containers in their stack directories', () => {
   const adminToken = `e2e-${randomBytes(16).toString('hex')}`;
   let deployerToken: string;
 
-  const call = (method: string, path: string, token: string) =>
-    fetch(`${baseUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const call = apiCaller(() => baseUrl);
 
-  /** Deploys the stack's latest version through the API and waits for the deployment's end. */
-  async function deploy(stack: string): Promise<{ status: string; error: string | null }> {
-    const started = await call('POST', `/stacks/${stack}/deploy`, deployerToken);
-    assert.equal(started.status, 202, await started.clone().text());
-    const { deploymentId } = await json(started);
-    let deployment = { status: 'pending', error: null };
-    await waitFor(
-      `deploy of ${stack} to end`,
-      async () => {
-        deployment = await json(await call('GET', `/deployments/${deploymentId}`, deployerToken));
-        return !['pending', 'running'].includes(deployment.status);
-      },
-      { timeoutMs: 120_000 },
-    );
-    return deployment;
-  }
+  const deploy = (stack: string) => deployAndWait(call, stack, deployerToken);
 
   /** `graphium <args>` in a project directory, as a deployer runs it (or another token's holder). */
   function cli(project: string, args: string[], token = deployerToken): Promise<void> {

@@ -55,19 +55,26 @@ export function findTemporalCli(env: { TEMPORAL_CLI?: string; PATH?: string }): 
 }
 
 /**
- * Server settings task priority depends on (rollbacks, stops and deletes overtake deploy work on a
- * busy agent), set on every dev server we start, whatever its version's defaults. The new matcher
- * orders by priority, and only within one partition of a task queue: with the default of four, a
- * freed slot's poll can land on a partition holding only deploy work while the rollback waits on
- * another. A host queue has one agent; it gains nothing from four.
+ * Server settings Graphium depends on, set on every dev server we start whatever its version's
+ * defaults (docker/temporal/dynamicconfig.yaml sets the same for the production server):
+ * - task priority (rollbacks, stops and deletes overtake deploy work on a busy agent): the new matcher
+ *   orders by priority, and only within one partition of a task queue; with the default of four, a
+ *   freed slot's poll can land on a partition holding only deploy work while the rollback waits on
+ *   another. A host queue has one agent; it gains nothing from four.
+ * - buffered events: while a workflow task runs, the server buffers the events that arrive (replica
+ *   steps finishing) and force-fails the task past 100 of them; the next task then replays the whole
+ *   history. A wave of 1,000 replicas finishes 100 steps in about a second on two cores, so the bound
+ *   is 1,000 (docs/workflows.md, "Long workflow tasks").
  */
-export const PRIORITY_SERVER_ARGS: readonly string[] = [
+export const SERVER_CONFIG_ARGS: readonly string[] = [
   '--dynamic-config-value',
   'matching.useNewMatcher=true',
   '--dynamic-config-value',
   'matching.numTaskqueueReadPartitions=1',
   '--dynamic-config-value',
   'matching.numTaskqueueWritePartitions=1',
+  '--dynamic-config-value',
+  'history.maximumBufferedEventsBatch=1000',
 ];
 
 /** Starts `temporal server start-dev` on loopback and resolves once its frontend answers. */
@@ -82,7 +89,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     String(options.port),
     '--log-level',
     'warn',
-    ...PRIORITY_SERVER_ARGS,
+    ...SERVER_CONFIG_ARGS,
   ];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');

@@ -4,7 +4,7 @@ import type { DevEnv } from '../../lib/env.js';
 import type { Logger } from '../../lib/log.js';
 import {
   findTemporalCli,
-  PRIORITY_SERVER_ARGS,
+  SERVER_CONFIG_ARGS,
   startTemporalDevServer,
   type TemporalDevServer,
 } from '../../lib/temporal-dev-server.js';
@@ -155,7 +155,7 @@ async function startDownloadedServer(options: ServerOptions, log: Logger): Promi
         dbFilename: options.dbFile,
         namespace: options.namespace,
         log: { format: 'pretty', level: 'warn' },
-        extraArgs: [...PRIORITY_SERVER_ARGS, '--ui-codec-endpoint', options.uiCodecEndpoint],
+        extraArgs: [...SERVER_CONFIG_ARGS, '--ui-codec-endpoint', options.uiCodecEndpoint],
       },
     });
     return {
